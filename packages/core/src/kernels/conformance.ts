@@ -1,0 +1,425 @@
+/**
+ * Conformance tests for any `Kernels` implementation, checked against the naive reference kernels on
+ * random geometries in float32 and float64. Call `kernelConformanceTests(kernels)` from a *.test.ts file
+ * (the WebAssembly kernels reuse it). Test-only: not exported by the package.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Conv2dGeometry, FloatArray, Kernels } from './kernels';
+import {
+  referenceConv2dBackwardInput,
+  referenceConv2dBackwardWeight,
+  referenceConv2dForward,
+  referenceGemm,
+  referenceMaxPool2dForward,
+} from './reference';
+import {
+  describeGeometry,
+  type FloatCtor,
+  mismatch,
+  randInt,
+  randomArray,
+  randomConvGeometry,
+  randomPoolGeometry,
+  seededRandom,
+} from './test-helpers';
+
+const dtypes: Array<[string, FloatCtor]> = [
+  ['float32', Float32Array],
+  ['float64', Float64Array],
+];
+
+/** Tolerance for sums of `terms` products of values in [−1, 1]. */
+function tolerance(ctor: FloatCtor, terms: number): { atol: number; rtol: number } {
+  return ctor === Float64Array
+    ? { atol: 1e-13 * (terms + 1), rtol: 1e-12 }
+    : { atol: 2e-7 * (terms + 1), rtol: 1e-5 };
+}
+
+interface GemmCase {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  accumulate: boolean;
+}
+
+function checkGemm(kernels: Kernels, ctor: FloatCtor, cs: GemmCase, rand: () => number): void {
+  const { transA, transB, m, n, k, accumulate } = cs;
+  const aRows = transA ? k : m;
+  const aCols = transA ? m : k;
+  const bRows = transB ? n : k;
+  const bCols = transB ? k : n;
+  const lda = aCols + randInt(rand, 0, 3);
+  const ldb = bCols + randInt(rand, 0, 3);
+  const ldc = n + randInt(rand, 0, 3);
+  const aOffset = randInt(rand, 0, 5);
+  const bOffset = randInt(rand, 0, 5);
+  const cOffset = randInt(rand, 0, 5);
+  const a = randomArray(ctor, aOffset + aRows * lda + 2, rand);
+  const b = randomArray(ctor, bOffset + bRows * ldb + 2, rand);
+  const c0 = randomArray(ctor, cOffset + m * ldc + 2, rand);
+  const expected = c0.slice();
+  const actual = c0.slice();
+  referenceGemm(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    a,
+    aOffset,
+    lda,
+    b,
+    bOffset,
+    ldb,
+    expected,
+    cOffset,
+    ldc,
+    accumulate,
+  );
+  kernels.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, actual, cOffset, ldc, accumulate);
+  const { atol, rtol } = tolerance(ctor, k);
+  // Everything outside the m×n window (offset prefix, row padding, tail) must be untouched, so the whole
+  // buffer is compared: the reference leaves those entries as they were.
+  expect(mismatch(actual, expected, atol, rtol), JSON.stringify({ ...cs, lda, ldb, ldc })).toBe('');
+}
+
+type ConvKernel = 'forward' | 'backwardInput' | 'backwardWeight';
+
+function checkConv(
+  kernels: Kernels,
+  ctor: FloatCtor,
+  g: Conv2dGeometry,
+  which: ConvKernel,
+  rand: () => number,
+) {
+  const icpg = g.inC / g.groups;
+  const xSize = g.batch * g.inH * g.inW * g.inC;
+  const wSize = g.outC * g.kH * g.kW * icpg;
+  const ySize = g.batch * g.outH * g.outW * g.outC;
+  const x = randomArray(ctor, xSize, rand);
+  const w = randomArray(ctor, wSize, rand);
+  const dy = randomArray(ctor, ySize, rand);
+  const bias = rand() < 0.5 ? randomArray(ctor, g.outC, rand) : null;
+  // Outputs start as garbage: kernels must overwrite, not accumulate.
+  let expected: FloatArray;
+  let actual: FloatArray;
+  let terms: number;
+  if (which === 'forward') {
+    expected = new ctor(ySize);
+    actual = randomArray(ctor, ySize, rand);
+    referenceConv2dForward(g, x, w, bias, expected);
+    kernels.conv2dForward(g, x, w, bias, actual);
+    terms = g.kH * g.kW * icpg + 1;
+  } else if (which === 'backwardInput') {
+    expected = new ctor(xSize);
+    actual = randomArray(ctor, xSize, rand);
+    referenceConv2dBackwardInput(g, dy, w, expected);
+    kernels.conv2dBackwardInput(g, dy, w, actual);
+    terms = g.kH * g.kW * (g.outC / g.groups);
+  } else {
+    expected = new ctor(wSize);
+    actual = randomArray(ctor, wSize, rand);
+    referenceConv2dBackwardWeight(g, x, dy, expected);
+    kernels.conv2dBackwardWeight(g, x, dy, actual);
+    terms = g.batch * g.outH * g.outW;
+  }
+  const { atol, rtol } = tolerance(ctor, terms);
+  expect(mismatch(actual, expected, atol, rtol), `${which} ${describeGeometry(g)}`).toBe('');
+}
+
+/** Reference-network layers and a few larger shapes that exercise blocking paths. */
+const namedConvGeometries: Array<[string, Conv2dGeometry]> = [
+  [
+    'mnist conv1 1→8 3×3 same',
+    {
+      batch: 2,
+      inH: 28,
+      inW: 28,
+      inC: 1,
+      outH: 28,
+      outW: 28,
+      outC: 8,
+      kH: 3,
+      kW: 3,
+      strideH: 1,
+      strideW: 1,
+      padTop: 1,
+      padLeft: 1,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+  [
+    'mnist conv2 8→16 3×3 same',
+    {
+      batch: 2,
+      inH: 14,
+      inW: 14,
+      inC: 8,
+      outH: 14,
+      outW: 14,
+      outC: 16,
+      kH: 3,
+      kW: 3,
+      strideH: 1,
+      strideW: 1,
+      padTop: 1,
+      padLeft: 1,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+  [
+    '1×1 conv 37→45',
+    {
+      batch: 1,
+      inH: 9,
+      inW: 11,
+      inC: 37,
+      outH: 9,
+      outW: 11,
+      outC: 45,
+      kH: 1,
+      kW: 1,
+      strideH: 1,
+      strideW: 1,
+      padTop: 0,
+      padLeft: 0,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+  [
+    'wide 5×5 stride 2 32→40',
+    {
+      batch: 2,
+      inH: 17,
+      inW: 15,
+      inC: 32,
+      outH: 8,
+      outW: 7,
+      outC: 40,
+      kH: 5,
+      kW: 5,
+      strideH: 2,
+      strideW: 2,
+      padTop: 1,
+      padLeft: 1,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+  [
+    'depthwise 3×3 groups 12',
+    {
+      batch: 2,
+      inH: 8,
+      inW: 8,
+      inC: 12,
+      outH: 8,
+      outW: 8,
+      outC: 24,
+      kH: 3,
+      kW: 3,
+      strideH: 1,
+      strideW: 1,
+      padTop: 1,
+      padLeft: 1,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 12,
+    },
+  ],
+  [
+    'padding larger than kernel reach',
+    {
+      batch: 1,
+      inH: 3,
+      inW: 2,
+      inC: 2,
+      outH: 7,
+      outW: 6,
+      outC: 3,
+      kH: 2,
+      kW: 2,
+      strideH: 1,
+      strideW: 1,
+      padTop: 3,
+      padLeft: 3,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+];
+
+export function kernelConformanceTests(kernels: Kernels): void {
+  describe(`${kernels.name} kernels match the reference`, () => {
+    for (const [dtype, ctor] of dtypes) {
+      describe(dtype, () => {
+        it('gemm: every trans combination, offsets, leading dims, accumulate, small random sizes', () => {
+          const rand = seededRandom(1);
+          for (let t = 0; t < 300; t++) {
+            const cs: GemmCase = {
+              transA: (t & 1) === 1,
+              transB: (t & 2) === 2,
+              m: randInt(rand, 1, 20),
+              n: randInt(rand, 1, 20),
+              k: randInt(rand, 1, 20),
+              accumulate: (t & 4) === 4,
+            };
+            checkGemm(kernels, ctor, cs, rand);
+          }
+        });
+
+        it('gemm: sizes crossing the cache-block boundaries', () => {
+          const rand = seededRandom(2);
+          const sizes: Array<[number, number, number]> = [
+            [131, 67, 300],
+            [7, 1030, 33],
+            [260, 9, 513],
+            [64, 64, 64],
+            [1, 1, 1],
+            [1, 50, 1],
+          ];
+          for (const [m, n, k] of sizes)
+            for (let t = 0; t < 8; t++)
+              checkGemm(
+                kernels,
+                ctor,
+                { transA: (t & 1) === 1, transB: (t & 2) === 2, m, n, k, accumulate: (t & 4) === 4 },
+                rand,
+              );
+        });
+
+        it('gemm: k = 0 writes zeros (or leaves C when accumulating); m or n = 0 touches nothing', () => {
+          const c = new ctor([5, 6, 7, 8]);
+          kernels.gemm(false, false, 2, 2, 0, new ctor(0), 0, 0, new ctor(0), 0, 2, c, 0, 2, true);
+          expect(Array.from(c)).toEqual([5, 6, 7, 8]);
+          kernels.gemm(false, false, 2, 2, 0, new ctor(0), 0, 0, new ctor(0), 0, 2, c, 0, 2, false);
+          expect(Array.from(c)).toEqual([0, 0, 0, 0]);
+          const d = new ctor([1, 2]);
+          kernels.gemm(false, false, 0, 2, 3, new ctor(0), 0, 3, new ctor(6), 0, 2, d, 0, 2, false);
+          kernels.gemm(false, false, 1, 0, 3, new ctor(3), 0, 3, new ctor(0), 0, 0, d, 0, 0, false);
+          expect(Array.from(d)).toEqual([1, 2]);
+        });
+
+        it('gemm: NaN and Infinity propagate (0·NaN = NaN, 0·∞ = NaN), never skipped', () => {
+          for (const [tA, tB] of [
+            [false, false],
+            [true, false],
+            [false, true],
+            [true, true],
+          ] as const) {
+            // A = [[0, 1]] (1×2), B = [[NaN],[2]] (2×1): 0·NaN + 1·2 = NaN.
+            const c = new ctor(1);
+            kernels.gemm(
+              tA,
+              tB,
+              1,
+              1,
+              2,
+              new ctor([0, 1]),
+              0,
+              tA ? 1 : 2,
+              new ctor([Number.NaN, 2]),
+              0,
+              tB ? 2 : 1,
+              c,
+              0,
+              1,
+              false,
+            );
+            expect(c[0]).toBeNaN();
+            const e = new ctor(1);
+            kernels.gemm(
+              tA,
+              tB,
+              1,
+              1,
+              2,
+              new ctor([0, 1]),
+              0,
+              tA ? 1 : 2,
+              new ctor([Number.POSITIVE_INFINITY, 2]),
+              0,
+              tB ? 2 : 1,
+              e,
+              0,
+              1,
+              false,
+            );
+            expect(e[0]).toBeNaN();
+          }
+        });
+
+        for (const which of ['forward', 'backwardInput', 'backwardWeight'] as const) {
+          it(`conv2d ${which}: random geometries (groups, stride, dilation, asymmetric padding)`, () => {
+            const rand = seededRandom(which.length * 7 + ctor.BYTES_PER_ELEMENT);
+            for (let t = 0; t < 150; t++) checkConv(kernels, ctor, randomConvGeometry(rand), which, rand);
+          });
+          it(`conv2d ${which}: reference-network layers and larger shapes`, () => {
+            const rand = seededRandom(3);
+            for (const [, g] of namedConvGeometries) checkConv(kernels, ctor, g, which, rand);
+          });
+        }
+
+        it('maxPool2d forward: random geometries, values and argmax', () => {
+          const rand = seededRandom(4);
+          for (let t = 0; t < 200; t++) {
+            const g = randomPoolGeometry(rand);
+            const x = randomArray(ctor, g.batch * g.inH * g.inW * g.channels, rand);
+            // Some exact ties, to pin down that the first maximum wins.
+            for (let i = 0; i < x.length; i++) if (rand() < 0.2) x[i] = 0.5;
+            const size = g.batch * g.outH * g.outW * g.channels;
+            const expected = new ctor(size);
+            const expectedArg = new Int32Array(size);
+            const actual = randomArray(ctor, size, rand);
+            const actualArg = new Int32Array(size).fill(123);
+            referenceMaxPool2dForward(g, x, expected, expectedArg);
+            kernels.maxPool2dForward(g, x, actual, actualArg);
+            expect(Array.from(actual), describeGeometry(g)).toEqual(Array.from(expected));
+            expect(Array.from(actualArg), describeGeometry(g)).toEqual(Array.from(expectedArg));
+          }
+        });
+
+        it('maxPool2d forward: padding never wins over negative values; NaN propagates', () => {
+          const g = {
+            batch: 1,
+            inH: 2,
+            inW: 2,
+            channels: 1,
+            outH: 2,
+            outW: 2,
+            kH: 2,
+            kW: 2,
+            strideH: 1,
+            strideW: 1,
+            padTop: 1,
+            padLeft: 1,
+            dilationH: 1,
+            dilationW: 1,
+          };
+          const out = new ctor(4);
+          const arg = new Int32Array(4);
+          kernels.maxPool2dForward(g, new ctor([-4, -3, -2, -1]), out, arg);
+          expect(Array.from(out)).toEqual([-4, -3, -2, -1]);
+          expect(Array.from(arg)).toEqual([0, 1, 2, 3]);
+          kernels.maxPool2dForward(g, new ctor([-4, Number.NaN, 7, -1]), out, arg);
+          expect(out[0]).toBe(-4);
+          expect(out[1]).toBeNaN();
+          expect(arg[1]).toBe(1);
+          expect(out[2]).toBe(7);
+          expect(out[3]).toBeNaN();
+          expect(arg[3]).toBe(1);
+        });
+      });
+    }
+  });
+}

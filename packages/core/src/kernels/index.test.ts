@@ -1,0 +1,23 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { getKernels, type Kernels, setKernels, tsKernels } from './index';
+
+describe('getKernels / setKernels', () => {
+  afterEach(() => setKernels(tsKernels));
+
+  it('defaults to the TypeScript kernels', () => {
+    expect(getKernels()).toBe(tsKernels);
+    expect(getKernels().name).toBe('ts');
+  });
+
+  it('replaces the active kernels', () => {
+    const custom: Kernels = { ...tsKernels, name: 'custom' };
+    setKernels(custom);
+    expect(getKernels()).toBe(custom);
+  });
+
+  it('rejects an object missing a kernel, naming the method', () => {
+    const broken = { ...tsKernels, conv2dBackwardWeight: undefined } as unknown as Kernels;
+    expect(() => setKernels(broken)).toThrow(/conv2dBackwardWeight/);
+    expect(getKernels()).toBe(tsKernels);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The kernel interface: every heavy numeric loop in @hw3/core goes through one object of this type,
+ * so a faster implementation (WebAssembly SIMD, worker threads) can replace the TypeScript one without
+ * touching ops, layers or autograd. All arrays are contiguous row-major; all arrays passed to one call
+ * have the same element type (Float32Array or Float64Array). Kernels never allocate per call in their
+ * hot loops; scratch space comes from `Workspace` buffers that are reused across calls.
+ */
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** Geometry of one 2-d convolution, channels-last (NHWC). Weights are [outC, kH, kW, inC / groups] (OHWI). */
+export interface Conv2dGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  /** Padding on the top / left; bottom / right padding is implied by outH / outW. */
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+}
+
+/** Geometry of one 2-d pooling window pass, channels-last (NHWC). */
+export interface Pool2dGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+}
+
+export interface Kernels {
+  /** A short name for benchmarks and logs: 'ts', 'wasm-simd', 'wasm-relaxed-simd', ... */
+  readonly name: string;
+
+  /**
+   * C = op(A)·op(B) (+ C when accumulate), row-major. op(A) is m×k, op(B) is k×n, C is m×n.
+   * lda/ldb/ldc are the row strides of A, B, C as stored (A stored k×m when transA).
+   */
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: FloatArray,
+    aOffset: number,
+    lda: number,
+    b: FloatArray,
+    bOffset: number,
+    ldb: number,
+    c: FloatArray,
+    cOffset: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void;
+
+  /** out[N, outH, outW, outC] = conv(x[N, inH, inW, inC], w[outC, kH, kW, inC/groups]) + bias[outC]. Overwrites out. */
+  conv2dForward(
+    g: Conv2dGeometry,
+    x: FloatArray,
+    w: FloatArray,
+    bias: FloatArray | null,
+    out: FloatArray,
+  ): void;
+  /** dx[N, inH, inW, inC] = ∂L/∂x given dOut[N, outH, outW, outC]. Overwrites dx. */
+  conv2dBackwardInput(g: Conv2dGeometry, dOut: FloatArray, w: FloatArray, dx: FloatArray): void;
+  /** dw[outC, kH, kW, inC/groups] = ∂L/∂w. Overwrites dw. */
+  conv2dBackwardWeight(g: Conv2dGeometry, x: FloatArray, dOut: FloatArray, dw: FloatArray): void;
+
+  /**
+   * Max pooling forward; argmax[i] = flat index into x of the chosen element (for backward). Overwrites out, argmax.
+   * Padding taps are skipped (as if −∞); the first maximum wins ties; NaN propagates (the first NaN wins).
+   * A window with no in-bounds tap (impossible when padding ≤ kernel/2) gives −∞ and argmax −1.
+   */
+  maxPool2dForward(g: Pool2dGeometry, x: FloatArray, out: FloatArray, argmax: Int32Array): void;
+}

@@ -1,0 +1,4 @@
+import { kernelConformanceTests } from './conformance';
+import { tsKernels } from './ts-kernels';
+
+kernelConformanceTests(tsKernels);
