@@ -1,0 +1,96 @@
+import { checkLayout, joinShape, type Layout, splitShape } from './layout.js';
+import { poolSize } from './output-size.js';
+import { expandTuple, type Padding, resolvePaddingAt } from './padding.js';
+import { checkInteger, type ErrorContext } from './shape-error.js';
+
+export interface PoolShapeOptions {
+  readonly kernelSize: number | readonly number[];
+  /** Default: kernelSize. */
+  readonly stride?: number | readonly number[];
+  /** Default 0; at most floor(effectiveKernel / 2) per side. `'same'` uses TensorFlow's rule. */
+  readonly padding?: Padding;
+  /** Default 1. */
+  readonly dilation?: number | readonly number[];
+  /** PyTorch `ceil_mode`. Default false. */
+  readonly ceilMode?: boolean;
+  /** Default `'channels-last'`. */
+  readonly layout?: Layout;
+}
+
+export interface PoolGeometry {
+  readonly inputShape: number[];
+  readonly outputShape: number[];
+  readonly layout: Layout;
+  readonly inputSize: number[];
+  readonly outputSize: number[];
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly dilation: number[];
+  readonly padding: Array<[number, number]>;
+  readonly ceilMode: boolean;
+}
+
+export function poolGeometryAt(
+  what: string,
+  inputShape: readonly number[],
+  options: PoolShapeOptions,
+  spatialRank: number | undefined,
+  context: ErrorContext,
+): PoolGeometry {
+  const layout = checkLayout(options.layout ?? 'channels-last', context);
+  const split = splitShape(what, inputShape, layout, spatialRank, context);
+  const rank = split.spatial.length;
+  const kernelSize = expandTuple('kernelSize', options.kernelSize, rank, context);
+  const stride = expandTuple('stride', options.stride ?? kernelSize, rank, context);
+  const dilation = expandTuple('dilation', options.dilation ?? 1, rank, context);
+  const ceilMode = options.ceilMode ?? false;
+  const dim = (i: number): ErrorContext => ({ ...context, dimension: i + split.spatialOffset });
+  for (let i = 0; i < rank; i++) {
+    checkInteger('kernelSize', kernelSize[i], 1, 'invalid-size', dim(i));
+    checkInteger('stride', stride[i], 1, 'invalid-stride', dim(i));
+    checkInteger('dilation', dilation[i], 1, 'invalid-dilation', dim(i));
+  }
+  const padding = resolvePaddingAt(
+    options.padding ?? 0,
+    { inputSize: split.spatial, kernelSize, stride, dilation },
+    context,
+    split.spatialOffset,
+  );
+  const outputSize = split.spatial.map((n, i) =>
+    poolSize(n, kernelSize[i], stride[i], dilation[i], padding[i][0], padding[i][1], ceilMode, dim(i)),
+  );
+  return {
+    inputShape: [...inputShape],
+    outputShape: joinShape(split.batch, split.channels, outputSize, layout),
+    layout,
+    inputSize: split.spatial,
+    outputSize,
+    kernelSize,
+    stride,
+    dilation,
+    padding,
+    ceilMode,
+  };
+}
+
+/** Resolved geometry of N-d max/avg pooling. */
+export function poolGeometry(inputShape: readonly number[], options: PoolShapeOptions): PoolGeometry {
+  return poolGeometryAt('pooling', inputShape, options, undefined, {});
+}
+
+/** Output shape of N-d max/avg pooling (channels unchanged). @throws ShapeError */
+export function poolShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
+  return poolGeometryAt('pooling', inputShape, options, undefined, {}).outputShape;
+}
+
+export function pool1dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
+  return poolGeometryAt('pool1d', inputShape, options, 1, {}).outputShape;
+}
+
+export function pool2dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
+  return poolGeometryAt('pool2d', inputShape, options, 2, {}).outputShape;
+}
+
+export function pool3dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
+  return poolGeometryAt('pool3d', inputShape, options, 3, {}).outputShape;
+}
