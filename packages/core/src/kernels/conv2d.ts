@@ -1,9 +1,137 @@
+import { gemm } from './gemm';
 import type { Conv2dGeometry, FloatArray } from './kernels';
+import { SLOT_COLUMNS, scratchLike } from './workspace';
 
 /**
- * Direct NHWC convolution, weights OHWI:
- * out[n,oh,ow,oc] = bias[oc] + Σ_{kh,kw,ic} x[n, oh·sH−pT+kh·dH, ow·sW−pL+kw·dW, grp·icpg+ic]·w[oc,kh,kw,ic].
+ * Convolution through im2col + GEMM, NHWC input, OHWI weights. With r = (n, oh, ow) an output pixel and
+ * q = (kh, kw, ic) a tap of group grp (K = kH·kW·icpg taps), the im2col matrix is
+ *   col[r][q] = x[n, oh·sH − pT + kh·dH, ow·sW − pL + kw·dW, grp·icpg + ic]  (0 in the padding),
+ * and since OHWI weights are w_grp[oc][q] (row-major, same q order):
+ *   forward          out_grp[r][oc] = bias[oc] + Σ_q col[r][q]·w_grp[oc][q]      (gemm A·Bᵀ)
+ *   input gradient   dcol[r][q] = Σ_oc dOut_grp[r][oc]·w_grp[oc][q], then dx += col2im(dcol)  (gemm A·B)
+ *   weight gradient  dw_grp[oc][q] = Σ_r dOut_grp[r][oc]·col[r][q]               (gemm Aᵀ·B)
+ * NHWC makes each (kh, kw) run of icpg values contiguous in both x and col. Rows are processed in chunks
+ * so the column buffer stays cache-sized; it lives in the reusable workspace. A 1×1, stride-1, unpadded
+ * convolution skips im2col: x itself is the column matrix.
  */
+
+/** Target column-chunk size in elements (≈ 256 KiB of float64). */
+const CHUNK_ELEMENTS = 32768;
+
+function chunkRows(g: Conv2dGeometry, taps: number): number {
+  const rows = g.batch * g.outH * g.outW;
+  return Math.max(1, Math.min(rows, Math.floor(CHUNK_ELEMENTS / taps)));
+}
+
+function isPointwise(g: Conv2dGeometry): boolean {
+  return (
+    g.kH === 1 &&
+    g.kW === 1 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.padTop === 0 &&
+    g.padLeft === 0 &&
+    g.outH === g.inH &&
+    g.outW === g.inW
+  );
+}
+
+/** col[(r − r0)·K + (kh·kW + kw)·icpg + ic] for output pixels r0 ≤ r < r0 + count, group grp. */
+function im2col(
+  g: Conv2dGeometry,
+  x: FloatArray,
+  grp: number,
+  r0: number,
+  count: number,
+  col: FloatArray,
+): void {
+  const { inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW } = g;
+  const icpg = inC / g.groups;
+  const cOff = grp * icpg;
+  let ow = r0 % outW;
+  let oh = Math.floor(r0 / outW) % outH;
+  let n = Math.floor(r0 / (outW * outH));
+  let dst = 0;
+  for (let r = 0; r < count; r++) {
+    const ih0 = oh * strideH - padTop;
+    const iw0 = ow * strideW - padLeft;
+    const xn = n * inH;
+    for (let kh = 0; kh < kH; kh++) {
+      const ih = ih0 + kh * dilationH;
+      if (ih < 0 || ih >= inH) {
+        col.fill(0, dst, dst + kW * icpg);
+        dst += kW * icpg;
+        continue;
+      }
+      const xRow = (xn + ih) * inW;
+      for (let kw = 0; kw < kW; kw++) {
+        const iw = iw0 + kw * dilationW;
+        if (iw < 0 || iw >= inW) {
+          for (let ic = 0; ic < icpg; ic++) col[dst + ic] = 0;
+        } else {
+          const src = (xRow + iw) * inC + cOff;
+          for (let ic = 0; ic < icpg; ic++) col[dst + ic] = x[src + ic];
+        }
+        dst += icpg;
+      }
+    }
+    if (++ow === outW) {
+      ow = 0;
+      if (++oh === outH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/** dx[n, ih, iw, grp·icpg + ic] += dcol[(r − r0)·K + (kh·kW + kw)·icpg + ic] over in-bounds taps. */
+function col2imAdd(
+  g: Conv2dGeometry,
+  dcol: FloatArray,
+  grp: number,
+  r0: number,
+  count: number,
+  dx: FloatArray,
+): void {
+  const { inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW } = g;
+  const icpg = inC / g.groups;
+  const cOff = grp * icpg;
+  let ow = r0 % outW;
+  let oh = Math.floor(r0 / outW) % outH;
+  let n = Math.floor(r0 / (outW * outH));
+  let src = 0;
+  for (let r = 0; r < count; r++) {
+    const ih0 = oh * strideH - padTop;
+    const iw0 = ow * strideW - padLeft;
+    const xn = n * inH;
+    for (let kh = 0; kh < kH; kh++) {
+      const ih = ih0 + kh * dilationH;
+      if (ih < 0 || ih >= inH) {
+        src += kW * icpg;
+        continue;
+      }
+      const xRow = (xn + ih) * inW;
+      for (let kw = 0; kw < kW; kw++) {
+        const iw = iw0 + kw * dilationW;
+        if (iw >= 0 && iw < inW) {
+          const dst = (xRow + iw) * inC + cOff;
+          for (let ic = 0; ic < icpg; ic++) dx[dst + ic] += dcol[src + ic];
+        }
+        src += icpg;
+      }
+    }
+    if (++ow === outW) {
+      ow = 0;
+      if (++oh === outH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/** out[N, outH, outW, outC] = conv(x, w) + bias. Overwrites out. */
 export function conv2dForward(
   g: Conv2dGeometry,
   x: FloatArray,
@@ -11,95 +139,185 @@ export function conv2dForward(
   bias: FloatArray | null,
   out: FloatArray,
 ): void {
-  const { inH, inW, inC, outH, outW, outC, kH, kW } = g;
-  const icpg = inC / g.groups;
-  const ocpg = outC / g.groups;
-  for (let n = 0; n < g.batch; n++)
-    for (let oh = 0; oh < outH; oh++)
-      for (let ow = 0; ow < outW; ow++) {
-        const o = ((n * outH + oh) * outW + ow) * outC;
-        for (let oc = 0; oc < outC; oc++) out[o + oc] = bias ? bias[oc] : 0;
-        for (let kh = 0; kh < kH; kh++) {
-          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          if (ih < 0 || ih >= inH) continue;
-          for (let kw = 0; kw < kW; kw++) {
-            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            if (iw < 0 || iw >= inW) continue;
-            const xi = ((n * inH + ih) * inW + iw) * inC;
-            for (let oc = 0; oc < outC; oc++) {
-              const xg = xi + Math.floor(oc / ocpg) * icpg;
-              const wi = ((oc * kH + kh) * kW + kw) * icpg;
-              let s = 0;
-              for (let ic = 0; ic < icpg; ic++) s += x[xg + ic] * w[wi + ic];
-              out[o + oc] += s;
-            }
-          }
-        }
-      }
+  const rows = g.batch * g.outH * g.outW;
+  const { outC, groups } = g;
+  const icpg = g.inC / groups;
+  const ocpg = outC / groups;
+  const taps = g.kH * g.kW * icpg;
+  if (bias) {
+    for (let r = 0, o = 0; r < rows; r++) for (let oc = 0; oc < outC; oc++) out[o++] = bias[oc];
+  } else out.fill(0, 0, rows * outC);
+  if (rows === 0 || outC === 0) return;
+  if (isPointwise(g)) {
+    for (let grp = 0; grp < groups; grp++)
+      gemm(
+        false,
+        true,
+        rows,
+        ocpg,
+        taps,
+        x,
+        grp * icpg,
+        g.inC,
+        w,
+        grp * ocpg * taps,
+        taps,
+        out,
+        grp * ocpg,
+        outC,
+        true,
+      );
+    return;
+  }
+  const chunk = chunkRows(g, taps);
+  const col = scratchLike(x, SLOT_COLUMNS, chunk * taps);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const count = Math.min(chunk, rows - r0);
+    for (let grp = 0; grp < groups; grp++) {
+      im2col(g, x, grp, r0, count, col);
+      gemm(
+        false,
+        true,
+        count,
+        ocpg,
+        taps,
+        col,
+        0,
+        taps,
+        w,
+        grp * ocpg * taps,
+        taps,
+        out,
+        r0 * outC + grp * ocpg,
+        outC,
+        true,
+      );
+    }
+  }
 }
 
-/** dx[n,ih,iw,grp·icpg+ic] = Σ dOut[n,oh,ow,oc]·w[oc,kh,kw,ic] over taps landing on (ih,iw) (scatter form). */
+/** dx[N, inH, inW, inC] = ∂L/∂x from dOut[N, outH, outW, outC]. Overwrites dx. */
 export function conv2dBackwardInput(
   g: Conv2dGeometry,
   dOut: FloatArray,
   w: FloatArray,
   dx: FloatArray,
 ): void {
-  const { inH, inW, inC, outH, outW, outC, kH, kW } = g;
-  const icpg = inC / g.groups;
-  const ocpg = outC / g.groups;
-  dx.fill(0, 0, g.batch * inH * inW * inC);
-  for (let n = 0; n < g.batch; n++)
-    for (let oh = 0; oh < outH; oh++)
-      for (let ow = 0; ow < outW; ow++) {
-        const o = ((n * outH + oh) * outW + ow) * outC;
-        for (let kh = 0; kh < kH; kh++) {
-          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          if (ih < 0 || ih >= inH) continue;
-          for (let kw = 0; kw < kW; kw++) {
-            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            if (iw < 0 || iw >= inW) continue;
-            const xi = ((n * inH + ih) * inW + iw) * inC;
-            for (let oc = 0; oc < outC; oc++) {
-              const d = dOut[o + oc];
-              const xg = xi + Math.floor(oc / ocpg) * icpg;
-              const wi = ((oc * kH + kh) * kW + kw) * icpg;
-              for (let ic = 0; ic < icpg; ic++) dx[xg + ic] += d * w[wi + ic];
-            }
-          }
-        }
-      }
+  const rows = g.batch * g.outH * g.outW;
+  const { outC, groups } = g;
+  const icpg = g.inC / groups;
+  const ocpg = outC / groups;
+  const taps = g.kH * g.kW * icpg;
+  if (isPointwise(g)) {
+    for (let grp = 0; grp < groups; grp++)
+      gemm(
+        false,
+        false,
+        rows,
+        icpg,
+        ocpg,
+        dOut,
+        grp * ocpg,
+        outC,
+        w,
+        grp * ocpg * taps,
+        taps,
+        dx,
+        grp * icpg,
+        g.inC,
+        false,
+      );
+    return;
+  }
+  dx.fill(0, 0, g.batch * g.inH * g.inW * g.inC);
+  if (rows === 0) return;
+  const chunk = chunkRows(g, taps);
+  const dcol = scratchLike(dx, SLOT_COLUMNS, chunk * taps);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const count = Math.min(chunk, rows - r0);
+    for (let grp = 0; grp < groups; grp++) {
+      gemm(
+        false,
+        false,
+        count,
+        taps,
+        ocpg,
+        dOut,
+        r0 * outC + grp * ocpg,
+        outC,
+        w,
+        grp * ocpg * taps,
+        taps,
+        dcol,
+        0,
+        taps,
+        false,
+      );
+      col2imAdd(g, dcol, grp, r0, count, dx);
+    }
+  }
 }
 
-/** dw[oc,kh,kw,ic] = Σ_{n,oh,ow} dOut[n,oh,ow,oc]·x[n, oh·sH−pT+kh·dH, ow·sW−pL+kw·dW, grp·icpg+ic]. */
+/** dw[outC, kH, kW, inC/groups] = ∂L/∂w. Overwrites dw. */
 export function conv2dBackwardWeight(
   g: Conv2dGeometry,
   x: FloatArray,
   dOut: FloatArray,
   dw: FloatArray,
 ): void {
-  const { inH, inW, inC, outH, outW, outC, kH, kW } = g;
-  const icpg = inC / g.groups;
-  const ocpg = outC / g.groups;
-  dw.fill(0, 0, outC * kH * kW * icpg);
-  for (let n = 0; n < g.batch; n++)
-    for (let oh = 0; oh < outH; oh++)
-      for (let ow = 0; ow < outW; ow++) {
-        const o = ((n * outH + oh) * outW + ow) * outC;
-        for (let kh = 0; kh < kH; kh++) {
-          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          if (ih < 0 || ih >= inH) continue;
-          for (let kw = 0; kw < kW; kw++) {
-            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            if (iw < 0 || iw >= inW) continue;
-            const xi = ((n * inH + ih) * inW + iw) * inC;
-            for (let oc = 0; oc < outC; oc++) {
-              const d = dOut[o + oc];
-              const xg = xi + Math.floor(oc / ocpg) * icpg;
-              const wi = ((oc * kH + kh) * kW + kw) * icpg;
-              for (let ic = 0; ic < icpg; ic++) dw[wi + ic] += d * x[xg + ic];
-            }
-          }
-        }
-      }
+  const rows = g.batch * g.outH * g.outW;
+  const { outC, groups } = g;
+  const icpg = g.inC / groups;
+  const ocpg = outC / groups;
+  const taps = g.kH * g.kW * icpg;
+  if (rows === 0) {
+    dw.fill(0, 0, outC * taps);
+    return;
+  }
+  if (isPointwise(g)) {
+    for (let grp = 0; grp < groups; grp++)
+      gemm(
+        true,
+        false,
+        ocpg,
+        icpg,
+        rows,
+        dOut,
+        grp * ocpg,
+        outC,
+        x,
+        grp * icpg,
+        g.inC,
+        dw,
+        grp * ocpg * taps,
+        taps,
+        false,
+      );
+    return;
+  }
+  const chunk = chunkRows(g, taps);
+  const col = scratchLike(x, SLOT_COLUMNS, chunk * taps);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const count = Math.min(chunk, rows - r0);
+    for (let grp = 0; grp < groups; grp++) {
+      im2col(g, x, grp, r0, count, col);
+      gemm(
+        true,
+        false,
+        ocpg,
+        taps,
+        count,
+        dOut,
+        r0 * outC + grp * ocpg,
+        outC,
+        col,
+        0,
+        taps,
+        dw,
+        grp * ocpg * taps,
+        taps,
+        r0 > 0,
+      );
+    }
+  }
 }

@@ -1,0 +1,385 @@
+/**
+ * WebAssembly SIMD implementation of `Kernels` (float32), compiled from asm/kernels.ts (AssemblyScript) at build
+ * time and embedded as base64 in kernels.generated.ts, so nothing is fetched at run time.
+ *
+ * - Float32 only: a call with any Float64Array argument runs the TypeScript kernel (gradchecks stay exact).
+ * - Two builds: relaxed SIMD (f32x4.relaxed_madd, fused multiply-add) when `WebAssembly.validate` accepts it
+ *   (current Chrome; Node 20 only with --experimental-wasm-relaxed-simd), else plain SIMD128; else null.
+ * - Wasm linear memory is separate from JS typed arrays: each call copies its inputs into the module's memory and
+ *   its outputs back (O(n²) copies around O(n³) work). Memory grows on demand and is reused; after warm-up no call
+ *   allocates. Instances are single-threaded and not re-entrant (kernels never call back into JS).
+ */
+import type { Conv2dGeometry, FloatArray, Kernels, Pool2dGeometry } from '../kernels';
+import { tsKernels } from '../ts-kernels';
+import { relaxedSimdWasmBase64, simdWasmBase64 } from './kernels.generated';
+
+interface WasmExports {
+  memory: WebAssembly.Memory;
+  MC: WebAssembly.Global;
+  KC: WebAssembly.Global;
+  NC: WebAssembly.Global;
+  heapBase(): number;
+  relaxed(): number;
+  gemm(
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+    packedA: number,
+    packedB: number,
+  ): void;
+  setConvGeometry(...g: number[]): void;
+  conv2dForward(
+    x: number,
+    w: number,
+    bias: number,
+    out: number,
+    col: number,
+    chunkRows: number,
+    pa: number,
+    pb: number,
+  ): void;
+  conv2dBackwardInput(
+    dOut: number,
+    w: number,
+    dx: number,
+    col: number,
+    chunkRows: number,
+    pa: number,
+    pb: number,
+  ): void;
+  conv2dBackwardWeight(
+    x: number,
+    dOut: number,
+    dw: number,
+    col: number,
+    chunkRows: number,
+    pa: number,
+    pb: number,
+  ): void;
+  maxPool2dForward(x: number, out: number, argmax: number): void;
+}
+
+/** Which embedded build to use: 'auto' picks relaxed SIMD when the engine validates it. */
+export type WasmVariant = 'auto' | 'simd' | 'relaxed-simd';
+
+/** im2col works on chunks of output rows holding about this many floats (256 KiB: stays in L2). */
+const COL_CHUNK_FLOATS = 65536;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The embedded module bytes for a variant, or null when this engine cannot validate them. */
+export function wasmKernelBytes(variant: WasmVariant = 'auto'): Uint8Array<ArrayBuffer> | null {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
+  const candidates =
+    variant === 'auto' ? [relaxedSimdWasmBase64, simdWasmBase64] : [variant === 'simd' ? simdWasmBase64 : relaxedSimdWasmBase64];
+  for (const b64 of candidates) {
+    const bytes = decodeBase64(b64);
+    if (WebAssembly.validate(bytes)) return bytes;
+  }
+  return null;
+}
+
+function span(rows: number, cols: number, ld: number): number {
+  return rows > 0 && cols > 0 ? (rows - 1) * ld + cols : 0;
+}
+
+function checkRange(name: string, array: FloatArray | Int32Array, offset: number, length: number): void {
+  if (offset < 0 || offset + length > array.length) {
+    throw new RangeError(
+      `wasm kernels: ${name} needs elements [${offset}, ${offset + length}) but has length ${array.length}`,
+    );
+  }
+}
+
+const isF32 = (a: FloatArray | null): boolean => a === null || a instanceof Float32Array;
+
+/** Kernels backed by one WebAssembly instance; see the file comment. */
+export class WasmKernels implements Kernels {
+  readonly name: string;
+  private readonly exports: WasmExports;
+  private f32: Float32Array;
+  private i32: Int32Array;
+  private readonly packedA: number;
+  private readonly packedB: number;
+  /** First byte of the per-call region; top is the bump pointer during a call. */
+  private readonly dynamicBase: number;
+  private top = 0;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as WasmExports;
+    const e = this.exports;
+    this.name = e.relaxed() ? 'wasm-relaxed-simd' : 'wasm-simd';
+    const mc = e.MC.value as number;
+    const kc = e.KC.value as number;
+    const nc = e.NC.value as number;
+    const base = (e.heapBase() + 15) & ~15;
+    this.packedA = base;
+    this.packedB = base + mc * kc * 4;
+    this.dynamicBase = this.packedB + kc * nc * 4;
+    this.f32 = new Float32Array(e.memory.buffer);
+    this.i32 = new Int32Array(e.memory.buffer);
+    this.reserve(0);
+  }
+
+  /** Starts a call needing `bytes` of per-call memory: grows the memory once if needed. */
+  private reserve(bytes: number): void {
+    const memory = this.exports.memory;
+    const needed = this.dynamicBase + bytes + 64 * 16;
+    if (memory.buffer.byteLength < needed) {
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+    }
+    if (this.f32.buffer !== memory.buffer) {
+      this.f32 = new Float32Array(memory.buffer);
+      this.i32 = new Int32Array(memory.buffer);
+    }
+    this.top = this.dynamicBase;
+  }
+
+  /** Bump-allocates `floats` 4-byte elements (16-byte aligned) inside the reserved region. */
+  private alloc(floats: number): number {
+    const ptr = this.top;
+    this.top += (floats * 4 + 15) & ~15;
+    return ptr;
+  }
+
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: FloatArray,
+    aOffset: number,
+    lda: number,
+    b: FloatArray,
+    bOffset: number,
+    ldb: number,
+    c: FloatArray,
+    cOffset: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void {
+    if (!(isF32(a) && isF32(b) && isF32(c))) {
+      tsKernels.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+      return;
+    }
+    if (m <= 0 || n <= 0) return;
+    const aSpan = transA ? span(k, m, lda) : span(m, k, lda);
+    const bSpan = transB ? span(n, k, ldb) : span(k, n, ldb);
+    const cSpan = span(m, n, ldc);
+    checkRange('a', a, aOffset, aSpan);
+    checkRange('b', b, bOffset, bSpan);
+    checkRange('c', c, cOffset, cSpan);
+    const bytes = 4 * (aSpan + bSpan + cSpan) + 48;
+    this.reserve(bytes);
+    const ap = this.alloc(aSpan);
+    const bp = this.alloc(bSpan);
+    const cp = this.alloc(cSpan);
+    const f32 = this.f32;
+    f32.set(a.subarray(aOffset, aOffset + aSpan), ap >> 2);
+    f32.set(b.subarray(bOffset, bOffset + bSpan), bp >> 2);
+    // Copy C in when its old values matter: accumulate, or gaps between rows (ldc > n) copied back out below.
+    if (accumulate || ldc !== n) f32.set(c.subarray(cOffset, cOffset + cSpan), cp >> 2);
+    this.exports.gemm(
+      +transA,
+      +transB,
+      m,
+      n,
+      k,
+      ap,
+      lda,
+      bp,
+      ldb,
+      cp,
+      ldc,
+      +accumulate,
+      this.packedA,
+      this.packedB,
+    );
+    c.set(this.f32.subarray(cp >> 2, (cp >> 2) + cSpan), cOffset);
+  }
+
+  private setGeometry(g: Conv2dGeometry): void {
+    this.exports.setConvGeometry(
+      g.batch,
+      g.inH,
+      g.inW,
+      g.inC,
+      g.outH,
+      g.outW,
+      g.outC,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+      g.dilationH,
+      g.dilationW,
+      g.groups,
+    );
+  }
+
+  /** Output rows per im2col chunk and the col buffer size in floats. */
+  private static colChunk(g: Conv2dGeometry): { rows: number; floats: number } {
+    const K = g.kH * g.kW * (g.inC / g.groups);
+    const rows = Math.max(16, Math.floor(COL_CHUNK_FLOATS / Math.max(K, 1)));
+    return { rows, floats: rows * K };
+  }
+
+  conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray): void {
+    if (!(isF32(x) && isF32(w) && isF32(bias) && isF32(out))) {
+      tsKernels.conv2dForward(g, x, w, bias, out);
+      return;
+    }
+    const xSize = g.batch * g.inH * g.inW * g.inC;
+    const wSize = g.outC * g.kH * g.kW * (g.inC / g.groups);
+    const outSize = g.batch * g.outH * g.outW * g.outC;
+    checkRange('x', x, 0, xSize);
+    checkRange('w', w, 0, wSize);
+    checkRange('out', out, 0, outSize);
+    if (bias) checkRange('bias', bias, 0, g.outC);
+    const chunk = WasmKernels.colChunk(g);
+    this.reserve(4 * (xSize + wSize + outSize + g.outC + chunk.floats) + 80);
+    const xp = this.alloc(xSize);
+    const wp = this.alloc(wSize);
+    const bp = bias ? this.alloc(g.outC) : 0;
+    const op = this.alloc(outSize);
+    const colp = this.alloc(chunk.floats);
+    const f32 = this.f32;
+    f32.set(x.subarray(0, xSize), xp >> 2);
+    f32.set(w.subarray(0, wSize), wp >> 2);
+    if (bias) f32.set(bias.subarray(0, g.outC), bp >> 2);
+    this.setGeometry(g);
+    this.exports.conv2dForward(xp, wp, bp, op, colp, chunk.rows, this.packedA, this.packedB);
+    out.set(this.f32.subarray(op >> 2, (op >> 2) + outSize));
+  }
+
+  conv2dBackwardInput(g: Conv2dGeometry, dOut: FloatArray, w: FloatArray, dx: FloatArray): void {
+    if (!(isF32(dOut) && isF32(w) && isF32(dx))) {
+      tsKernels.conv2dBackwardInput(g, dOut, w, dx);
+      return;
+    }
+    const dxSize = g.batch * g.inH * g.inW * g.inC;
+    const wSize = g.outC * g.kH * g.kW * (g.inC / g.groups);
+    const dOutSize = g.batch * g.outH * g.outW * g.outC;
+    checkRange('dOut', dOut, 0, dOutSize);
+    checkRange('w', w, 0, wSize);
+    checkRange('dx', dx, 0, dxSize);
+    const chunk = WasmKernels.colChunk(g);
+    this.reserve(4 * (dxSize + wSize + dOutSize + chunk.floats) + 64);
+    const dop = this.alloc(dOutSize);
+    const wp = this.alloc(wSize);
+    const dxp = this.alloc(dxSize);
+    const colp = this.alloc(chunk.floats);
+    const f32 = this.f32;
+    f32.set(dOut.subarray(0, dOutSize), dop >> 2);
+    f32.set(w.subarray(0, wSize), wp >> 2);
+    this.setGeometry(g);
+    this.exports.conv2dBackwardInput(dop, wp, dxp, colp, chunk.rows, this.packedA, this.packedB);
+    dx.set(this.f32.subarray(dxp >> 2, (dxp >> 2) + dxSize));
+  }
+
+  conv2dBackwardWeight(g: Conv2dGeometry, x: FloatArray, dOut: FloatArray, dw: FloatArray): void {
+    if (!(isF32(x) && isF32(dOut) && isF32(dw))) {
+      tsKernels.conv2dBackwardWeight(g, x, dOut, dw);
+      return;
+    }
+    const xSize = g.batch * g.inH * g.inW * g.inC;
+    const wSize = g.outC * g.kH * g.kW * (g.inC / g.groups);
+    const dOutSize = g.batch * g.outH * g.outW * g.outC;
+    checkRange('x', x, 0, xSize);
+    checkRange('dOut', dOut, 0, dOutSize);
+    checkRange('dw', dw, 0, wSize);
+    const chunk = WasmKernels.colChunk(g);
+    this.reserve(4 * (xSize + wSize + dOutSize + chunk.floats) + 64);
+    const xp = this.alloc(xSize);
+    const dop = this.alloc(dOutSize);
+    const dwp = this.alloc(wSize);
+    const colp = this.alloc(chunk.floats);
+    const f32 = this.f32;
+    f32.set(x.subarray(0, xSize), xp >> 2);
+    f32.set(dOut.subarray(0, dOutSize), dop >> 2);
+    this.setGeometry(g);
+    this.exports.conv2dBackwardWeight(xp, dop, dwp, colp, chunk.rows, this.packedA, this.packedB);
+    dw.set(this.f32.subarray(dwp >> 2, (dwp >> 2) + wSize));
+  }
+
+  maxPool2dForward(g: Pool2dGeometry, x: FloatArray, out: FloatArray, argmax: Int32Array): void {
+    if (!(isF32(x) && isF32(out))) {
+      tsKernels.maxPool2dForward(g, x, out, argmax);
+      return;
+    }
+    const xSize = g.batch * g.inH * g.inW * g.channels;
+    const outSize = g.batch * g.outH * g.outW * g.channels;
+    checkRange('x', x, 0, xSize);
+    checkRange('out', out, 0, outSize);
+    checkRange('argmax', argmax, 0, outSize);
+    this.reserve(4 * (xSize + 2 * outSize) + 48);
+    const xp = this.alloc(xSize);
+    const op = this.alloc(outSize);
+    const ap = this.alloc(outSize);
+    this.f32.set(x.subarray(0, xSize), xp >> 2);
+    this.exports.setConvGeometry(
+      g.batch,
+      g.inH,
+      g.inW,
+      g.channels,
+      g.outH,
+      g.outW,
+      g.channels,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+      g.dilationH,
+      g.dilationW,
+      1,
+    );
+    this.exports.maxPool2dForward(xp, op, ap);
+    out.set(this.f32.subarray(op >> 2, (op >> 2) + outSize));
+    argmax.set(this.i32.subarray(ap >> 2, (ap >> 2) + outSize));
+  }
+}
+
+/**
+ * Creates the WebAssembly kernels synchronously, or returns null when WebAssembly SIMD is unavailable (or the engine
+ * refuses synchronous compilation, as browsers may on the main thread for large modules): keep the TS kernels then.
+ */
+export function createWasmKernels(variant: WasmVariant = 'auto'): Kernels | null {
+  try {
+    const bytes = wasmKernelBytes(variant);
+    if (!bytes) return null;
+    return new WasmKernels(new WebAssembly.Instance(new WebAssembly.Module(bytes), {}));
+  } catch {
+    return null;
+  }
+}
+
+/** Asynchronous variant of createWasmKernels (works on a browser main thread whatever the module size). */
+export async function loadWasmKernels(variant: WasmVariant = 'auto'): Promise<Kernels | null> {
+  try {
+    const bytes = wasmKernelBytes(variant);
+    if (!bytes) return null;
+    const { instance } = await WebAssembly.instantiate(bytes, {});
+    return new WasmKernels(instance);
+  } catch {
+    return null;
+  }
+}
