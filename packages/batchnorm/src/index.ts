@@ -1,1 +1,18 @@
+export {
+  type BatchNormBackwardOptions,
+  type BatchNormGradients,
+  type BatchNormIntermediates,
+  batchNormBackward,
+} from './batch-norm-backward';
+export { BatchNormCache } from './batch-norm-cache';
+export {
+  type BatchNormForwardOptions,
+  type BatchNormForwardResult,
+  type BatchNormInferenceOptions,
+  batchNormForward,
+  batchNormInference,
+  updateRunningStatistics,
+} from './batch-norm-forward';
+export type { FloatArray } from './kernels';
+
 export const VERSION = '0.1.0';

@@ -1,0 +1,174 @@
+import { ValueError } from '@hw3/core';
+import { BatchNormCache } from './batch-norm-cache';
+import { computeStatistics, type FloatArray, normalize } from './kernels';
+import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
+
+export interface BatchNormForwardOptions {
+  /** γ, one per channel; null or omitted = 1 (affine = false). */
+  gamma?: FloatArray | null;
+  /** β, one per channel; null or omitted = 0. */
+  beta?: FloatArray | null;
+  /** ε added to the variance, default 1e-5 (PyTorch). */
+  eps?: number;
+  /** Output buffer of x.length elements (same type as x is usual); allocated when omitted. May be x itself. */
+  out?: FloatArray;
+  /** A cache from an earlier call with the same channel count, reused instead of allocating. */
+  cache?: BatchNormCache;
+}
+
+export interface BatchNormForwardResult {
+  /** y, same shape and layout as x. */
+  readonly output: FloatArray;
+  /** μ_B, σ²_B, invStd and a reference to x, for `batchNormBackward` and `updateRunningStatistics`. */
+  readonly cache: BatchNormCache;
+}
+
+function prepare(
+  x: FloatArray,
+  shape: readonly number[],
+  options: BatchNormForwardOptions,
+): { count: number; channels: number; eps: number; out: FloatArray; cache: BatchNormCache } {
+  const { count, channels } = channelLayout('x', shape);
+  checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`);
+  const eps = options.eps ?? 1e-5;
+  checkEps(eps);
+  const gamma = options.gamma ?? null;
+  const beta = options.beta ?? null;
+  if (gamma !== null) checkLength('gamma', gamma, channels, 'one γ per channel, the last dimension of x');
+  if (beta !== null) checkLength('beta', beta, channels, 'one β per channel, the last dimension of x');
+  const out =
+    options.out ?? (x instanceof Float32Array ? new Float32Array(x.length) : new Float64Array(x.length));
+  checkLength('out', out, x.length, 'the same length as x');
+  let cache = options.cache;
+  if (cache === undefined) cache = new BatchNormCache(channels);
+  else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
+    throw new ValueError(
+      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${String(cache.channels)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
+  return { count, channels, eps, out, cache };
+}
+
+/**
+ * Training-mode batch normalization (the handout's algorithm) on channels-last data: per channel c, over the
+ * m = N (or N·L, N·H·W) values of that channel,
+ *   μ_B = (1/m) Σ x_i,   σ²_B = (1/m) Σ (x_i − μ_B)²,   x̂_i = (x_i − μ_B) / √(σ²_B + ε),   y_i = γ x̂_i + β.
+ * Two passes over x (statistics, then normalization); sums accumulate in float64. Throws a ValueError when
+ * m = 1 ("Expected more than 1 value per channel when training", as PyTorch).
+ */
+export function batchNormForward(
+  x: FloatArray,
+  shape: readonly number[],
+  options: BatchNormForwardOptions = {},
+): BatchNormForwardResult {
+  const { count, channels, eps, out, cache } = prepare(x, shape, options);
+  checkTrainingCount('x', shape, count);
+  const s = cache.scratch;
+  computeStatistics(x, count, channels, eps, cache.mean, cache.variance, cache.invStd, s[0]);
+  normalize(
+    x,
+    count,
+    channels,
+    cache.mean,
+    cache.invStd,
+    options.gamma ?? null,
+    options.beta ?? null,
+    s[1],
+    s[2],
+    out,
+  );
+  cache.x = x;
+  cache.shape = shape.slice();
+  cache.count = count;
+  cache.eps = eps;
+  cache.training = true;
+  return { output: out, cache };
+}
+
+export interface BatchNormInferenceOptions extends BatchNormForwardOptions {
+  /** Per-channel running mean used instead of μ_B. */
+  runningMean: FloatArray;
+  /** Per-channel running variance used instead of σ²_B. */
+  runningVar: FloatArray;
+}
+
+/**
+ * Eval-mode batch normalization: y = γ (x − running_mean) / √(running_var + ε) + β, an affine map of x
+ * (so its backward is dx = γ · dy / √(running_var + ε)). Works for any m, including 1.
+ */
+export function batchNormInference(
+  x: FloatArray,
+  shape: readonly number[],
+  options: BatchNormInferenceOptions,
+): BatchNormForwardResult {
+  const { count, channels, eps, out, cache } = prepare(x, shape, options);
+  checkLength('runningMean', options.runningMean, channels, 'one value per channel, the last dimension of x');
+  checkLength('runningVar', options.runningVar, channels, 'one value per channel, the last dimension of x');
+  for (let c = 0; c < channels; c++) {
+    const v = options.runningVar[c];
+    if (!(v >= 0)) {
+      throw new ValueError(
+        `runningVar must be >= 0 in every channel, got ${v} in channel ${c}`,
+        'BATCHNORM_VARIANCE',
+      );
+    }
+    cache.mean[c] = options.runningMean[c];
+    cache.variance[c] = v;
+    cache.invStd[c] = 1 / Math.sqrt(v + eps);
+  }
+  const s = cache.scratch;
+  normalize(
+    x,
+    count,
+    channels,
+    cache.mean,
+    cache.invStd,
+    options.gamma ?? null,
+    options.beta ?? null,
+    s[1],
+    s[2],
+    out,
+  );
+  cache.x = x;
+  cache.shape = shape.slice();
+  cache.count = count;
+  cache.eps = eps;
+  cache.training = false;
+  return { output: out, cache };
+}
+
+/**
+ * running ← (1 − momentum) · running + momentum · batch, per channel (PyTorch convention), where the batch
+ * variance is the unbiased one, σ²_B · m / (m − 1), while the forward normalised with the biased σ²_B.
+ * `momentum` is the weight of the new batch: 0.1 for PyTorch's default, 1 / numBatchesTracked for a
+ * cumulative moving average (PyTorch momentum = None).
+ */
+export function updateRunningStatistics(
+  runningMean: FloatArray,
+  runningVar: FloatArray,
+  cache: BatchNormCache,
+  momentum: number,
+): void {
+  if (!cache.training) {
+    throw new ValueError(
+      'cache must come from batchNormForward (training mode) to update running statistics, got an eval-mode cache',
+      'BATCHNORM_CACHE',
+    );
+  }
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
+    throw new ValueError(
+      `momentum must be a number in [0, 1], got ${String(momentum)}`,
+      'BATCHNORM_MOMENTUM',
+    );
+  }
+  const channels = cache.channels;
+  checkLength('runningMean', runningMean, channels, 'one value per channel');
+  checkLength('runningVar', runningVar, channels, 'one value per channel');
+  const m = cache.count;
+  const unbias = m / (m - 1);
+  for (let c = 0; c < channels; c++) {
+    runningMean[c] = (1 - momentum) * runningMean[c] + momentum * cache.mean[c];
+    runningVar[c] = (1 - momentum) * runningVar[c] + momentum * cache.variance[c] * unbias;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Batch-normalization kernels on channels-last data viewed as a matrix [m, C]: row i is one position
+ * (sample, or sample × length, or sample × height × width), column c is one channel. Statistics are per
+ * channel over the m rows. These functions do no validation and allocate nothing: every output and scratch
+ * array is passed in, so a training step can reuse them. The public, validating entry points are in
+ * `batch-norm-forward.ts` and `batch-norm-backward.ts`.
+ *
+ * Precision: the data may be Float32Array or Float64Array; every sum is accumulated in float64 (JavaScript
+ * arithmetic is float64, and the per-channel accumulators are Float64Array), so float32 inputs lose nothing
+ * in the reductions beyond the final rounding of the outputs to float32.
+ */
+
+/** Any of the float arrays hw3 works on. */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * Batch statistics in one pass over x (shifted-data algorithm):
+ *   K_c = x[0, c],  s1_c = Σ_i (x_ic − K_c),  s2_c = Σ_i (x_ic − K_c)²
+ *   μ_c = K_c + s1_c / m,   σ²_c = (s2_c − s1_c² / m) / m   (biased, clamped at 0),   invStd_c = 1 / √(σ²_c + ε)
+ * Shifting by a sample of the same channel keeps s2 − s1²/m free of the catastrophic cancellation of the
+ * naive Σx² − (Σx)²/m when |μ| ≫ σ; constant channels give exactly σ² = 0.
+ */
+export function computeStatistics(
+  x: FloatArray,
+  m: number,
+  channels: number,
+  eps: number,
+  mean: Float64Array,
+  variance: Float64Array,
+  invStd: Float64Array,
+  shift: Float64Array,
+): void {
+  for (let c = 0; c < channels; c++) {
+    shift[c] = x[c];
+    mean[c] = 0; // s1 accumulator
+    variance[c] = 0; // s2 accumulator
+  }
+  let index = 0;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < channels; c++) {
+      const d = x[index++] - shift[c];
+      mean[c] += d;
+      variance[c] += d * d;
+    }
+  }
+  for (let c = 0; c < channels; c++) {
+    const s1 = mean[c];
+    const s2 = variance[c];
+    const v = (s2 - (s1 * s1) / m) / m;
+    const biased = Math.max(v, 0);
+    mean[c] = shift[c] + s1 / m;
+    variance[c] = biased;
+    invStd[c] = 1 / Math.sqrt(biased + eps);
+  }
+}
+
+/**
+ * y_ic = γ_c · (x_ic − μ_c) · invStd_c + β_c   (x̂ = (x − μ) · invStd; γ = 1, β = 0 when null).
+ * One read of x, one write of y. `out` may be x itself (in place).
+ */
+export function normalize(
+  x: FloatArray,
+  m: number,
+  channels: number,
+  mean: Float64Array,
+  invStd: Float64Array,
+  gamma: FloatArray | null,
+  beta: FloatArray | null,
+  scale: Float64Array,
+  offset: Float64Array,
+  out: FloatArray,
+): void {
+  for (let c = 0; c < channels; c++) {
+    scale[c] = gamma === null ? invStd[c] : gamma[c] * invStd[c];
+    offset[c] = beta === null ? 0 : beta[c];
+  }
+  let index = 0;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < channels; c++) {
+      out[index] = (x[index] - mean[c]) * scale[c] + offset[c];
+      index++;
+    }
+  }
+}
+
+/**
+ * The two per-channel reductions every backward needs, in one pass over dy and x:
+ *   sumDy_c = Σ_i dy_ic  (= ∂l/∂β_c),   sumDyXmu_c = Σ_i dy_ic · (x_ic − μ_c)  (so ∂l/∂γ_c = invStd_c · sumDyXmu_c).
+ */
+export function reduceGradient(
+  dy: FloatArray,
+  x: FloatArray,
+  m: number,
+  channels: number,
+  mean: Float64Array,
+  sumDy: Float64Array,
+  sumDyXmu: Float64Array,
+): void {
+  for (let c = 0; c < channels; c++) {
+    sumDy[c] = 0;
+    sumDyXmu[c] = 0;
+  }
+  let index = 0;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < channels; c++) {
+      const g = dy[index];
+      sumDy[c] += g;
+      sumDyXmu[c] += g * (x[index] - mean[c]);
+      index++;
+    }
+  }
+}
+
+/**
+ * Fused input gradient (training mode), after `reduceGradient`:
+ *   dx_i = (γ · invStd / m) · (m · dy_i − Σ_j dy_j − x̂_i · Σ_j dy_j x̂_j)
+ * written per channel as dx = A · dy + B · (x − μ) + D with
+ *   A = γ · invStd,  B = −A · invStd² · sumDyXmu / m,  D = −A · sumDy / m.
+ * One read of dy and x, one write of dx. `dx` may alias dy.
+ */
+export function inputGradientFused(
+  dy: FloatArray,
+  x: FloatArray,
+  m: number,
+  channels: number,
+  mean: Float64Array,
+  invStd: Float64Array,
+  gamma: FloatArray | null,
+  sumDy: Float64Array,
+  sumDyXmu: Float64Array,
+  coefA: Float64Array,
+  coefB: Float64Array,
+  coefD: Float64Array,
+  dx: FloatArray,
+): void {
+  for (let c = 0; c < channels; c++) {
+    const a = gamma === null ? invStd[c] : gamma[c] * invStd[c];
+    coefA[c] = a;
+    coefB[c] = (-a * invStd[c] * invStd[c] * sumDyXmu[c]) / m;
+    coefD[c] = (-a * sumDy[c]) / m;
+  }
+  let index = 0;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < channels; c++) {
+      dx[index] = coefA[c] * dy[index] + coefB[c] * (x[index] - mean[c]) + coefD[c];
+      index++;
+    }
+  }
+}
+
+/**
+ * The handout's derivation, term by term (for learners and tests; the fast path is `inputGradientFused`):
+ *   ∂l/∂x̂_i  = ∂l/∂y_i · γ
+ *   ∂l/∂σ²   = Σ_i ∂l/∂x̂_i · (x_i − μ) · (−1/2) · (σ² + ε)^(−3/2)
+ *   ∂l/∂μ    = (Σ_i ∂l/∂x̂_i · −1/√(σ² + ε)) + ∂l/∂σ² · Σ_i −2(x_i − μ) / m
+ *   ∂l/∂x_i  = ∂l/∂x̂_i / √(σ² + ε) + ∂l/∂σ² · 2(x_i − μ) / m + ∂l/∂μ / m
+ * `dMeanFromXHat` and `dMeanFromVariance` receive the two terms of ∂l/∂μ separately; the second one is
+ * zero in exact arithmetic because Σ_i (x_i − μ) = 0.
+ */
+export function inputGradientHandout(
+  dy: FloatArray,
+  x: FloatArray,
+  m: number,
+  channels: number,
+  mean: Float64Array,
+  invStd: Float64Array,
+  gamma: FloatArray | null,
+  dXHat: FloatArray,
+  dVariance: Float64Array,
+  dMean: Float64Array,
+  dMeanFromXHat: Float64Array,
+  dMeanFromVariance: Float64Array,
+  sumXmu: Float64Array,
+  dx: FloatArray,
+): void {
+  for (let c = 0; c < channels; c++) {
+    dVariance[c] = 0;
+    dMeanFromXHat[c] = 0;
+    sumXmu[c] = 0;
+  }
+  // ∂l/∂x̂ and the sums of the ∂l/∂σ² and ∂l/∂μ formulas.
+  let index = 0;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < channels; c++) {
+      const g = gamma === null ? dy[index] : dy[index] * gamma[c];
+      dXHat[index] = g;
+      const xmu = x[index] - mean[c];
+      dVariance[c] += g * xmu;
+      dMeanFromXHat[c] += g;
+      sumXmu[c] += xmu;
+      index++;
+    }
+  }
+  for (let c = 0; c < channels; c++) {
+    const s = invStd[c];
+    dVariance[c] *= -0.5 * s * s * s; // (σ² + ε)^(−3/2) = invStd³
+    dMeanFromXHat[c] *= -s;
+    dMeanFromVariance[c] = (dVariance[c] * (-2 * sumXmu[c])) / m;
+    dMean[c] = dMeanFromXHat[c] + dMeanFromVariance[c];
+  }
+  index = 0;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < channels; c++) {
+      dx[index] = dXHat[index] * invStd[c] + (dVariance[c] * 2 * (x[index] - mean[c])) / m + dMean[c] / m;
+      index++;
+    }
+  }
+}
+
+/** Eval-mode input gradient: y = γ · (x − μ_run) · invStd_run + β is affine in x, so dx = γ · invStd · dy. */
+export function inputGradientAffine(
+  dy: FloatArray,
+  m: number,
+  channels: number,
+  invStd: Float64Array,
+  gamma: FloatArray | null,
+  scale: Float64Array,
+  dx: FloatArray,
+): void {
+  for (let c = 0; c < channels; c++) scale[c] = gamma === null ? invStd[c] : gamma[c] * invStd[c];
+  let index = 0;
+  for (let i = 0; i < m; i++) {
+    for (let c = 0; c < channels; c++) {
+      dx[index] = dy[index] * scale[c];
+      index++;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { ShapeError, ValueError } from '@hw3/core';
+import type { FloatArray } from './kernels';
+
+/** Channels-last layout of a batch-norm input: m rows (positions) × C channels. */
+export interface ChannelLayout {
+  readonly count: number;
+  readonly channels: number;
+}
+
+const VALID_LAYOUTS = '[N, C], [N, L, C] or [N, H, W, C] (channels last)';
+
+function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/**
+ * Checks a channels-last shape of rank 2, 3 or 4 with positive integer sizes and returns m (the product of
+ * all but the last dimension) and C (the last dimension).
+ */
+export function channelLayout(
+  argument: string,
+  shape: readonly number[],
+  validRanks: readonly number[] = [2, 3, 4],
+  layouts: string = VALID_LAYOUTS,
+): ChannelLayout {
+  if (!Array.isArray(shape)) {
+    throw new ShapeError(`${argument}: shape must be an array of sizes, got ${String(shape)}`, {
+      code: 'rank-mismatch',
+      values: {},
+    });
+  }
+  if (!validRanks.includes(shape.length)) {
+    throw new ShapeError(
+      `${argument} must have rank ${validRanks.join(' or ')} (${layouts}), got rank ${shape.length} with shape ${formatShape(shape)}`,
+      { code: 'rank-mismatch', values: { rank: shape.length } },
+    );
+  }
+  let count = 1;
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d];
+    if (!Number.isInteger(size) || size < 1) {
+      throw new ShapeError(
+        `${argument}: every dimension must be a positive integer, got ${String(size)} at dimension ${d} of ${formatShape(shape)}`,
+        { code: 'invalid-size', dimension: d, values: { size: Number(size) } },
+      );
+    }
+    if (d < shape.length - 1) count *= size;
+  }
+  return { count, channels: shape[shape.length - 1] };
+}
+
+export function checkLength(argument: string, array: FloatArray, expected: number, what: string): void {
+  if (!(array instanceof Float32Array || array instanceof Float64Array)) {
+    throw new ValueError(
+      `${argument} must be a Float32Array or Float64Array, got ${Object.prototype.toString.call(array)}`,
+      'BATCHNORM_DTYPE',
+    );
+  }
+  if (array.length !== expected) {
+    throw new ShapeError(`${argument} must have length ${expected} (${what}), got length ${array.length}`, {
+      code: 'channel-mismatch',
+      values: { expected, length: array.length },
+    });
+  }
+}
+
+export function checkEps(eps: number): void {
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps <= 0) {
+    throw new ValueError(
+      `eps must be a finite number > 0 (it keeps 1/√(σ² + ε) finite for constant channels), got ${String(eps)}`,
+      'BATCHNORM_EPS',
+    );
+  }
+}
+
+/** PyTorch refuses to train on one value per channel: the batch variance would be 0/0-like and useless. */
+export function checkTrainingCount(argument: string, shape: readonly number[], count: number): void {
+  if (count < 2) {
+    throw new ValueError(
+      `Expected more than 1 value per channel when training, got ${argument} of shape ${formatShape(shape)} (m = ${count} value per channel); use a batch with more than one value per channel or call eval()`,
+      'BATCHNORM_SINGLE_VALUE',
+    );
+  }
+}
