@@ -1,2 +1,34 @@
 export { VERSION as SHAPE_VERSION } from '@hw3/shape';
 export const VERSION = '0.1.0';
+
+export {
+  type CreationOptions,
+  full,
+  normal,
+  ones,
+  onesLike,
+  type RandomOptions,
+  type TensorFromValuesOptions,
+  tensor,
+  uniform,
+  zeros,
+  zerosLike,
+} from './creation';
+export { defineOp, type OpContext, type OpSpec } from './define-op';
+export type { DType, FloatArray } from './dtype';
+export { Hw3Error, ValueError } from './errors';
+export { add, div, mul, sub } from './ops/elementwise';
+export { type Axes, mean, sum } from './ops/reduce';
+export { flatten, reshape } from './ops/reshape';
+export { exp, log, neg, relu, sigmoid, tanh } from './ops/unary';
+export { defaultRng, manualSeed, Rng } from './rng';
+export { ShapeError } from './shape-error';
+export {
+  enableGrad,
+  type GradFn,
+  isGradEnabled,
+  type NestedArray,
+  noGrad,
+  Tensor,
+  type TensorOptions,
+} from './tensor';

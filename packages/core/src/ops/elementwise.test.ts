@@ -1,0 +1,156 @@
+import { describe, expect, test } from 'vitest';
+import { tensor } from '../creation';
+import { ValueError } from '../errors';
+import { ShapeError } from '../shape-error';
+import { randn64, testRng } from '../test-utils';
+import { gradcheck } from '../testing';
+import { add, div, mul, sub } from './elementwise';
+import { mean, sum } from './reduce';
+import { flatten, reshape } from './reshape';
+import { exp, log, neg, relu, sigmoid, tanh } from './unary';
+
+const rng = testRng(99);
+
+describe('elementwise binary ops', () => {
+  test('forward values with broadcasting', () => {
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const b = tensor([10, 20, 30]);
+    expect(add(a, b).toArray()).toEqual([
+      [11, 22, 33],
+      [14, 25, 36],
+    ]);
+    expect(sub(a, tensor([[1], [2]])).toArray()).toEqual([
+      [0, 1, 2],
+      [2, 3, 4],
+    ]);
+    expect(mul(a, 2).toArray()).toEqual([
+      [2, 4, 6],
+      [8, 10, 12],
+    ]);
+    expect(div(tensor([1, 2]), tensor([[4], [8]])).toArray()).toEqual([
+      [0.25, 0.5],
+      [0.125, 0.25],
+    ]);
+    expect(add(tensor(1), tensor([1, 2])).toArray()).toEqual([2, 3]);
+  });
+
+  test('shape and dtype mismatches are typed errors', () => {
+    expect(() => add(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(ShapeError);
+    expect(() => add(tensor([1, 2]), tensor([1, 2], { dtype: 'float64' }))).toThrow(ValueError);
+    expect(() => add([1, 2] as never, tensor([1]))).toThrow(ValueError);
+  });
+
+  const cases: Array<[string, number[], number[]]> = [
+    ['equal shapes', [2, 3], [2, 3]],
+    ['row vector', [4, 3], [3]],
+    ['column', [3, 1], [1, 4]],
+    ['scalar tensor', [2, 3], []],
+    ['batched', [2, 1, 3], [4, 1]],
+    ['both broadcast', [1, 3, 1], [2, 1, 4]],
+  ];
+  for (const [name, sa, sb] of cases) {
+    test(`gradcheck add/sub/mul/div, ${name}: ${JSON.stringify(sa)} with ${JSON.stringify(sb)}`, () => {
+      const a = randn64(sa, rng);
+      const b = randn64(sb, rng);
+      for (let i = 0; i < b.size; i++) b.data[i] = 0.5 + Math.abs(b.data[i]); // keep division well-conditioned
+      gradcheck((x, y) => add(x, y), [a, b]);
+      gradcheck((x, y) => sub(x, y), [a, b]);
+      gradcheck((x, y) => mul(x, y), [a, b]);
+      gradcheck((x, y) => div(x, y), [a, b]);
+    });
+  }
+
+  test('gradcheck with number operands', () => {
+    const a = randn64([3, 2], rng);
+    gradcheck((x) => add(x, 2), [a]);
+    gradcheck((x) => sub(x, 2), [a]);
+    gradcheck((x) => mul(x, -3), [a]);
+    gradcheck((x) => div(x, 4), [a]);
+  });
+});
+
+describe('unary ops', () => {
+  test('forward values', () => {
+    const x = tensor([-2, 0, 3], { dtype: 'float64' });
+    expect(neg(x).toArray()).toEqual([2, -0, -3]);
+    expect(relu(x).toArray()).toEqual([0, 0, 3]);
+    expect(exp(x).toArray()).toEqual([Math.exp(-2), 1, Math.exp(3)]);
+    expect(log(tensor([1, Math.E], { dtype: 'float64' })).toArray()).toEqual([0, 1]);
+    expect(sigmoid(tensor([0, -1000, 1000])).toArray()).toEqual([0.5, 0, 1]);
+    expect(tanh(x).toArray()).toEqual([Math.tanh(-2), 0, Math.tanh(3)]);
+  });
+
+  test('gradcheck', () => {
+    const x = randn64([3, 4], rng);
+    gradcheck(neg, [x]);
+    gradcheck(exp, [x]);
+    gradcheck(sigmoid, [x]);
+    gradcheck(tanh, [x]);
+    gradcheck(relu, [x]); // normal samples are never within eps of the kink
+    const p = randn64([5], rng);
+    for (let i = 0; i < p.size; i++) p.data[i] = 0.5 + Math.abs(p.data[i]);
+    gradcheck(log, [p]);
+  });
+
+  test('relu gradient is 0 at 0 (PyTorch)', () => {
+    const x = tensor([0, 1], { requiresGrad: true });
+    sum(relu(x)).backward();
+    expect(x.grad?.toArray()).toEqual([0, 1]);
+  });
+});
+
+describe('sum / mean / reshape / flatten', () => {
+  const x = tensor(
+    [
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      [
+        [7, 8],
+        [9, 10],
+        [11, 12],
+      ],
+    ],
+    { dtype: 'float64' },
+  );
+  test('forward values', () => {
+    expect(sum(x).item()).toBe(78);
+    expect(sum(x).shape).toEqual([]);
+    expect(sum(x, 0).toArray()).toEqual([
+      [8, 10],
+      [12, 14],
+      [16, 18],
+    ]);
+    expect(sum(x, [0, 2]).toArray()).toEqual([18, 26, 34]);
+    expect(sum(x, -1, true).shape).toEqual([2, 3, 1]);
+    expect(mean(x, 1).toArray()).toEqual([
+      [3, 4],
+      [9, 10],
+    ]);
+    expect(mean(x).item()).toBe(6.5);
+    expect(flatten(x).shape).toEqual([2, 6]);
+    expect(flatten(x, 0).shape).toEqual([12]);
+    expect(reshape(x, [3, -1]).shape).toEqual([3, 4]);
+  });
+
+  test('bad axes are typed errors', () => {
+    expect(() => sum(x, 3)).toThrow(ValueError);
+    expect(() => sum(x, [0, 0])).toThrow(ValueError);
+    expect(() => flatten(x, 2, 1)).toThrow(ValueError);
+  });
+
+  test('gradcheck over several axes', () => {
+    const t = randn64([2, 3, 4], rng);
+    gradcheck((a) => sum(a), [t]);
+    gradcheck((a) => sum(a, 1), [t]);
+    gradcheck((a) => sum(a, [0, 2], true), [t]);
+    gradcheck((a) => mean(a, -1), [t]);
+    gradcheck((a) => mean(a, [0, 1]), [t]);
+    gradcheck((a) => mul(flatten(a), reshape(a, [2, 12])), [t]);
+  });
+});

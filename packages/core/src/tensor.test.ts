@@ -1,0 +1,206 @@
+import { describe, expect, test } from 'vitest';
+import { ones, tensor, zeros } from './creation';
+import { defineOp } from './define-op';
+import { ValueError } from './errors';
+import { add, mul } from './ops/elementwise';
+import { sum } from './ops/reduce';
+import { ShapeError } from './shape-error';
+import { isGradEnabled, noGrad, Tensor } from './tensor';
+
+describe('Tensor', () => {
+  test('constructor takes ownership, infers dtype, validates size', () => {
+    const d = new Float64Array([1, 2, 3, 4, 5, 6]);
+    const t = new Tensor(d, [2, 3]);
+    expect(t.data).toBe(d);
+    expect(t.dtype).toBe('float64');
+    expect(t.size).toBe(6);
+    expect(t.ndim).toBe(2);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(new Tensor(new Float32Array(1), []).dtype).toBe('float32');
+    expect(() => new Tensor(new Float32Array(5), [2, 3])).toThrow(ShapeError);
+    expect(() => new Tensor([1, 2] as unknown as Float32Array, [2])).toThrow(ValueError);
+    expect(() => new Tensor(new Float32Array(2), [2, -1])).toThrow(/non-negative integer/);
+  });
+
+  test('tensor() infers shapes from nested arrays and rejects ragged ones', () => {
+    expect(tensor(3).shape).toEqual([]);
+    expect(tensor(3).item()).toBe(3);
+    expect(tensor([[1, 2, 3]]).shape).toEqual([1, 3]);
+    expect(tensor([1, 2, 3, 4], { shape: [2, 2], dtype: 'float64' }).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() => tensor([[1, 2], [3]])).toThrow(ValueError);
+    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(ShapeError);
+    const src = new Float64Array([1, 2]);
+    const t = tensor(src);
+    expect(t.data).not.toBe(src);
+    expect(t.dtype).toBe('float64');
+    expect(tensor(src, { dtype: 'float32' }).dtype).toBe('float32');
+    expect(() => zeros([2], { dtype: 'int32' as 'float32' })).toThrow(ValueError);
+  });
+
+  test('reshape with -1, shares data, and errors', () => {
+    const t = tensor([1, 2, 3, 4, 5, 6]);
+    const r = t.reshape([-1, 2]);
+    expect(r.shape).toEqual([3, 2]);
+    expect(r.data).toBe(t.data);
+    expect(() => t.reshape([4, -1])).toThrow(ShapeError);
+    expect(() => t.reshape([-1, -1])).toThrow(ValueError);
+    expect(() => t.reshape([5])).toThrow(ShapeError);
+  });
+
+  test('item() needs one element', () => {
+    expect(() => zeros([2]).item()).toThrow(ValueError);
+  });
+});
+
+describe('autograd', () => {
+  test('scalar backward accumulates into leaves', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true, dtype: 'float64' });
+    const y = sum(mul(x, x));
+    y.backward();
+    expect(x.grad?.toArray()).toEqual([2, 4, 6]);
+    sum(mul(x, 3)).backward();
+    expect(x.grad?.toArray()).toEqual([5, 7, 9]); // accumulated
+  });
+
+  test('a tensor used twice gets both contributions (topological order)', () => {
+    const x = tensor([2], { requiresGrad: true, dtype: 'float64' });
+    const a = mul(x, x); // x²
+    const b = add(a, x); // x² + x
+    const c = mul(b, a); // (x² + x)·x²  -> d/dx = (2x+1)x² + (x²+x)2x = 20 + 24 = 44 at x=2
+    c.backward();
+    expect(x.grad?.item()).toBeCloseTo(44, 12);
+  });
+
+  test('non-scalar backward needs a gradient of the same shape', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = mul(x, 2);
+    expect(() => y.backward()).toThrow(ValueError);
+    try {
+      y.backward();
+    } catch (e) {
+      expect((e as ValueError).code).toBe('NON_SCALAR_BACKWARD');
+    }
+    expect(() => y.backward(tensor([1, 2, 3]))).toThrow(ShapeError);
+    expect(() => y.backward(tensor([1, 2], { dtype: 'float64' }))).toThrow(ValueError);
+    y.backward(tensor([10, 100]));
+    expect(x.grad?.toArray()).toEqual([20, 200]);
+  });
+
+  test('backward on a tensor without grad throws', () => {
+    expect(() => ones([1]).backward()).toThrow(/does not require grad/);
+  });
+
+  test('noGrad stops recording; detach cuts the graph', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = noGrad(() => {
+      expect(isGradEnabled()).toBe(false);
+      return mul(x, 2);
+    });
+    expect(isGradEnabled()).toBe(true);
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+    const d = x.detach();
+    expect(d.data).toBe(x.data);
+    expect(d.requiresGrad).toBe(false);
+    const z = sum(mul(d, x));
+    z.backward();
+    expect(x.grad?.toArray()).toEqual([1, 2]);
+  });
+
+  test('reshape is differentiable', () => {
+    const x = tensor([1, 2, 3, 4], { requiresGrad: true });
+    sum(
+      mul(
+        x.reshape([2, 2]),
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).backward();
+    expect(x.grad?.toArray()).toEqual([1, 2, 3, 4]);
+    expect(x.grad?.shape).toEqual([4]);
+  });
+});
+
+describe('defineOp', () => {
+  // y = x³, ∂x = 3x²·g
+  const cube = defineOp({
+    name: 'cube',
+    forward(ctx, [x]) {
+      ctx.save(x);
+      const out = new Float64Array(x.size);
+      for (let i = 0; i < x.size; i++) out[i] = x.data[i] ** 3;
+      return new Tensor(out, x.shape);
+    },
+    backward(ctx, g) {
+      const x = ctx.saved[0] as Tensor;
+      const out = new Float64Array(x.size);
+      for (let i = 0; i < x.size; i++) out[i] = 3 * x.data[i] ** 2 * g.data[i];
+      return [new Tensor(out, x.shape)];
+    },
+  });
+
+  test('custom op forward/backward and needsInputGrad', () => {
+    const x = tensor([1, 2], { requiresGrad: true, dtype: 'float64' });
+    const y = cube([x]);
+    expect(y.toArray()).toEqual([1, 8]);
+    expect(y.gradFn?.name).toBe('cube');
+    sum(y).backward();
+    expect(x.grad?.toArray()).toEqual([3, 12]);
+    const seen: boolean[][] = [];
+    const probe = defineOp<[number]>({
+      name: 'probe',
+      forward(ctx, [a], k) {
+        seen.push([...ctx.needsInputGrad]);
+        return new Tensor(
+          a.data.map((v) => v * k),
+          a.shape,
+        );
+      },
+      backward: (_ctx, g) => [g, null],
+    });
+    probe([x, tensor([1], { dtype: 'float64' })], 2);
+    noGrad(() => probe([x, x], 2));
+    expect(seen).toEqual([
+      [true, false],
+      [false, false],
+    ]);
+  });
+
+  test('backward returning the wrong number or shape of gradients is a typed error', () => {
+    const bad = defineOp({
+      name: 'bad',
+      forward: (_ctx, [a]) => new Tensor(a.data.slice(), a.shape),
+      backward: (_ctx, _g) => [new Tensor(new Float32Array(1), [1])],
+    });
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => sum(bad([x])).backward()).toThrow(ShapeError);
+    const wrongCount = defineOp({
+      name: 'wrongCount',
+      forward: (_ctx, [a]) => new Tensor(a.data.slice(), a.shape),
+      backward: () => [],
+    });
+    expect(() => sum(wrongCount([x])).backward()).toThrow(/one entry per input/);
+  });
+
+  test('a forward returning its input does not rewrite the input graph node', () => {
+    const identity = defineOp({
+      name: 'identity',
+      forward: (_ctx, [a]) => a,
+      backward: (_ctx, g) => [g],
+    });
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = identity([x]);
+    expect(y).not.toBe(x);
+    expect(x.gradFn).toBeNull();
+    sum(y).backward();
+    expect(x.grad?.toArray()).toEqual([1, 1]);
+  });
+});
