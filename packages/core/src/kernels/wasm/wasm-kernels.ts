@@ -85,7 +85,9 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 export function wasmKernelBytes(variant: WasmVariant = 'auto'): Uint8Array<ArrayBuffer> | null {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
   const candidates =
-    variant === 'auto' ? [relaxedSimdWasmBase64, simdWasmBase64] : [variant === 'simd' ? simdWasmBase64 : relaxedSimdWasmBase64];
+    variant === 'auto'
+      ? [relaxedSimdWasmBase64, simdWasmBase64]
+      : [variant === 'simd' ? simdWasmBase64 : relaxedSimdWasmBase64];
   for (const b64 of candidates) {
     const bytes = decodeBase64(b64);
     if (WebAssembly.validate(bytes)) return bytes;
@@ -241,7 +243,13 @@ export class WasmKernels implements Kernels {
     return { rows, floats: rows * K };
   }
 
-  conv2dForward(g: Conv2dGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | null, out: FloatArray): void {
+  conv2dForward(
+    g: Conv2dGeometry,
+    x: FloatArray,
+    w: FloatArray,
+    bias: FloatArray | null,
+    out: FloatArray,
+  ): void {
     if (!(isF32(x) && isF32(w) && isF32(bias) && isF32(out))) {
       tsKernels.conv2dForward(g, x, w, bias, out);
       return;

@@ -1,0 +1,573 @@
+/**
+ * WebAssembly SIMD kernels for @hw3/core, in AssemblyScript (float32 only).
+ *
+ * Built by scripts/build-wasm.mjs with `--runtime stub`: no allocator, no GC. Every buffer lives in the exported
+ * linear memory above `heapBase()`, laid out by the JavaScript loader (src/kernels/wasm/wasm-kernels.ts), which
+ * passes byte addresses. Two variants are built from this one file: plain SIMD128 (f32x4.mul + f32x4.add) and
+ * relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add on x86 with FMA); ASC_FEATURE_RELAXED_SIMD picks the
+ * branch at compile time.
+ *
+ * GEMM follows the GotoBLAS / BLIS scheme: C is computed in NC-column blocks; for each KC slice of the reduction,
+ * op(B) is packed into NR-wide column panels and, per MC-row block, op(A) into MR-tall row panels; a 4×8
+ * micro-kernel keeps the 4×8 tile of C in eight v128 accumulators (V8 has 15 usable xmm registers; larger tiles
+ * spill). Each element of C sums its products in increasing p, KC slice after KC slice, whatever the blocking,
+ * so splitting C by rows (threads) never changes a result.
+ */
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+export const MC: i32 = 128;
+export const KC: i32 = 256;
+export const NC: i32 = 1024;
+
+/** 4×8 float scratch tile for edge tiles (16-byte aligned, static data). */
+const EDGE: usize = memory.data(MR * NR * 4, 16);
+
+/** First free byte after the static data: the loader lays its buffers out from here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Whether this build uses relaxed SIMD (fused multiply-add). */
+export function relaxed(): bool {
+  return ASC_FEATURE_RELAXED_SIMD;
+}
+
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(f32x4.mul(a, b), c);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Packing
+
+/**
+ * Packs rows i0..i0+mc, columns p0..p0+kc of op(A) into MR-row panels: dst[panel][p][r] = opA(i0+panel·MR+r, p0+p),
+ * rows past mc are zero. op(A)[i][p] = a[i·lda + p], or a[p·lda + i] when transA.
+ */
+function packA(transA: bool, a: usize, lda: i32, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    let d = dst + ((<usize>(ir * kc)) << 2);
+    if (transA) {
+      let src = a + ((<usize>(p0 * lda + i0 + ir)) << 2);
+      const step = (<usize>lda) << 2;
+      if (mr === MR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(d, v128.load(src));
+          d += 16;
+          src += step;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let r = 0; r < MR; r++)
+            store<f32>(d + ((<usize>r) << 2), r < mr ? load<f32>(src + ((<usize>r) << 2)) : 0);
+          d += 16;
+          src += step;
+        }
+      }
+    } else {
+      const rowStep = (<usize>lda) << 2;
+      const src = a + ((<usize>((i0 + ir) * lda + p0)) << 2);
+      if (mr === MR) {
+        const s1 = src + rowStep;
+        const s2 = s1 + rowStep;
+        const s3 = s2 + rowStep;
+        for (let p = 0; p < kc; p++) {
+          const o = (<usize>p) << 2;
+          store<f32>(d, load<f32>(src + o));
+          store<f32>(d, load<f32>(s1 + o), 4);
+          store<f32>(d, load<f32>(s2 + o), 8);
+          store<f32>(d, load<f32>(s3 + o), 12);
+          d += 16;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const o = (<usize>p) << 2;
+          for (let r = 0; r < MR; r++) {
+            store<f32>(d + ((<usize>r) << 2), r < mr ? load<f32>(src + <usize>r * rowStep + o) : 0);
+          }
+          d += 16;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs rows p0..p0+kc, columns j0..j0+nc of op(B) into NR-column panels: dst[panel][p][c] = opB(p0+p, j0+panel·NR+c),
+ * columns past nc are zero. op(B)[p][j] = b[p·ldb + j], or b[j·ldb + p] when transB.
+ */
+function packB(transB: bool, b: usize, ldb: i32, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let d = dst + ((<usize>(jr * kc)) << 2);
+    if (!transB) {
+      let src = b + ((<usize>(p0 * ldb + j0 + jr)) << 2);
+      const step = (<usize>ldb) << 2;
+      if (nr === NR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          d += 32;
+          src += step;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let c = 0; c < NR; c++)
+            store<f32>(d + ((<usize>c) << 2), c < nr ? load<f32>(src + ((<usize>c) << 2)) : 0);
+          d += 32;
+          src += step;
+        }
+      }
+    } else {
+      const colStep = (<usize>ldb) << 2;
+      const src = b + ((<usize>((j0 + jr) * ldb + p0)) << 2);
+      for (let p = 0; p < kc; p++) {
+        const o = (<usize>p) << 2;
+        for (let c = 0; c < NR; c++) {
+          store<f32>(d + ((<usize>c) << 2), c < nr ? load<f32>(src + <usize>c * colStep + o) : 0);
+        }
+        d += 32;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Micro-kernel
+
+/** C[0..4][0..8] (row stride ldcBytes) = (load ? C : 0) + Σ_p pa[p][r]·pb[p][c]. */
+function micro4x8(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, loadC: bool): void {
+  const c1 = c + ldcBytes;
+  const c2 = c1 + ldcBytes;
+  const c3 = c2 + ldcBytes;
+  let x00 = f32x4.splat(0);
+  let x01 = f32x4.splat(0);
+  let x10 = f32x4.splat(0);
+  let x11 = f32x4.splat(0);
+  let x20 = f32x4.splat(0);
+  let x21 = f32x4.splat(0);
+  let x30 = f32x4.splat(0);
+  let x31 = f32x4.splat(0);
+  if (loadC) {
+    x00 = v128.load(c);
+    x01 = v128.load(c, 16);
+    x10 = v128.load(c1);
+    x11 = v128.load(c1, 16);
+    x20 = v128.load(c2);
+    x21 = v128.load(c2, 16);
+    x30 = v128.load(c3);
+    x31 = v128.load(c3, 16);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    x00 = madd(a, b0, x00);
+    x01 = madd(a, b1, x01);
+    a = v128.load32_splat(pa, 4);
+    x10 = madd(a, b0, x10);
+    x11 = madd(a, b1, x11);
+    a = v128.load32_splat(pa, 8);
+    x20 = madd(a, b0, x20);
+    x21 = madd(a, b1, x21);
+    a = v128.load32_splat(pa, 12);
+    x30 = madd(a, b0, x30);
+    x31 = madd(a, b1, x31);
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(c, x00);
+  v128.store(c, x01, 16);
+  v128.store(c1, x10);
+  v128.store(c1, x11, 16);
+  v128.store(c2, x20);
+  v128.store(c2, x21, 16);
+  v128.store(c3, x30);
+  v128.store(c3, x31, 16);
+}
+
+/** Edge tile (mr < MR or nr < NR): run the full micro-kernel on the EDGE scratch, copy the valid part. */
+function microEdge(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, loadC: bool): void {
+  for (let r = 0; r < MR; r++)
+    for (let j = 0; j < NR; j++) {
+      const e = EDGE + ((<usize>(r * NR + j)) << 2);
+      store<f32>(e, loadC && r < mr && j < nr ? load<f32>(c + ((<usize>(r * ldc + j)) << 2)) : 0);
+    }
+  micro4x8(kc, pa, pb, EDGE, NR * 4, true);
+  for (let r = 0; r < mr; r++)
+    for (let j = 0; j < nr; j++) {
+      store<f32>(c + ((<usize>(r * ldc + j)) << 2), load<f32>(EDGE + ((<usize>(r * NR + j)) << 2)));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GEMM
+
+/**
+ * C = op(A)·op(B) (+ C when accumulate), row-major, all float32 byte addresses. op(A) is m×k, op(B) k×n, C m×n.
+ * packA needs MC·KC floats, packB KC·NC floats (16-byte aligned).
+ */
+export function gemm(
+  transA: bool,
+  transB: bool,
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  accumulate: bool,
+  packedA: usize,
+  packedB: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate)
+      for (let i = 0; i < m; i++) memory.fill(c + ((<usize>(i * ldc)) << 2), 0, (<usize>n) << 2);
+    return;
+  }
+  const ldcBytes = (<usize>ldc) << 2;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const loadC = accumulate || pc > 0;
+      packB(transB, b, ldb, pc, jc, kc, nc, packedB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(transA, a, lda, ic, pc, mc, kc, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = packedB + ((<usize>(jr * kc)) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = packedA + ((<usize>(ir * kc)) << 2);
+            const cp = c + ((<usize>((ic + ir) * ldc + jc + jr)) << 2);
+            if (mr === MR && nr === NR) micro4x8(kc, pa, pb, cp, ldcBytes, loadC);
+            else microEdge(kc, pa, pb, cp, ldc, mr, nr, loadC);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Convolution (NHWC input, OHWI weights) as im2col + GEMM
+
+// Geometry, set once per call by setConvGeometry (keeps the exported signatures short).
+let gBatch: i32 = 0;
+let gInH: i32 = 0;
+let gInW: i32 = 0;
+let gInC: i32 = 0;
+let gOutH: i32 = 0;
+let gOutW: i32 = 0;
+let gOutC: i32 = 0;
+let gKH: i32 = 0;
+let gKW: i32 = 0;
+let gSH: i32 = 0;
+let gSW: i32 = 0;
+let gPT: i32 = 0;
+let gPL: i32 = 0;
+let gDH: i32 = 0;
+let gDW: i32 = 0;
+let gGroups: i32 = 1;
+
+export function setConvGeometry(
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  inC: i32,
+  outH: i32,
+  outW: i32,
+  outC: i32,
+  kH: i32,
+  kW: i32,
+  strideH: i32,
+  strideW: i32,
+  padTop: i32,
+  padLeft: i32,
+  dilationH: i32,
+  dilationW: i32,
+  groups: i32,
+): void {
+  gBatch = batch;
+  gInH = inH;
+  gInW = inW;
+  gInC = inC;
+  gOutH = outH;
+  gOutW = outW;
+  gOutC = outC;
+  gKH = kH;
+  gKW = kW;
+  gSH = strideH;
+  gSW = strideW;
+  gPT = padTop;
+  gPL = padLeft;
+  gDH = dilationH;
+  gDW = dilationW;
+  gGroups = groups;
+}
+
+/** True when the convolution is a plain per-pixel matrix product (1×1, stride 1, no padding, one group). */
+function isPointwise(): bool {
+  return (
+    gKH === 1 &&
+    gKW === 1 &&
+    gSH === 1 &&
+    gSW === 1 &&
+    gPT === 0 &&
+    gPL === 0 &&
+    gGroups === 1 &&
+    gOutH === gInH &&
+    gOutW === gInW
+  );
+}
+
+/** Copies `count` floats from src to dst (small runs: plain loads beat memory.copy for a handful of floats). */
+function copyFloats(dst: usize, src: usize, count: i32): void {
+  if (count >= 16) {
+    memory.copy(dst, src, (<usize>count) << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(dst + ((<usize>i) << 2), v128.load(src + ((<usize>i) << 2)));
+  for (; i < count; i++) store<f32>(dst + ((<usize>i) << 2), load<f32>(src + ((<usize>i) << 2)));
+}
+
+/**
+ * im2col of output rows row0..row0+rows (row = (n·outH + oh)·outW + ow) for group grp:
+ * col[r][(kh·kW + kw)·icpg + ic] = x[n, oh·sH−pT+kh·dH, ow·sW−pL+kw·dW, grp·icpg + ic], 0 in the padding.
+ */
+function im2col(x: usize, grp: i32, row0: i32, rows: i32, col: usize): void {
+  const icpg = gInC / gGroups;
+  const K = gKH * gKW * icpg;
+  const contiguousTaps = gDW === 1 && gGroups === 1; // the kW taps of one kh are one contiguous run of x
+  const row = row0;
+  let ow = row % gOutW;
+  const t = row / gOutW;
+  let oh = t % gOutH;
+  let n = t / gOutH;
+  for (let r = 0; r < rows; r++) {
+    const dstRow = col + ((<usize>(r * K)) << 2);
+    const iw0 = ow * gSW - gPL;
+    for (let kh = 0; kh < gKH; kh++) {
+      const ih = oh * gSH - gPT + kh * gDH;
+      const dst = dstRow + ((<usize>(kh * gKW * icpg)) << 2);
+      if (ih < 0 || ih >= gInH) {
+        memory.fill(dst, 0, (<usize>(gKW * icpg)) << 2);
+        continue;
+      }
+      const xRow = x + ((<usize>((n * gInH + ih) * gInW * gInC + grp * icpg)) << 2);
+      if (contiguousTaps && iw0 >= 0 && iw0 + gKW <= gInW) {
+        copyFloats(dst, xRow + ((<usize>(iw0 * gInC)) << 2), gKW * icpg);
+        continue;
+      }
+      for (let kw = 0; kw < gKW; kw++) {
+        const iw = iw0 + kw * gDW;
+        const d = dst + ((<usize>(kw * icpg)) << 2);
+        if (iw < 0 || iw >= gInW) memory.fill(d, 0, (<usize>icpg) << 2);
+        else copyFloats(d, xRow + ((<usize>(iw * gInC)) << 2), icpg);
+      }
+    }
+    if (++ow === gOutW) {
+      ow = 0;
+      if (++oh === gOutH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/** Adds col rows back into dx (the adjoint of im2col): dx[n, ih, iw, grp·icpg + ic] += col[r][(kh·kW + kw)·icpg + ic]. */
+function col2imAdd(col: usize, grp: i32, row0: i32, rows: i32, dx: usize): void {
+  const icpg = gInC / gGroups;
+  const K = gKH * gKW * icpg;
+  const row = row0;
+  let ow = row % gOutW;
+  const t = row / gOutW;
+  let oh = t % gOutH;
+  let n = t / gOutH;
+  for (let r = 0; r < rows; r++) {
+    const srcRow = col + ((<usize>(r * K)) << 2);
+    const iw0 = ow * gSW - gPL;
+    for (let kh = 0; kh < gKH; kh++) {
+      const ih = oh * gSH - gPT + kh * gDH;
+      if (ih < 0 || ih >= gInH) continue;
+      const xRow = dx + ((<usize>((n * gInH + ih) * gInW * gInC + grp * icpg)) << 2);
+      for (let kw = 0; kw < gKW; kw++) {
+        const iw = iw0 + kw * gDW;
+        if (iw < 0 || iw >= gInW) continue;
+        const s = srcRow + ((<usize>((kh * gKW + kw) * icpg)) << 2);
+        const d = xRow + ((<usize>(iw * gInC)) << 2);
+        let ic = 0;
+        for (; ic + 4 <= icpg; ic += 4) {
+          const o = (<usize>ic) << 2;
+          v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
+        }
+        for (; ic < icpg; ic++) {
+          const o = (<usize>ic) << 2;
+          store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
+        }
+      }
+    }
+    if (++ow === gOutW) {
+      ow = 0;
+      if (++oh === gOutH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/**
+ * out[N·outH·outW, outC] = bias + im2col(x)·Wᵀ, group by group, in chunks of `chunkRows` output rows
+ * (col needs chunkRows·kH·kW·inC/groups floats). bias = 0 means no bias.
+ */
+export function conv2dForward(
+  x: usize,
+  w: usize,
+  bias: usize,
+  out: usize,
+  col: usize,
+  chunkRows: i32,
+  packedA: usize,
+  packedB: usize,
+): void {
+  const M = gBatch * gOutH * gOutW;
+  const icpg = gInC / gGroups;
+  const ocpg = gOutC / gGroups;
+  const K = gKH * gKW * icpg;
+  // Start from the bias (or zero) and accumulate, so each output is bias + Σ like the reference.
+  for (let r = 0; r < M; r++) {
+    const o = out + ((<usize>(r * gOutC)) << 2);
+    if (bias !== 0) copyFloats(o, bias, gOutC);
+    else memory.fill(o, 0, (<usize>gOutC) << 2);
+  }
+  if (isPointwise()) {
+    gemm(false, true, M, gOutC, K, x, gInC, w, K, out, gOutC, true, packedA, packedB);
+    return;
+  }
+  for (let row0 = 0; row0 < M; row0 += chunkRows) {
+    const rows = min(chunkRows, M - row0);
+    for (let grp = 0; grp < gGroups; grp++) {
+      im2col(x, grp, row0, rows, col);
+      const wg = w + ((<usize>(grp * ocpg * K)) << 2);
+      const og = out + ((<usize>(row0 * gOutC + grp * ocpg)) << 2);
+      gemm(false, true, rows, ocpg, K, col, K, wg, K, og, gOutC, true, packedA, packedB);
+    }
+  }
+}
+
+/** dx = col2im(dOut·W), group by group, chunk by chunk. Overwrites dx. */
+export function conv2dBackwardInput(
+  dOut: usize,
+  w: usize,
+  dx: usize,
+  col: usize,
+  chunkRows: i32,
+  packedA: usize,
+  packedB: usize,
+): void {
+  const M = gBatch * gOutH * gOutW;
+  const icpg = gInC / gGroups;
+  const ocpg = gOutC / gGroups;
+  const K = gKH * gKW * icpg;
+  if (isPointwise()) {
+    gemm(false, false, M, gInC, gOutC, dOut, gOutC, w, K, dx, gInC, false, packedA, packedB);
+    return;
+  }
+  memory.fill(dx, 0, (<usize>(gBatch * gInH * gInW * gInC)) << 2);
+  for (let row0 = 0; row0 < M; row0 += chunkRows) {
+    const rows = min(chunkRows, M - row0);
+    for (let grp = 0; grp < gGroups; grp++) {
+      const dg = dOut + ((<usize>(row0 * gOutC + grp * ocpg)) << 2);
+      const wg = w + ((<usize>(grp * ocpg * K)) << 2);
+      gemm(false, false, rows, K, ocpg, dg, gOutC, wg, K, col, K, false, packedA, packedB);
+      col2imAdd(col, grp, row0, rows, dx);
+    }
+  }
+}
+
+/** dW_g[ocpg, K] = Σ_chunks dOut_gᵀ·im2col(x)_g. Overwrites dw. */
+export function conv2dBackwardWeight(
+  x: usize,
+  dOut: usize,
+  dw: usize,
+  col: usize,
+  chunkRows: i32,
+  packedA: usize,
+  packedB: usize,
+): void {
+  const M = gBatch * gOutH * gOutW;
+  const icpg = gInC / gGroups;
+  const ocpg = gOutC / gGroups;
+  const K = gKH * gKW * icpg;
+  if (isPointwise()) {
+    gemm(true, false, gOutC, K, M, dOut, gOutC, x, gInC, dw, K, false, packedA, packedB);
+    return;
+  }
+  if (M === 0) memory.fill(dw, 0, (<usize>(gOutC * K)) << 2);
+  for (let row0 = 0; row0 < M; row0 += chunkRows) {
+    const rows = min(chunkRows, M - row0);
+    for (let grp = 0; grp < gGroups; grp++) {
+      im2col(x, grp, row0, rows, col);
+      const dg = dOut + ((<usize>(row0 * gOutC + grp * ocpg)) << 2);
+      const wg = dw + ((<usize>(grp * ocpg * K)) << 2);
+      gemm(true, false, ocpg, K, rows, dg, gOutC, col, K, wg, K, row0 > 0, packedA, packedB);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Max pooling
+
+/**
+ * out[n,oh,ow,c] = max over in-bounds taps of x; argmax = flat index into x of the first maximum; a NaN wins over
+ * numbers and the first NaN is kept; a window with no in-bounds tap gives −∞ and −1 (same rules as the TS kernel).
+ * Geometry: channels = gInC, pooling window gKH×gKW (set with setConvGeometry, outC = channels, groups = 1).
+ */
+export function maxPool2dForward(x: usize, out: usize, argmax: usize): void {
+  const C = gInC;
+  for (let n = 0; n < gBatch; n++)
+    for (let oh = 0; oh < gOutH; oh++)
+      for (let ow = 0; ow < gOutW; ow++) {
+        const o = ((n * gOutH + oh) * gOutW + ow) * C;
+        const op = out + ((<usize>o) << 2);
+        const ap = argmax + ((<usize>o) << 2);
+        for (let c = 0; c < C; c++) {
+          store<f32>(op + ((<usize>c) << 2), -Infinity);
+          store<i32>(ap + ((<usize>c) << 2), -1);
+        }
+        for (let kh = 0; kh < gKH; kh++) {
+          const ih = oh * gSH - gPT + kh * gDH;
+          if (ih < 0 || ih >= gInH) continue;
+          for (let kw = 0; kw < gKW; kw++) {
+            const iw = ow * gSW - gPL + kw * gDW;
+            if (iw < 0 || iw >= gInW) continue;
+            const xi = ((n * gInH + ih) * gInW + iw) * C;
+            const xp = x + ((<usize>xi) << 2);
+            for (let c = 0; c < C; c++) {
+              const cb = (<usize>c) << 2;
+              const v = load<f32>(xp + cb);
+              const best = load<f32>(op + cb);
+              // biome-ignore lint/suspicious/noGlobalIsNan: AssemblyScript's builtin isNaN<f32> (no coercion).
+              if (load<i32>(ap + cb) < 0 || v > best || (isNaN(v) && !isNaN(best))) {
+                store<f32>(op + cb, v);
+                store<i32>(ap + cb, xi + c);
+              }
+            }
+          }
+        }
+      }
+}

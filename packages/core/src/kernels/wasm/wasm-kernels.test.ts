@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { kernelConformanceTests } from '../conformance';
+import type { FloatArray, Kernels } from '../kernels';
+import { referenceGemm } from '../reference';
+import { mismatch, randInt, randomArray, randomConvGeometry, seededRandom } from '../test-helpers';
+import { tsKernels } from '../ts-kernels';
+import { createWasmKernels, loadWasmKernels, WasmKernels, wasmKernelBytes } from './wasm-kernels';
+
+// Node 20 always has WebAssembly SIMD128; relaxed SIMD only with --experimental-wasm-relaxed-simd.
+const simd = createWasmKernels('simd');
+const relaxed = createWasmKernels('relaxed-simd');
+
+describe('wasm kernel loading', () => {
+  it('creates the SIMD128 kernels in Node', () => {
+    expect(simd).toBeInstanceOf(WasmKernels);
+    expect(simd?.name).toBe('wasm-simd');
+  });
+
+  it("'auto' picks relaxed SIMD exactly when the engine validates it", () => {
+    const auto = createWasmKernels();
+    const relaxedBytes = wasmKernelBytes('relaxed-simd');
+    expect(auto?.name).toBe(relaxedBytes ? 'wasm-relaxed-simd' : 'wasm-simd');
+    expect(relaxed === null).toBe(relaxedBytes === null);
+  });
+
+  it('loads asynchronously too', async () => {
+    const k = await loadWasmKernels('simd');
+    expect(k?.name).toBe('wasm-simd');
+  });
+
+  it('throws a RangeError naming the array when a buffer is too short', () => {
+    const k = simd as Kernels;
+    expect(() =>
+      k.gemm(
+        false,
+        false,
+        2,
+        2,
+        2,
+        new Float32Array(3),
+        0,
+        2,
+        new Float32Array(4),
+        0,
+        2,
+        new Float32Array(4),
+        0,
+        2,
+        false,
+      ),
+    ).toThrow(/a needs elements \[0, 4\) but has length 3/);
+  });
+});
+
+kernelConformanceTests(simd as Kernels);
+if (relaxed) kernelConformanceTests(relaxed);
+
+/** Relative tolerance of float32 sums of k products of values in [−1, 1]. */
+function f32Tol(k: number): { atol: number; rtol: number } {
+  return { atol: 3e-7 * (k + 1), rtol: 1e-5 };
+}
+
+describe('wasm kernels agree with the TypeScript kernels (float32)', () => {
+  const k = simd as Kernels;
+
+  it('gemm: random sizes up to 300 with transposes, offsets, leading dims and accumulate', () => {
+    const rand = seededRandom(11);
+    for (let t = 0; t < 40; t++) {
+      const transA = rand() < 0.5;
+      const transB = rand() < 0.5;
+      const accumulate = rand() < 0.5;
+      const m = randInt(rand, 1, 300);
+      const n = randInt(rand, 1, 300);
+      const kk = randInt(rand, 1, 300);
+      const lda = (transA ? m : kk) + randInt(rand, 0, 4);
+      const ldb = (transB ? kk : n) + randInt(rand, 0, 4);
+      const ldc = n + randInt(rand, 0, 4);
+      const aOff = randInt(rand, 0, 7);
+      const bOff = randInt(rand, 0, 7);
+      const cOff = randInt(rand, 0, 7);
+      const a = randomArray(Float32Array, aOff + (transA ? kk : m) * lda, rand);
+      const b = randomArray(Float32Array, bOff + (transB ? n : kk) * ldb, rand);
+      const c0 = randomArray(Float32Array, cOff + m * ldc + 3, rand);
+      const expected = c0.slice();
+      const actual = c0.slice();
+      const ts = c0.slice();
+      referenceGemm(transA, transB, m, n, kk, a, aOff, lda, b, bOff, ldb, expected, cOff, ldc, accumulate);
+      tsKernels.gemm(transA, transB, m, n, kk, a, aOff, lda, b, bOff, ldb, ts, cOff, ldc, accumulate);
+      k.gemm(transA, transB, m, n, kk, a, aOff, lda, b, bOff, ldb, actual, cOff, ldc, accumulate);
+      const { atol, rtol } = f32Tol(kk);
+      const where = JSON.stringify({ transA, transB, m, n, kk, lda, ldb, ldc, accumulate });
+      expect(mismatch(actual, expected, atol, rtol), where).toBe('');
+      expect(mismatch(actual, ts, atol, rtol), where).toBe('');
+    }
+  });
+
+  it('float64 arguments run the TypeScript kernels bit for bit', () => {
+    const rand = seededRandom(12);
+    const a = randomArray(Float64Array, 35 * 41, rand);
+    const b = randomArray(Float64Array, 41 * 29, rand);
+    const c1 = new Float64Array(35 * 29);
+    const c2 = new Float64Array(35 * 29);
+    tsKernels.gemm(false, false, 35, 29, 41, a, 0, 41, b, 0, 29, c1, 0, 29, false);
+    k.gemm(false, false, 35, 29, 41, a, 0, 41, b, 0, 29, c2, 0, 29, false);
+    expect(Array.from(c2)).toEqual(Array.from(c1));
+  });
+
+  it('conv2d forward / backward input / backward weight: random geometries', () => {
+    const rand = seededRandom(13);
+    for (let t = 0; t < 60; t++) {
+      const g = randomConvGeometry(rand);
+      g.batch = randInt(rand, 1, 6);
+      const icpg = g.inC / g.groups;
+      const x = randomArray(Float32Array, g.batch * g.inH * g.inW * g.inC, rand);
+      const w = randomArray(Float32Array, g.outC * g.kH * g.kW * icpg, rand);
+      const dy = randomArray(Float32Array, g.batch * g.outH * g.outW * g.outC, rand);
+      const bias = randomArray(Float32Array, g.outC, rand);
+      const pairs: Array<[FloatArray, FloatArray, number]> = [];
+      const y1 = new Float32Array(dy.length);
+      const y2 = new Float32Array(dy.length);
+      tsKernels.conv2dForward(g, x, w, bias, y1);
+      k.conv2dForward(g, x, w, bias, y2);
+      pairs.push([y2, y1, g.kH * g.kW * icpg + 1]);
+      const dx1 = new Float32Array(x.length);
+      const dx2 = new Float32Array(x.length);
+      tsKernels.conv2dBackwardInput(g, dy, w, dx1);
+      k.conv2dBackwardInput(g, dy, w, dx2);
+      pairs.push([dx2, dx1, g.kH * g.kW * (g.outC / g.groups)]);
+      const dw1 = new Float32Array(w.length);
+      const dw2 = new Float32Array(w.length);
+      tsKernels.conv2dBackwardWeight(g, x, dy, dw1);
+      k.conv2dBackwardWeight(g, x, dy, dw2);
+      pairs.push([dw2, dw1, g.batch * g.outH * g.outW]);
+      for (const [actual, expected, terms] of pairs) {
+        const { atol, rtol } = f32Tol(terms);
+        expect(mismatch(actual, expected, atol, rtol), JSON.stringify(g)).toBe('');
+      }
+    }
+  });
+
+  it('reuses its memory: repeated calls give identical results and the memory stops growing', () => {
+    const rand = seededRandom(14);
+    const a = randomArray(Float32Array, 200 * 150, rand);
+    const b = randomArray(Float32Array, 150 * 170, rand);
+    const c1 = new Float32Array(200 * 170);
+    const c2 = new Float32Array(200 * 170);
+    const fresh = createWasmKernels('simd') as WasmKernels;
+    fresh.gemm(false, false, 200, 170, 150, a, 0, 150, b, 0, 170, c1, 0, 170, false);
+    const bytes = (fresh as unknown as { exports: { memory: WebAssembly.Memory } }).exports.memory.buffer
+      .byteLength;
+    fresh.gemm(false, false, 20, 17, 15, a, 0, 150, b, 0, 170, new Float32Array(20 * 170), 0, 170, false);
+    fresh.gemm(false, false, 200, 170, 150, a, 0, 150, b, 0, 170, c2, 0, 170, false);
+    expect(Array.from(c2)).toEqual(Array.from(c1));
+    expect(
+      (fresh as unknown as { exports: { memory: WebAssembly.Memory } }).exports.memory.buffer.byteLength,
+    ).toBe(bytes);
+  });
+});
