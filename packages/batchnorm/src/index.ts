@@ -1,3 +1,4 @@
+export { type BatchNormOptions, batchNorm } from './batch-norm';
 export {
   type BatchNormBackwardOptions,
   type BatchNormGradients,
