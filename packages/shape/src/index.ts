@@ -18,6 +18,7 @@ export {
   convTransposeShape,
 } from './conv-transpose-shape.js';
 export type { Layout } from './layout.js';
+export { mnistCnnBn } from './mnist-cnn-bn.js';
 export {
   type ConvOutputSizeOptions,
   type ConvTransposeOutputSizeOptions,
@@ -44,3 +45,21 @@ export {
   poolShape,
 } from './pool-shape.js';
 export { ShapeError, type ShapeErrorCode, type ShapeErrorDetails } from './shape-error.js';
+export {
+  type BatchNormLayerSpec,
+  type ConvLayerSpec,
+  type ConvTransposeLayerSpec,
+  type DropoutLayerSpec,
+  type FlattenLayerSpec,
+  formatSummary,
+  type LayerSpec,
+  type LinearLayerSpec,
+  type NetworkSpec,
+  type NetworkSummary,
+  type PoolLayerSpec,
+  type ReluLayerSpec,
+  type SummaryRow,
+  type SummaryTotals,
+  summarize,
+  summarizeNetwork,
+} from './summary.js';
