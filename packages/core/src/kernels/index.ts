@@ -1,13 +1,21 @@
 import type { Kernels } from './kernels';
 import { tsKernels } from './ts-kernels';
+import { createWasmKernels } from './wasm/wasm-kernels';
 
 export type { Conv2dGeometry, FloatArray, Kernels, Pool2dGeometry } from './kernels';
 export { tsKernels } from './ts-kernels';
 
-let active: Kernels = tsKernels;
+export { createWasmKernels, loadWasmKernels, type WasmVariant } from './wasm/wasm-kernels';
 
-/** The kernels every op currently uses (the TypeScript kernels unless replaced with setKernels). */
+let active: Kernels | null = null;
+
+/**
+ * The kernels every op currently uses. Unless replaced with setKernels, the first call picks the WebAssembly
+ * SIMD kernels (float32; float64 calls inside them run the TypeScript kernels) when the engine supports them,
+ * else the TypeScript kernels.
+ */
 export function getKernels(): Kernels {
+  if (active === null) active = createWasmKernels() ?? tsKernels;
   return active;
 }
 
