@@ -1,0 +1,154 @@
+import { defineOp, Tensor } from '@hw3/core';
+import {
+  bceWithLogitsBackwardKernel,
+  bceWithLogitsForwardKernel,
+} from './binary-cross-entropy-with-logits-kernel.js';
+import { LossError } from './loss-error.js';
+import {
+  checkReduction,
+  type GradOutput,
+  type LossValue,
+  reduceTotal,
+  reductionScale,
+  upstreamScale,
+} from './reduction.js';
+import type { FloatArray, Reduction } from './types.js';
+import {
+  allocLike,
+  checkFloatArray,
+  checkShape,
+  checkTensor,
+  checkTrailingWeights,
+  sameShape,
+  toFloatValues,
+} from './validate.js';
+
+type WeightLike = FloatArray | readonly number[] | Tensor | null;
+
+export interface BinaryCrossEntropyWithLogitsOptions<R extends Reduction = Reduction> {
+  /** 'mean' (default) over all elements, 'sum', or 'none' (per element, input's shape). */
+  reduction?: R;
+  /** Rescales each element's loss; broadcasts over trailing dims (length 1, C, ..., or the input's size). */
+  weight?: WeightLike;
+  /** Weight of the positive term, usually one per class (last axis); broadcasts like `weight`. */
+  posWeight?: WeightLike;
+}
+
+export interface BinaryCrossEntropyWithLogitsArrayOptions<R extends Reduction = Reduction>
+  extends BinaryCrossEntropyWithLogitsOptions<R> {
+  /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */
+  gradOutput?: GradOutput;
+}
+
+interface BceProblem {
+  weight: FloatArray | null;
+  posWeight: FloatArray | null;
+  reduction: Reduction;
+}
+
+function resolveOptions(
+  fn: string,
+  shape: readonly number[],
+  options: BinaryCrossEntropyWithLogitsOptions,
+): BceProblem {
+  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const w = options.weight;
+  const pw = options.posWeight;
+  const weight =
+    w === undefined || w === null
+      ? null
+      : checkTrailingWeights(fn, 'options.weight', w instanceof Tensor ? w.data : w, shape);
+  const posWeight =
+    pw === undefined || pw === null
+      ? null
+      : checkTrailingWeights(fn, 'options.posWeight', pw instanceof Tensor ? pw.data : pw, shape);
+  return { weight, posWeight, reduction };
+}
+
+/**
+ * Binary cross-entropy on logits, plain arrays, in the stable form
+ *   loss = w·((1 − y)·x + l·(max(−x, 0) + log(1 + exp(−|x|)))),  l = 1 + (posWeight − 1)·y
+ * (= max(x, 0) − x·y + log(1 + exp(−|x|)) without weights); grad = w·((1 − y) − l·σ(−x)) × reduction factor.
+ * `shape` is the input's shape, used to broadcast weight / posWeight over trailing dims.
+ */
+export function binaryCrossEntropyWithLogitsArray<R extends Reduction = 'mean'>(
+  input: FloatArray,
+  shape: readonly number[],
+  target: FloatArray | readonly number[],
+  options: BinaryCrossEntropyWithLogitsArrayOptions<R> = {},
+): { loss: LossValue<R>; grad: FloatArray } {
+  const fn = 'binaryCrossEntropyWithLogitsArray';
+  checkFloatArray(fn, 'input', input);
+  checkShape(fn, 'input', shape, input.length);
+  const y = toFloatValues(fn, 'target', target, input.length);
+  const p = resolveOptions(fn, shape, options);
+  const perElement = allocLike(input, input.length);
+  const total = bceWithLogitsForwardKernel(input, y, p.weight, p.posWeight, perElement);
+  const { scale, perSample } = upstreamScale(fn, p.reduction, options.gradOutput, input.length, input.length);
+  const grad = allocLike(input, input.length);
+  bceWithLogitsBackwardKernel(input, y, p.weight, p.posWeight, scale, perSample, grad, null);
+  const loss = p.reduction === 'none' ? perElement : reduceTotal(total, p.reduction, input.length);
+  return { loss: loss as LossValue<R>, grad };
+}
+
+const bceOp = defineOp<[FloatArray, BceProblem]>({
+  name: 'binaryCrossEntropyWithLogits',
+  forward(ctx, inputs, target, p) {
+    const input = inputs[0];
+    const perElement = allocLike(input.data, input.size);
+    const total = bceWithLogitsForwardKernel(input.data, target, p.weight, p.posWeight, perElement);
+    ctx.save(input, target, p);
+    if (p.reduction === 'none') return new Tensor(perElement, input.shape);
+    const out = allocLike(input.data, 1);
+    out[0] = reduceTotal(total, p.reduction, input.size);
+    return new Tensor(out, []);
+  },
+  backward(ctx, gradOutput) {
+    const input = ctx.saved[0] as Tensor;
+    const target = ctx.saved[1] as FloatArray;
+    const p = ctx.saved[2] as BceProblem;
+    const perSample = p.reduction === 'none' ? gradOutput.data : null;
+    const scale = p.reduction === 'none' ? 1 : reductionScale(p.reduction, input.size, gradOutput.data[0]);
+    const gradInput = ctx.needsInputGrad[0] ? allocLike(input.data, input.size) : null;
+    const wantTarget = ctx.needsInputGrad.length > 1 && ctx.needsInputGrad[1];
+    const gradTarget = wantTarget ? allocLike(target, input.size) : null;
+    bceWithLogitsBackwardKernel(
+      input.data,
+      target,
+      p.weight,
+      p.posWeight,
+      scale,
+      perSample,
+      gradInput,
+      gradTarget,
+    );
+    const gi = gradInput === null ? null : new Tensor(gradInput, input.shape);
+    if (ctx.needsInputGrad.length < 2) return [gi];
+    return [gi, gradTarget === null ? null : new Tensor(gradTarget, input.shape)];
+  },
+});
+
+/**
+ * Binary cross-entropy with logits (autograd), PyTorch's binary_cross_entropy_with_logits: stable
+ * log-sum-exp form, optional element `weight` and per-class `posWeight` (both broadcast over trailing dims).
+ * `target` has the input's shape; a target Tensor that requires grad is differentiated too.
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor | FloatArray | readonly number[] | readonly (readonly number[])[],
+  options: BinaryCrossEntropyWithLogitsOptions = {},
+): Tensor {
+  const fn = 'binaryCrossEntropyWithLogits';
+  checkTensor(fn, 'input', input);
+  const p = resolveOptions(fn, input.shape, options);
+  if (target instanceof Tensor) {
+    if (!sameShape(target.shape, input.shape)) {
+      throw new LossError(
+        `${fn}: target shape [${target.shape.join(', ')}] must equal input shape [${input.shape.join(', ')}]`,
+        'LOSS_SHAPE_MISMATCH',
+      );
+    }
+    return bceOp([input, target], target.data, p);
+  }
+  return bceOp([input], toFloatValues(fn, 'target', target, input.size), p);
+}

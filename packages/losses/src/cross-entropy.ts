@@ -1,0 +1,223 @@
+import { defineOp, Tensor } from '@hw3/core';
+import {
+  type CrossEntropyProblem,
+  crossEntropyBackwardKernel,
+  crossEntropyForwardKernel,
+  crossEntropyTargetBackwardKernel,
+} from './cross-entropy-kernel.js';
+import { LossError } from './loss-error.js';
+import {
+  checkReduction,
+  type GradOutput,
+  type LossValue,
+  reduceTotal,
+  reductionScale,
+  sumOf,
+  upstreamScale,
+} from './reduction.js';
+import type { FloatArray, Reduction } from './types.js';
+import {
+  allocLike,
+  type ClassIndices,
+  checkFloatArray,
+  checkIgnoreIndex,
+  checkLabelSmoothing,
+  checkProbabilities,
+  checkShape,
+  checkTensor,
+  checkWeights,
+  describe,
+  isFloatArray,
+  probabilityTolerance,
+  sameShape,
+  splitClasses,
+  toClassIndices,
+  toFloatValues,
+} from './validate.js';
+
+export interface CrossEntropyOptions<R extends Reduction = Reduction> {
+  /** 'mean' (default): Σ loss_i / Σ w_{t_i} over non-ignored rows (index targets) or / rows (probability targets). */
+  reduction?: R;
+  /** ε in [0, 1] (default 0): the target becomes (1 − ε)·target + ε/C, as in PyTorch. */
+  labelSmoothing?: number;
+  /** Per-class weight w_c, length C (default: all 1). Never differentiated. */
+  weight?: FloatArray | readonly number[] | Tensor | null;
+  /** Rows whose class index equals this contribute nothing (default -100). Index targets only. */
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyArrayOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R> {
+  /** Upstream gradient (default 1): a number, or with reduction 'none' one value per row. */
+  gradOutput?: GradOutput;
+}
+
+/**
+ * Targets for the plain-array form: class indices (Int32Array / number[], one per row) or
+ * probabilities (Float32Array / Float64Array of rows × C, or number[][] with one row per sample).
+ */
+export type CrossEntropyArrayTarget = ClassIndices | FloatArray | readonly (readonly number[])[];
+
+/**
+ * Targets for the autograd form: as for arrays, or a Tensor — shaped like the logits for probabilities
+ * (differentiable), or like the logits without the class axis for class indices.
+ */
+export type CrossEntropyTarget = CrossEntropyArrayTarget | Tensor;
+
+interface Resolved {
+  problem: CrossEntropyProblem;
+  reduction: Reduction;
+}
+
+function resolveWeight(
+  fn: string,
+  weight: CrossEntropyOptions['weight'],
+  classes: number,
+): FloatArray | null {
+  if (weight === undefined || weight === null) return null;
+  const values = weight instanceof Tensor ? weight.data : weight;
+  return checkWeights(fn, 'options.weight', values, classes, 'one weight per class');
+}
+
+function resolve(
+  fn: string,
+  logits: FloatArray,
+  shape: readonly number[],
+  target: unknown,
+  options: CrossEntropyOptions,
+): Resolved {
+  const { rows, classes } = splitClasses(fn, 'logits', shape);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const labelSmoothing = checkLabelSmoothing(fn, options.labelSmoothing ?? 0);
+  const ignoreIndex = checkIgnoreIndex(fn, options.ignoreIndex ?? -100);
+  const weight = resolveWeight(fn, options.weight, classes);
+  let indices: Int32Array | null = null;
+  let probabilities: FloatArray | null = null;
+  if (target instanceof Tensor) {
+    if (sameShape(target.shape, shape)) probabilities = target.data;
+    else if (sameShape(target.shape, shape.slice(0, -1))) {
+      indices = toClassIndices(fn, 'target', target.data, rows, classes, ignoreIndex);
+    } else {
+      throw new LossError(
+        `${fn}: target tensor shape [${target.shape.join(', ')}] fits neither probabilities (shape of logits [${shape.join(', ')}]) nor class indices ([${shape.slice(0, -1).join(', ')}])`,
+        'LOSS_SHAPE_MISMATCH',
+      );
+    }
+  } else if (target instanceof Int32Array) {
+    indices = toClassIndices(fn, 'target', target, rows, classes, ignoreIndex);
+  } else if (isFloatArray(target)) {
+    if (target.length !== rows * classes) {
+      throw new LossError(
+        `${fn}: target ${target.constructor.name} has length ${target.length}; float arrays are probability targets and need rows × classes = ${rows} × ${classes} = ${rows * classes} entries (pass class indices as Int32Array or number[])`,
+        'LOSS_SHAPE_MISMATCH',
+      );
+    }
+    probabilities = target;
+  } else if (Array.isArray(target)) {
+    if (target.length > 0 && Array.isArray(target[0])) {
+      probabilities = toFloatValues(fn, 'target', target, rows * classes);
+    } else {
+      indices = toClassIndices(fn, 'target', target as number[], rows, classes, ignoreIndex);
+    }
+  } else {
+    throw new LossError(
+      `${fn}: target must be class indices (Int32Array, number[]) or probabilities (Float32Array, Float64Array, number[][], Tensor), got ${describe(target)}`,
+      'LOSS_INVALID_DTYPE',
+    );
+  }
+  if (probabilities !== null) {
+    checkProbabilities(
+      fn,
+      'target',
+      probabilities,
+      rows,
+      classes,
+      probabilityTolerance(logits, probabilities),
+    );
+  }
+  return {
+    problem: { rows, classes, indices, probabilities, weight, labelSmoothing, ignoreIndex },
+    reduction,
+  };
+}
+
+/**
+ * Softmax cross-entropy on plain arrays: loss and ∂loss/∂logits in one fused pass.
+ * `logits` is row-major with the given shape, classes on the last axis ([C], [N, C] or [..., C]).
+ * Per row: loss_i = Σ_c q_c·(−log softmax(z)_c) with the effective target q (see README), and
+ * grad = Q·softmax(z) − q scaled by the reduction (= (softmax − y)/N for one-hot targets and 'mean').
+ */
+export function crossEntropyArray<R extends Reduction = 'mean'>(
+  logits: FloatArray,
+  shape: readonly number[],
+  target: CrossEntropyArrayTarget,
+  options: CrossEntropyArrayOptions<R> = {},
+): { loss: LossValue<R>; grad: FloatArray } {
+  const fn = 'crossEntropyArray';
+  checkFloatArray(fn, 'logits', logits);
+  checkShape(fn, 'logits', shape, logits.length);
+  const { problem, reduction } = resolve(fn, logits, shape, target, options);
+  const logp = allocLike(logits, logits.length);
+  const perRow = allocLike(logits, problem.rows);
+  const denominator = crossEntropyForwardKernel(problem, logits, logp, perRow);
+  const { scale, perSample } = upstreamScale(fn, reduction, options.gradOutput, problem.rows, denominator);
+  const grad = allocLike(logits, logits.length);
+  crossEntropyBackwardKernel(problem, logp, scale, perSample, grad);
+  const loss = reduction === 'none' ? perRow : reduceTotal(sumOf(perRow), reduction, denominator);
+  return { loss: loss as LossValue<R>, grad };
+}
+
+const crossEntropyOp = defineOp<[CrossEntropyProblem, Reduction, readonly number[]]>({
+  name: 'crossEntropy',
+  forward(ctx, inputs, problem, reduction, rowShape) {
+    const logits = inputs[0];
+    const logp = allocLike(logits.data, logits.size);
+    const perRow = allocLike(logits.data, problem.rows);
+    const denominator = crossEntropyForwardKernel(problem, logits.data, logp, perRow);
+    ctx.save(problem, logp, denominator, reduction, logits.shape);
+    if (reduction === 'none') return new Tensor(perRow, rowShape);
+    const out = allocLike(logits.data, 1);
+    out[0] = reduceTotal(sumOf(perRow), reduction, denominator);
+    return new Tensor(out, []);
+  },
+  backward(ctx, gradOutput) {
+    const problem = ctx.saved[0] as CrossEntropyProblem;
+    const logp = ctx.saved[1] as FloatArray;
+    const denominator = ctx.saved[2] as number;
+    const reduction = ctx.saved[3] as Reduction;
+    const perSample = reduction === 'none' ? gradOutput.data : null;
+    const scale = reduction === 'none' ? 1 : reductionScale(reduction, denominator, gradOutput.data[0]);
+    const shape = ctx.saved[4] as readonly number[];
+    let gradLogits: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) {
+      const g = allocLike(logp, logp.length);
+      crossEntropyBackwardKernel(problem, logp, scale, perSample, g);
+      gradLogits = new Tensor(g, shape);
+    }
+    let gradTarget: Tensor | null = null;
+    if (ctx.needsInputGrad.length > 1 && ctx.needsInputGrad[1]) {
+      const g = allocLike(problem.probabilities!, logp.length);
+      crossEntropyTargetBackwardKernel(problem, logp, scale, perSample, g);
+      gradTarget = new Tensor(g, shape);
+    }
+    return ctx.needsInputGrad.length > 1 ? [gradLogits, gradTarget] : [gradLogits];
+  },
+});
+
+/**
+ * Softmax cross-entropy from logits (autograd), classes on the last axis: logits [C], [N, C] or [..., C].
+ * Fused: log-softmax by log-sum-exp (max subtracted), backward = (Q·softmax − q) × reduction factor,
+ * which for one-hot targets, no weights and 'mean' is (softmax − y)/N. Never softmax → clip → log.
+ * Returns a scalar for 'mean' / 'sum', the per-row losses (shape of logits without the class axis) for 'none'.
+ */
+export function crossEntropy(
+  logits: Tensor,
+  target: CrossEntropyTarget,
+  options: CrossEntropyOptions = {},
+): Tensor {
+  const fn = 'crossEntropy';
+  checkTensor(fn, 'logits', logits);
+  const { problem, reduction } = resolve(fn, logits.data, logits.shape, target, options);
+  const rowShape = logits.shape.slice(0, -1);
+  const probTensor = target instanceof Tensor && problem.probabilities !== null;
+  return crossEntropyOp(probTensor ? [logits, target] : [logits], problem, reduction, rowShape);
+}

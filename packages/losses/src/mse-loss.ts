@@ -1,0 +1,105 @@
+import { defineOp, Tensor } from '@hw3/core';
+import { LossError } from './loss-error.js';
+import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.js';
+import {
+  checkReduction,
+  type GradOutput,
+  type LossValue,
+  reduceTotal,
+  reductionScale,
+  upstreamScale,
+} from './reduction.js';
+import type { FloatArray, Reduction } from './types.js';
+import { allocLike, checkFloatArray, checkTensor, sameShape, toFloatValues } from './validate.js';
+
+export interface MseLossOptions<R extends Reduction = Reduction> {
+  /** 'mean' (default) over all elements, 'sum', or 'none' (per element, input's shape). */
+  reduction?: R;
+}
+
+export interface MseLossArrayOptions<R extends Reduction = Reduction> extends MseLossOptions<R> {
+  /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */
+  gradOutput?: GradOutput;
+}
+
+/**
+ * Mean squared error on plain arrays: loss = reduce((x − y)²), grad = 2·(x − y) × reduction factor
+ * (1/size for 'mean'). `target` has the same length as `input` (no broadcasting).
+ */
+export function mseLossArray<R extends Reduction = 'mean'>(
+  input: FloatArray,
+  target: FloatArray | readonly number[],
+  options: MseLossArrayOptions<R> = {},
+): { loss: LossValue<R>; grad: FloatArray } {
+  const fn = 'mseLossArray';
+  checkFloatArray(fn, 'input', input);
+  const y = toFloatValues(fn, 'target', target, input.length);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const perElement = allocLike(input, input.length);
+  const total = mseLossForwardKernel(input, y, perElement);
+  const { scale, perSample } = upstreamScale(fn, reduction, options.gradOutput, input.length, input.length);
+  const grad = allocLike(input, input.length);
+  mseLossBackwardKernel(input, y, scale, perSample, grad);
+  const loss = reduction === 'none' ? perElement : reduceTotal(total, reduction, input.length);
+  return { loss: loss as LossValue<R>, grad };
+}
+
+const mseLossOp = defineOp<[FloatArray, Reduction]>({
+  name: 'mseLoss',
+  forward(ctx, inputs, target, reduction) {
+    const input = inputs[0];
+    const perElement = allocLike(input.data, input.size);
+    const total = mseLossForwardKernel(input.data, target, perElement);
+    ctx.save(input, target, reduction);
+    if (reduction === 'none') return new Tensor(perElement, input.shape);
+    const out = allocLike(input.data, 1);
+    out[0] = reduceTotal(total, reduction, input.size);
+    return new Tensor(out, []);
+  },
+  backward(ctx, gradOutput) {
+    const input = ctx.saved[0] as Tensor;
+    const target = ctx.saved[1] as FloatArray;
+    const reduction = ctx.saved[2] as Reduction;
+    const perSample = reduction === 'none' ? gradOutput.data : null;
+    const scale = reduction === 'none' ? 1 : reductionScale(reduction, input.size, gradOutput.data[0]);
+    let gradInput: Tensor | null = null;
+    if (ctx.needsInputGrad[0]) {
+      const g = allocLike(input.data, input.size);
+      mseLossBackwardKernel(input.data, target, scale, perSample, g);
+      gradInput = new Tensor(g, input.shape);
+    }
+    if (ctx.needsInputGrad.length < 2) return [gradInput];
+    let gradTarget: Tensor | null = null;
+    if (ctx.needsInputGrad[1]) {
+      // ∂/∂y = −∂/∂x: the same kernel with the scale negated.
+      const g = allocLike(target, input.size);
+      mseLossBackwardKernel(input.data, target, -scale, perSample, g);
+      gradTarget = new Tensor(g, input.shape);
+    }
+    return [gradInput, gradTarget];
+  },
+});
+
+/**
+ * Mean squared error (autograd). `target` has the input's shape (no broadcasting); a target Tensor that
+ * requires grad gets ∂/∂y = −∂/∂x.
+ */
+export function mseLoss(
+  input: Tensor,
+  target: Tensor | FloatArray | readonly number[] | readonly (readonly number[])[],
+  options: MseLossOptions = {},
+): Tensor {
+  const fn = 'mseLoss';
+  checkTensor(fn, 'input', input);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  if (target instanceof Tensor) {
+    if (!sameShape(target.shape, input.shape)) {
+      throw new LossError(
+        `${fn}: target shape [${target.shape.join(', ')}] must equal input shape [${input.shape.join(', ')}] (no broadcasting)`,
+        'LOSS_SHAPE_MISMATCH',
+      );
+    }
+    return mseLossOp([input, target], target.data, reduction);
+  }
+  return mseLossOp([input], toFloatValues(fn, 'target', target, input.size), reduction);
+}
