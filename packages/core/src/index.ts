@@ -17,6 +17,17 @@ export {
 export { defineOp, type OpContext, type OpSpec } from './define-op';
 export type { DType, FloatArray } from './dtype';
 export { Hw3Error, ValueError } from './errors';
+export {
+  type Conv2dGeometry,
+  createWasmKernels,
+  getKernels,
+  type Kernels,
+  loadWasmKernels,
+  type Pool2dGeometry,
+  setKernels,
+  tsKernels,
+  type WasmVariant,
+} from './kernels/index';
 export { add, div, mul, sub } from './ops/elementwise';
 export { type Axes, mean, sum } from './ops/reduce';
 export { flatten, reshape } from './ops/reshape';
