@@ -29,3 +29,15 @@ test('README: the summary block equals formatSummary output', () => {
   const table = codeBlocks('text')[0];
   expect(table.trimEnd()).toBe(shape.formatSummary(shape.summarizeNetwork(shape.mnistCnnBn)));
 });
+
+test('README: the example error message is the real one', () => {
+  const block = readme.match(/Example message:\n\n```\n([\s\S]*?)```/);
+  expect(block).not.toBeNull();
+  let message = '';
+  try {
+    shape.conv2dShape([1, 28, 2, 3], { kernelSize: 5, outChannels: 8 });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(block![1].replace(/\s+/g, ' ').trim()).toBe(message);
+});

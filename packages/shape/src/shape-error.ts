@@ -21,7 +21,9 @@ export type ShapeErrorCode =
   /** The input has the wrong number of dimensions, or a per-dimension tuple has the wrong length. */
   | 'rank-mismatch'
   /** A layer specification is malformed (unknown type, bad option). */
-  | 'invalid-layer';
+  | 'invalid-layer'
+  /** Operand shapes cannot combine (broadcasting, matmul, data length); used by @hw3/core's tensor ops. */
+  | 'shape-mismatch';
 
 export interface ShapeErrorDetails {
   readonly code: ShapeErrorCode;
