@@ -1,1 +1,63 @@
+export { Adagrad, type AdagradHyperparams, type AdagradOptions } from './adagrad';
+export { Adam, type AdamHyperparams, type AdamOptions, AdamW } from './adam';
+export {
+  type ClipGradNormOptions,
+  clipByGlobalNorm,
+  clipByValue,
+  clipGradNorm,
+  clipGradValue,
+  globalNorm,
+} from './clip';
+export { checkHyper, NonFiniteNormError, OptimError, type OptimErrorCode, type RangeSpec } from './errors';
+export {
+  addDecayedWeights,
+  applyUpdates,
+  type CountState,
+  chain,
+  type GradientTransformation,
+  scale,
+  scaleByLearningRate,
+  type TraceState,
+  trace,
+  type Updates,
+} from './gradient-transformation';
+export {
+  type Hyperparams,
+  type NumericKeys,
+  Optimizer,
+  type OptimizerSpec,
+  type OptimizerStateDict,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ScheduleMap,
+} from './optimizer';
+export { type FloatArray, gradOf, type ParamLike } from './param';
+export {
+  type HasLearningRate,
+  ReduceOnPlateau,
+  type ReduceOnPlateauOptions,
+  type ReduceOnPlateauState,
+} from './reduce-on-plateau';
+export { RMSprop, type RMSpropHyperparams, type RMSpropOptions } from './rmsprop';
+export { type ScaleByAdagradOptions, type ScaleByAdagradState, scaleByAdagrad } from './scale-by-adagrad';
+export { type ScaleByAdamOptions, type ScaleByAdamState, scaleByAdam } from './scale-by-adam';
+export { type ScaleByRmsOptions, type ScaleByRmsState, scaleByRms } from './scale-by-rms';
+export {
+  constantSchedule,
+  cosineSchedule,
+  exponentialSchedule,
+  inverseSqrtSchedule,
+  joinSchedules,
+  linearWarmupSchedule,
+  multiStepSchedule,
+  oneCycleSchedule,
+  resolveScalar,
+  type ScalarOrSchedule,
+  type Schedule,
+  stepSchedule,
+  warmupCosineSchedule,
+} from './schedules';
+export { SGD, type SGDHyperparams, type SGDOptions } from './sgd';
+export { decodeNumber, encodeNumber, type PlainValue, restoreState, stateToJSON } from './state-json';
+
 export const VERSION = '0.1.0';

@@ -1,0 +1,77 @@
+/**
+ * Error codes thrown by @hw3/optim. Every error names the argument, the value it got and what is valid.
+ * - `INVALID_HYPERPARAMETER`: a hyperparameter (lr, betas, eps, ...) is out of range or not finite.
+ * - `INVALID_ARGUMENT`: a non-hyperparameter argument is wrong (empty parameter list, duplicate parameter, ...).
+ * - `LENGTH_MISMATCH`: a gradient's length differs from its parameter's length.
+ * - `STATE_MISMATCH`: a state dict does not fit this optimizer (unknown group or parameter, wrong shape).
+ * - `NONFINITE_NORM`: gradient clipping met a NaN or infinite total norm with `errorIfNonfinite`.
+ */
+export type OptimErrorCode =
+  | 'INVALID_HYPERPARAMETER'
+  | 'INVALID_ARGUMENT'
+  | 'LENGTH_MISMATCH'
+  | 'STATE_MISMATCH'
+  | 'NONFINITE_NORM';
+
+/** Base class of every error this package throws. Structurally compatible with @hw3/core's `Hw3Error`. */
+export class OptimError extends Error {
+  readonly code: OptimErrorCode;
+  constructor(code: OptimErrorCode, message: string) {
+    super(message);
+    this.name = 'OptimError';
+    this.code = code;
+  }
+}
+
+/** Thrown by gradient clipping with `errorIfNonfinite: true` when the total norm is NaN or infinite. */
+export class NonFiniteNormError extends OptimError {
+  readonly totalNorm: number;
+  constructor(totalNorm: number, normType: number) {
+    super(
+      'NONFINITE_NORM',
+      `clipGradNorm: the total gradient norm of order ${normType} is ${totalNorm}; expected a finite number. ` +
+        'Set errorIfNonfinite: false to clip anyway (the gradients then hold NaN or are scaled by 0).',
+    );
+    this.name = 'NonFiniteNormError';
+    this.totalNorm = totalNorm;
+  }
+}
+
+export interface RangeSpec {
+  min?: number;
+  max?: number;
+  /** min is excluded from the valid range */
+  minOpen?: boolean;
+  /** max is excluded from the valid range */
+  maxOpen?: boolean;
+}
+
+function describeRange(spec: RangeSpec): string {
+  const { min, max } = spec;
+  if (min !== undefined && max !== undefined) {
+    return `a number in ${spec.minOpen ? '(' : '['}${min}, ${max}${spec.maxOpen ? ')' : ']'}`;
+  }
+  if (min !== undefined) return `a finite number ${spec.minOpen ? '>' : '>='} ${min}`;
+  if (max !== undefined) return `a finite number ${spec.maxOpen ? '<' : '<='} ${max}`;
+  return 'a finite number';
+}
+
+/**
+ * Checks `value` is a finite number inside `spec`; throws OptimError(`INVALID_HYPERPARAMETER`) naming `name`
+ * (e.g. `Adam: paramGroups[0].beta1`), the value and the valid range otherwise. Returns the value.
+ */
+export function checkHyper(name: string, value: unknown, spec: RangeSpec = {}): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    (spec.min !== undefined && (spec.minOpen ? value <= spec.min : value < spec.min)) ||
+    (spec.max !== undefined && (spec.maxOpen ? value >= spec.max : value > spec.max))
+  ) {
+    const shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+    throw new OptimError(
+      'INVALID_HYPERPARAMETER',
+      `${name} = ${shown} is invalid; expected ${describeRange(spec)}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,299 @@
+// The shared contract every optimizer of this package satisfies (one table, same tests for all).
+import { describe, expect, it } from 'vitest';
+import { Adagrad } from './adagrad';
+import { Adam, AdamW } from './adam';
+import { OptimError } from './errors';
+import type { Optimizer, OptimizerStateDict } from './optimizer';
+import type { ParamLike } from './param';
+import { RMSprop } from './rmsprop';
+import { cosineSchedule } from './schedules';
+import { SGD } from './sgd';
+import { bytesOf, makeParam, type PlainParam, seededRandom } from './test-utils';
+
+type AnyOptimizer = Optimizer<Record<string, number | boolean>, string, object>;
+type Make = (params: ParamLike[], extra?: Record<string, unknown>) => AnyOptimizer;
+
+interface Entry {
+  name: string;
+  make: Make;
+  /** steps needed to reach the quadratic's minimum within the tolerance */
+  steps: number;
+}
+
+const as = (o: unknown) => o as AnyOptimizer;
+const table: Entry[] = [
+  { name: 'SGD', make: (p, x) => as(new SGD(p, { lr: 0.1, ...x })), steps: 300 },
+  {
+    name: 'SGD momentum + Nesterov + weightDecay',
+    make: (p, x) => as(new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-6, ...x })),
+    steps: 300,
+  },
+  {
+    name: 'SGD momentum + dampening',
+    make: (p, x) => as(new SGD(p, { lr: 0.05, momentum: 0.9, dampening: 0.5, ...x })),
+    steps: 400,
+  },
+  { name: 'Adagrad', make: (p, x) => as(new Adagrad(p, { lr: 0.5, ...x })), steps: 400 },
+  {
+    name: 'Adagrad lrDecay + initialAccumulatorValue',
+    make: (p, x) => as(new Adagrad(p, { lr: 1, lrDecay: 1e-3, initialAccumulatorValue: 0.1, ...x })),
+    steps: 400,
+  },
+  {
+    name: 'RMSprop',
+    make: (p, x) =>
+      as(
+        new RMSprop(p, {
+          lr: 0.01,
+          schedule: { lr: cosineSchedule({ init: 0.03, decaySteps: 600, min: 1e-5 }) },
+          ...x,
+        }),
+      ),
+    steps: 600,
+  },
+  {
+    name: 'RMSprop centered + momentum',
+    make: (p, x) =>
+      as(
+        new RMSprop(p, {
+          lr: 0.005,
+          centered: true,
+          momentum: 0.5,
+          schedule: { lr: cosineSchedule({ init: 0.01, decaySteps: 800, min: 1e-5 }) },
+          ...x,
+        }),
+      ),
+    steps: 800,
+  },
+  {
+    name: 'Adam',
+    make: (p, x) =>
+      as(new Adam(p, { schedule: { lr: cosineSchedule({ init: 0.1, decaySteps: 500, min: 1e-4 }) }, ...x })),
+    steps: 500,
+  },
+  {
+    name: 'Adam amsgrad + L2',
+    make: (p, x) =>
+      as(
+        new Adam(p, {
+          amsgrad: true,
+          weightDecay: 1e-6,
+          schedule: { lr: cosineSchedule({ init: 0.1, decaySteps: 500, min: 1e-4 }) },
+          ...x,
+        }),
+      ),
+    steps: 500,
+  },
+  {
+    name: 'Adam beta2 = 1',
+    make: (p, x) => as(new Adam(p, { lr: 0.3, beta1: 0.5, beta2: 1, ...x })),
+    steps: 800,
+  },
+  {
+    name: 'AdamW',
+    make: (p, x) =>
+      as(
+        new AdamW(p, {
+          weightDecay: 1e-6,
+          schedule: { lr: cosineSchedule({ init: 0.1, decaySteps: 500, min: 1e-4 }) },
+          ...x,
+        }),
+      ),
+    steps: 500,
+  },
+];
+
+// f(θ) = ½ Σ a_i (θ_i − c_i)², ∇f = a ⊙ (θ − c)
+const A = [0.5, 1, 2, 1.5, 0.8];
+const C = [1, -2, 0.5, 3, -1];
+function writeGrad(p: PlainParam, noise = 0): void {
+  for (let i = 0; i < p.data.length; i++) p.grad![i] = A[i] * (p.data[i] - C[i]) + noise;
+}
+
+describe.each(table)('optimizer contract: $name', ({ make, steps }) => {
+  it.each(['float32', 'float64'] as const)('converges on a quadratic (%s)', (dtype) => {
+    const p = makeParam([0, 0, 0, 0, 0], dtype);
+    const opt = make([p]);
+    for (let t = 0; t < steps; t++) {
+      opt.zeroGrad();
+      writeGrad(p);
+      opt.step();
+    }
+    for (let i = 0; i < C.length; i++)
+      expect(Math.abs(p.data[i] - C[i])).toBeLessThan(dtype === 'float32' ? 2e-2 : 1e-2);
+  });
+
+  it('save → JSON.stringify/parse → restore → continue equals an uninterrupted run bitwise', () => {
+    // two groups, two dtypes, a parameter whose grad is null on odd steps, noisy gradients
+    const build = () => {
+      const ps = [makeParam([0.1, -0.2, 0.3, 0.4, -0.5], 'float32'), makeParam([1, 2, 3, 4, 5], 'float64')];
+      const groups = [{ params: [ps[0]] }, { params: [ps[1]], weightDecay: 1e-3 }];
+      const opt = make(groups as unknown as ParamLike[]);
+      return { ps, opt, spare: ps[1].grad };
+    };
+    const noise = Array.from({ length: 20 }, (_, t) => seededRandom(100 + t)() - 0.5);
+    const run = (b: ReturnType<typeof build>, from: number, to: number) => {
+      for (let t = from; t < to; t++) {
+        writeGrad(b.ps[0], noise[t]);
+        b.ps[1].grad = t % 2 === 1 ? null : b.spare;
+        if (b.ps[1].grad) writeGrad(b.ps[1], -noise[t]);
+        b.opt.step();
+      }
+    };
+    const a = build();
+    run(a, 0, 20);
+
+    const b = build();
+    run(b, 0, 9);
+    const saved = JSON.parse(JSON.stringify(b.opt.stateDict())) as OptimizerStateDict;
+    const c = build();
+    c.ps[0].data.set(b.ps[0].data);
+    c.ps[1].data.set(b.ps[1].data);
+    c.opt.loadStateDict(saved);
+    expect(c.opt.stepCount).toBe(9);
+    run(c, 9, 20);
+    expect(bytesOf(c.ps[0].data)).toEqual(bytesOf(a.ps[0].data));
+    expect(bytesOf(c.ps[1].data)).toEqual(bytesOf(a.ps[1].data));
+    expect(JSON.stringify(c.opt.stateDict())).toBe(JSON.stringify(a.opt.stateDict()));
+  });
+
+  it('zeroGrad fills gradients with zeros in place; setToNone sets them to null', () => {
+    const p = makeParam([1, 2, 3, 4, 5]);
+    const q = { data: new Float32Array([1, 2]), grad: { data: new Float32Array([3, 4]) } };
+    const opt = make([p, q]);
+    writeGrad(p);
+    const g = p.grad;
+    opt.step();
+    opt.zeroGrad();
+    expect(p.grad).toBe(g);
+    expect(Array.from(p.grad!)).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from(q.grad.data)).toEqual([0, 0]);
+    opt.zeroGrad({ setToNone: true });
+    expect(p.grad).toBeNull();
+    expect(q.grad).toBeNull();
+  });
+
+  it('maximize flips direction: maximizing with g is minimizing with −g, bitwise, and the first step goes uphill', () => {
+    const start = [0.3, -0.7, 1.1, 2, -0.4];
+    const up = makeParam(start);
+    const down = makeParam(start);
+    const optUp = make([up], { maximize: true });
+    const optDown = make([down]);
+    for (let t = 0; t < 12; t++) {
+      writeGrad(up);
+      writeGrad(down);
+      for (let i = 0; i < 5; i++) down.grad![i] = -down.grad![i];
+      optUp.step();
+      optDown.step();
+      if (t === 0) {
+        // ascent: each coordinate moved in the sign of its gradient a_i(θ_i − c_i)
+        for (let i = 0; i < 5; i++)
+          expect(Math.sign(up.data[i] - start[i])).toBe(Math.sign(A[i] * (start[i] - C[i])));
+      }
+    }
+    expect(bytesOf(up.data)).toEqual(bytesOf(down.data));
+  });
+
+  it('skips parameters whose grad is null (PyTorch): neither they nor their state move', () => {
+    const p = makeParam([1, 2, 3, 4, 5]);
+    const q = makeParam([5, 4, 3, 2, 1]);
+    const opt = make([p, q]);
+    q.grad = null;
+    const before = opt.stateDict().paramGroups[0].state;
+    writeGrad(p);
+    opt.step();
+    expect(Array.from(q.data)).toEqual([5, 4, 3, 2, 1]);
+    const after = JSON.parse(JSON.stringify(opt.stateDict().paramGroups[0].state));
+    // every per-parameter entry of index 1 is unchanged
+    const perParam1 = (s: unknown): unknown[] =>
+      Array.isArray(s)
+        ? s.flatMap((x) => perParam1(x))
+        : s && typeof s === 'object'
+          ? Object.values(s).flatMap((v) => (Array.isArray(v) && v.length === 2 ? [v[1]] : perParam1(v)))
+          : [];
+    expect(perParam1(after)).toEqual(perParam1(JSON.parse(JSON.stringify(before))));
+    expect(Array.from(p.data)).not.toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('throws a typed LENGTH_MISMATCH error, before moving anything, when a gradient has the wrong length', () => {
+    const p = makeParam([1, 2, 3]);
+    const q = makeParam([1, 2]);
+    const opt = make([p, q]);
+    p.grad!.fill(1);
+    q.grad = new Float64Array(3);
+    let err: unknown;
+    try {
+      opt.step();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OptimError);
+    expect((err as OptimError).code).toBe('LENGTH_MISMATCH');
+    expect((err as Error).message).toMatch(/parameter 1 has 3 elements; expected 2/);
+    expect(Array.from(p.data)).toEqual([1, 2, 3]);
+  });
+
+  it('allocates no state per step: the state arrays are the same objects after steps', () => {
+    const p = makeParam([1, 2, 3, 4, 5], 'float32');
+    const opt = make([p]);
+    const probe = () => JSON.stringify(Object.keys(opt.stateDict().paramGroups[0].state as object));
+    writeGrad(p);
+    opt.step();
+    const keys = probe();
+    writeGrad(p);
+    opt.step();
+    expect(probe()).toBe(keys);
+  });
+});
+
+describe('Optimizer groups and hyperparameters', () => {
+  it('each parameter group has its own hyperparameters, settable between steps (PyTorch param_groups)', () => {
+    const a = makeParam([1]);
+    const b = makeParam([1]);
+    const opt = new SGD([{ params: [a], lr: 0.1 }, { params: [b] }], { lr: 0.01 });
+    expect(opt.paramGroups[0].lr).toBe(0.1);
+    expect(opt.paramGroups[1].lr).toBe(0.01);
+    a.grad![0] = 1;
+    b.grad![0] = 1;
+    opt.step();
+    expect(a.data[0]).toBe(1 - 0.1);
+    expect(b.data[0]).toBe(1 - 0.01);
+    opt.paramGroups[1].lr = 0.5;
+    opt.step();
+    expect(b.data[0]).toBe(1 - 0.01 - 0.5);
+    opt.paramGroups[1].lr = -1;
+    expect(() => opt.step()).toThrow(
+      /SGD: paramGroups\[1\]\.lr = -1 is invalid; expected a finite number >= 0/,
+    );
+  });
+
+  it('a schedule per hyperparameter writes schedule(t) into the group before step t', () => {
+    const p = makeParam([0]);
+    const seen: number[] = [];
+    const opt = new Adam([p], { schedule: { lr: (t) => 0.1 * t, beta1: () => 0 } });
+    for (let t = 1; t <= 3; t++) {
+      p.grad![0] = 1;
+      opt.step();
+      seen.push(opt.paramGroups[0].lr);
+      expect(opt.paramGroups[0].beta1).toBe(0);
+    }
+    expect(seen).toEqual([0.1, 0.2, 0.30000000000000004]);
+  });
+
+  it('addParamGroup adds a group with defaults; a parameter may appear only once', () => {
+    const a = makeParam([1]);
+    const opt = new Adam([a], { lr: 0.5 });
+    const b = makeParam([2]);
+    opt.addParamGroup({ params: [b], beta1: 0.5 });
+    expect(opt.paramGroups[1].lr).toBe(0.5);
+    expect(opt.paramGroups[1].beta1).toBe(0.5);
+    expect(() => opt.addParamGroup({ params: [a] })).toThrow(OptimError);
+  });
+
+  it('structural options are fixed at construction', () => {
+    const opt = new Adam([makeParam([1])], { amsgrad: true });
+    expect(() => {
+      (opt.paramGroups[0] as { amsgrad: boolean }).amsgrad = false;
+    }).toThrow(TypeError);
+  });
+});

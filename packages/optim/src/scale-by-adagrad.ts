@@ -1,0 +1,75 @@
+import { checkHyper, OptimError } from './errors';
+import type { GradientTransformation } from './gradient-transformation';
+import { type FloatArray, zerosLike } from './param';
+import { resolveScalar, type ScalarOrSchedule } from './schedules';
+
+export interface ScaleByAdagradOptions {
+  /** lr_decay ≥ 0: the step size is divided by 1 + (t − 1)·lrDecay; default 0 */
+  lrDecay?: ScalarOrSchedule;
+  /** starting value of the accumulator Σg², ≥ 0; default 0 (PyTorch; TensorFlow.js uses 0.1) */
+  initialAccumulatorValue?: number;
+  /** ε ≥ 0 added outside the square root; default 1e-10 */
+  eps?: ScalarOrSchedule;
+}
+
+export interface ScaleByAdagradState {
+  count: number;
+  /** per-parameter step t */
+  step: number[];
+  /** Σ_{i=1}^t g_i² (+ initialAccumulatorValue) */
+  sum: FloatArray[];
+}
+
+/**
+ * AdaGrad's direction (PyTorch's formula, learning rate excluded):
+ *   sum_t = sum_{t−1} + g_t²,   u = g_t / (sqrt(sum_t) + ε) / (1 + (t − 1)·lrDecay)
+ * so that with `scaleByLearningRate(lr)` after it, p ← p − lr/(1 + (t − 1)·lr_decay) · g/(sqrt(sum) + ε), PyTorch's
+ * update, and with ε = 0, lrDecay = 0 the handout's w^t = w^{t−1} − η/sqrt(Σ_{i=1}^t (g^i)²) · g^t.
+ */
+export function scaleByAdagrad(
+  options: ScaleByAdagradOptions = {},
+  name = 'scaleByAdagrad',
+): GradientTransformation<ScaleByAdagradState> {
+  const { lrDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = options;
+  checkHyper(`${name}: initialAccumulatorValue`, initialAccumulatorValue, { min: 0 });
+  const check = (d: number, e: number) => {
+    checkHyper(`${name}: lrDecay`, d, { min: 0 });
+    checkHyper(`${name}: eps`, e, { min: 0 });
+  };
+  check(typeof lrDecay === 'number' ? lrDecay : 0, typeof eps === 'number' ? eps : 0);
+  return {
+    init: (params) => ({
+      count: 0,
+      step: params.map(() => 0),
+      sum: params.map((p) => {
+        const s = zerosLike(p);
+        if (initialAccumulatorValue !== 0) s.fill(initialAccumulatorValue);
+        return s;
+      }),
+    }),
+    update(updates, state) {
+      const t = ++state.count;
+      const d = resolveScalar(lrDecay, t);
+      const e = resolveScalar(eps, t);
+      check(d, e);
+      for (let i = 0; i < updates.length; i++) {
+        const u = updates[i];
+        if (u === null) continue;
+        const s = state.sum[i];
+        if (s.length !== u.length) {
+          throw new OptimError(
+            'LENGTH_MISMATCH',
+            `${name}: update ${i} has ${u.length} elements; expected ${s.length} (the length given to init)`,
+          );
+        }
+        const step = ++state.step[i];
+        const decay = 1 + (step - 1) * d;
+        for (let j = 0; j < u.length; j++) {
+          const g = u[j];
+          s[j] += g * g;
+          u[j] = g / (Math.sqrt(s[j]) + e) / decay;
+        }
+      }
+    },
+  };
+}

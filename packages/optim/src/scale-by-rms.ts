@@ -1,0 +1,82 @@
+import { checkHyper, OptimError } from './errors';
+import type { GradientTransformation } from './gradient-transformation';
+import { type FloatArray, zerosLike } from './param';
+import { resolveScalar, type ScalarOrSchedule } from './schedules';
+
+export interface ScaleByRmsOptions {
+  /** smoothing constant α ∈ [0, 1]; default 0.99 */
+  alpha?: ScalarOrSchedule;
+  /** ε ≥ 0 added outside the square root; default 1e-8 */
+  eps?: ScalarOrSchedule;
+  /** centered RMSprop: divide by sqrt(E[g²] − E[g]²) */
+  centered?: boolean;
+}
+
+export interface ScaleByRmsState {
+  count: number;
+  /** E[g²]: squareAvg ← α·squareAvg + (1 − α)·g² */
+  squareAvg: FloatArray[];
+  /** E[g] (centered only; zero-length arrays otherwise) */
+  gradAvg: FloatArray[];
+}
+
+/**
+ * RMSprop's direction (PyTorch's formula, momentum and learning rate excluded):
+ *   sq ← α·sq + (1 − α)·g²;  centered: ḡ ← lerp(ḡ, g, 1 − α), avg = sqrt(sq − ḡ²); else avg = sqrt(sq);
+ *   u = g / (avg + ε)                                                  (ε outside the root)
+ * Follow it with `trace({ momentum })` and `scaleByLearningRate(lr)` for PyTorch's RMSprop.
+ */
+export function scaleByRms(
+  options: ScaleByRmsOptions = {},
+  name = 'scaleByRms',
+): GradientTransformation<ScaleByRmsState> {
+  const { alpha = 0.99, eps = 1e-8, centered = false } = options;
+  const check = (a: number, e: number) => {
+    checkHyper(`${name}: alpha`, a, { min: 0, max: 1 });
+    checkHyper(`${name}: eps`, e, { min: 0 });
+  };
+  check(typeof alpha === 'number' ? alpha : 0, typeof eps === 'number' ? eps : 0);
+  return {
+    init: (params) => ({
+      count: 0,
+      squareAvg: params.map((p) => zerosLike(p)),
+      gradAvg: params.map((p) => zerosLike(p, centered ? p.length : 0)),
+    }),
+    update(updates, state) {
+      const t = ++state.count;
+      const a = resolveScalar(alpha, t);
+      const e = resolveScalar(eps, t);
+      check(a, e);
+      const w = 1 - a;
+      const small = w < 0.5;
+      const rest = 1 - w;
+      for (let i = 0; i < updates.length; i++) {
+        const u = updates[i];
+        if (u === null) continue;
+        const sq = state.squareAvg[i];
+        if (sq.length !== u.length) {
+          throw new OptimError(
+            'LENGTH_MISMATCH',
+            `${name}: update ${i} has ${u.length} elements; expected ${sq.length} (the length given to init)`,
+          );
+        }
+        if (centered) {
+          const ga = state.gradAvg[i];
+          for (let j = 0; j < u.length; j++) {
+            const g = u[j];
+            sq[j] = sq[j] * a + w * g * g;
+            const gj = ga[j];
+            ga[j] = small ? gj + w * (g - gj) : g - (g - gj) * rest;
+            u[j] = g / (Math.sqrt(sq[j] - ga[j] * ga[j]) + e);
+          }
+        } else {
+          for (let j = 0; j < u.length; j++) {
+            const g = u[j];
+            sq[j] = sq[j] * a + w * g * g;
+            u[j] = g / (Math.sqrt(sq[j]) + e);
+          }
+        }
+      }
+    },
+  };
+}
