@@ -262,12 +262,11 @@ export function checkTrailingWeights(
     product *= shape[d];
     if (!valid.includes(product)) valid.push(product);
   }
-  const fits = length >= 0 && valid.includes(length);
-  return checkWeights(
-    fn,
-    name,
-    values,
-    fits ? length : valid[Math.min(1, valid.length - 1)],
-    `a length that broadcasts over the trailing dims of [${shape.join(', ')}]: one of ${valid.join(', ')}`,
-  );
+  if (length >= 0 && !valid.includes(length)) {
+    throw new LossError(
+      `${fn}: ${name} has length ${length}; it must broadcast over the trailing dims of [${shape.join(', ')}]: valid lengths ${valid.join(', ')}`,
+      'LOSS_SHAPE_MISMATCH',
+    );
+  }
+  return checkWeights(fn, name, values, length, 'a broadcastable length');
 }
