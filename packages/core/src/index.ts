@@ -28,9 +28,15 @@ export {
   tsKernels,
   type WasmVariant,
 } from './kernels/index';
+export { type Conv2dOptions, conv2d, type Pair } from './ops/conv2d';
+export { type DropoutOptions, dropout } from './ops/dropout';
 export { add, div, mul, sub } from './ops/elementwise';
+export { linear } from './ops/linear';
+export { matmul } from './ops/matmul';
+export { type AvgPool2dOptions, avgPool2d, maxPool2d, type Pool2dOptions } from './ops/pool2d';
 export { type Axes, mean, sum } from './ops/reduce';
 export { flatten, reshape } from './ops/reshape';
+export { transpose } from './ops/transpose';
 export { exp, log, neg, relu, sigmoid, tanh } from './ops/unary';
 export { defaultRng, manualSeed, Rng } from './rng';
 export { ShapeError } from './shape-error';

@@ -1,0 +1,158 @@
+import { describe, expect, test } from 'vitest';
+import { tensor } from '../creation';
+import { ValueError } from '../errors';
+import { ShapeError } from '../shape-error';
+import type { Tensor } from '../tensor';
+import { randn64, testRng } from '../test-utils';
+import { gradcheck } from '../testing';
+import { type Conv2dOptions, conv2d } from './conv2d';
+
+const rng = testRng(21);
+
+/** Direct-loop reference convolution (NHWC, OHWI), explicit top/left padding. */
+function naiveConv(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  outH: number,
+  outW: number,
+  s: [number, number],
+  padTL: [number, number],
+  d: [number, number],
+  groups: number,
+): Float64Array {
+  const [N, H, W, C] = x.shape;
+  const [O, kH, kW, icpg] = w.shape;
+  const ocpg = O / groups;
+  const out = new Float64Array(N * outH * outW * O);
+  for (let n = 0; n < N; n++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++)
+        for (let o = 0; o < O; o++) {
+          const grp = Math.floor(o / ocpg);
+          let acc = b === null ? 0 : b.data[o];
+          for (let kh = 0; kh < kH; kh++)
+            for (let kw = 0; kw < kW; kw++) {
+              const ih = oh * s[0] - padTL[0] + kh * d[0];
+              const iw = ow * s[1] - padTL[1] + kw * d[1];
+              if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+              for (let i = 0; i < icpg; i++)
+                acc +=
+                  x.data[((n * H + ih) * W + iw) * C + grp * icpg + i] *
+                  w.data[((o * kH + kh) * kW + kw) * icpg + i];
+            }
+          out[((n * outH + oh) * outW + ow) * O + o] = acc;
+        }
+  return out;
+}
+
+describe('conv2d', () => {
+  test('hand-computed 3×3 input, 2×2 kernel', () => {
+    const x = tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], { shape: [1, 3, 3, 1] });
+    const w = tensor([1, 0, 0, -1], { shape: [1, 2, 2, 1] });
+    // out[i][j] = x[i][j] - x[i+1][j+1] = -4 everywhere
+    expect(conv2d(x, w, null).toArray()).toEqual([
+      [
+        [[-4], [-4]],
+        [[-4], [-4]],
+      ],
+    ]);
+    const b = tensor([10]);
+    expect(conv2d(x, w, b, { padding: 'same' }).shape).toEqual([1, 3, 3, 1]);
+  });
+
+  const cases: Array<[string, number[], number[], Conv2dOptions, number[]]> = [
+    ['plain', [2, 5, 4, 3], [4, 3, 2, 3], {}, [2, 3, 3, 4]],
+    ['stride 2, padding 1', [1, 6, 5, 2], [3, 3, 3, 2], { stride: 2, padding: 1 }, [1, 3, 3, 3]],
+    [
+      'stride pair, padding pair',
+      [2, 5, 6, 2],
+      [2, 2, 3, 2],
+      { stride: [1, 2], padding: [1, 0] },
+      [2, 6, 2, 2],
+    ],
+    [
+      'explicit pairs',
+      [1, 4, 4, 1],
+      [2, 3, 3, 1],
+      {
+        padding: [
+          [1, 0],
+          [0, 2],
+        ],
+      },
+      [1, 3, 4, 2],
+    ],
+    ['dilation 2', [1, 7, 6, 2], [2, 3, 2, 2], { dilation: 2 }, [1, 3, 4, 2]],
+    ["'same', stride 2", [2, 5, 5, 2], [3, 3, 3, 2], { padding: 'same', stride: 2 }, [2, 3, 3, 3]],
+    ["'valid'", [1, 4, 4, 2], [2, 3, 3, 2], { padding: 'valid' }, [1, 2, 2, 2]],
+    ['groups 2', [2, 4, 4, 4], [6, 3, 3, 2], { groups: 2, padding: 1 }, [2, 4, 4, 6]],
+    [
+      'depthwise (groups = inC), multiplier 2',
+      [1, 5, 5, 3],
+      [6, 3, 3, 1],
+      { groups: 3, stride: 2 },
+      [1, 2, 2, 6],
+    ],
+    ['1×1 pointwise', [2, 3, 3, 4], [5, 1, 1, 4], {}, [2, 3, 3, 5]],
+  ];
+  for (const [name, xs, ws, opts, outShape] of cases) {
+    test(`${name}: forward matches direct loops and gradcheck passes`, () => {
+      const x = randn64(xs, rng);
+      const w = randn64(ws, rng);
+      const b = randn64([ws[0]], rng);
+      const y = conv2d(x, w, b, opts);
+      expect(y.shape).toEqual(outShape);
+      // Padding top/left the op must have used: recompute it the obvious way.
+      const pair = (v: number | readonly [number, number] | undefined, dflt: number): [number, number] =>
+        v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
+      const s = pair(opts.stride, 1);
+      const d = pair(opts.dilation, 1);
+      let padTL: [number, number];
+      const p = opts.padding ?? 0;
+      if (p === 'valid') padTL = [0, 0];
+      else if (p === 'same') {
+        padTL = [0, 1].map((i) => {
+          const n = xs[1 + i];
+          const k = ws[1 + i];
+          const total = Math.max((Math.ceil(n / s[i]) - 1) * s[i] + d[i] * (k - 1) + 1 - n, 0);
+          return Math.floor(total / 2);
+        }) as [number, number];
+      } else if (typeof p === 'number') padTL = [p, p];
+      else
+        padTL = [0, 1].map((i) => {
+          const e = p[i];
+          return typeof e === 'number' ? e : e[0];
+        }) as [number, number];
+      const ref = naiveConv(x, w, b, outShape[1], outShape[2], s, padTL, d, opts.groups ?? 1);
+      for (let i = 0; i < ref.length; i++) expect(y.data[i]).toBeCloseTo(ref[i], 10);
+      gradcheck((a, ww, bb) => conv2d(a, ww, bb, opts), [x, w, b]);
+      gradcheck((a, ww) => conv2d(a, ww, null, opts), [x, w]);
+    });
+  }
+
+  test('float32 forward agrees with float64', () => {
+    const x = randn64([2, 6, 6, 3], rng, false);
+    const w = randn64([4, 3, 3, 3], rng, false);
+    const y64 = conv2d(x, w, null, { padding: 1 });
+    const x32 = tensor(new Float32Array(x.data), { shape: x.shape });
+    const w32 = tensor(new Float32Array(w.data), { shape: w.shape });
+    const y32 = conv2d(x32, w32, null, { padding: 1 });
+    for (let i = 0; i < y64.size; i++) expect(Math.abs(y32.data[i] - y64.data[i])).toBeLessThan(1e-4);
+  });
+
+  test('typed errors for bad input', () => {
+    const x = randn64([1, 4, 4, 2], rng);
+    expect(() => conv2d(randn64([4, 4, 2], rng), randn64([1, 3, 3, 2], rng))).toThrow(ShapeError);
+    expect(() => conv2d(x, randn64([1, 3, 3], rng))).toThrow(ShapeError);
+    expect(() => conv2d(x, randn64([1, 3, 3, 3], rng))).toThrow(/input channels/);
+    expect(() => conv2d(x, randn64([3, 3, 3, 1], rng), null, { groups: 2 })).toThrow(ShapeError); // 3 % 2
+    expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), randn64([2], rng))).toThrow(ShapeError);
+    expect(() => conv2d(x, randn64([1, 5, 5, 2], rng))).toThrow(ShapeError); // output < 1
+    expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), null, { stride: 0 })).toThrow(ShapeError);
+    expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), null, { padding: -1 })).toThrow(ShapeError);
+    expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), null, { groups: 0 })).toThrow(ShapeError);
+    const w32 = tensor(new Float32Array(18), { shape: [1, 3, 3, 2] });
+    expect(() => conv2d(x, w32)).toThrow(ValueError);
+  });
+});

@@ -1,0 +1,95 @@
+import { defineOp } from '../define-op';
+import { allocateLike } from '../dtype';
+import { ValueError } from '../errors';
+import { getKernels } from '../kernels/index';
+import { shapeError } from '../shape-error';
+import { fmtShape } from '../shape-utils';
+import { Tensor } from '../tensor';
+
+// y = x·Wᵀ + b  (x [..., in], W [out, in], b [out]);  ∂x = G·W,  ∂W = Gᵀ·x,  ∂b = Σ_rows G
+const linearOp = defineOp({
+  name: 'linear',
+  forward(ctx, inputs) {
+    const [x, w] = inputs;
+    const b = inputs.length > 2 ? inputs[2] : null;
+    ctx.save(x, w);
+    const inF = w.shape[1];
+    const outF = w.shape[0];
+    const rows = x.size / inF;
+    const out = allocateLike(x.data, rows * outF);
+    getKernels().gemm(false, true, rows, outF, inF, x.data, 0, inF, w.data, 0, inF, out, 0, outF, false);
+    if (b !== null) {
+      const bd = b.data;
+      for (let r = 0, o = 0; r < rows; r++) for (let j = 0; j < outF; j++, o++) out[o] += bd[j];
+    }
+    const shape = x.shape.slice();
+    shape[shape.length - 1] = outF;
+    return new Tensor(out, shape);
+  },
+  backward(ctx, g) {
+    const [x, w] = ctx.saved as [Tensor, Tensor];
+    const inF = w.shape[1];
+    const outF = w.shape[0];
+    const rows = x.size / inF;
+    const kernels = getKernels();
+    const grads: (Tensor | null)[] = [null, null];
+    if (ctx.needsInputGrad[0]) {
+      const dx = allocateLike(x.data, x.size);
+      kernels.gemm(false, false, rows, inF, outF, g.data, 0, outF, w.data, 0, inF, dx, 0, inF, false);
+      grads[0] = new Tensor(dx, x.shape);
+    }
+    if (ctx.needsInputGrad[1]) {
+      const dw = allocateLike(w.data, w.size);
+      kernels.gemm(true, false, outF, inF, rows, g.data, 0, outF, x.data, 0, inF, dw, 0, inF, false);
+      grads[1] = new Tensor(dw, w.shape);
+    }
+    if (ctx.needsInputGrad.length > 2) {
+      if (ctx.needsInputGrad[2]) {
+        const db = allocateLike(g.data, outF);
+        const gd = g.data;
+        for (let r = 0, o = 0; r < rows; r++) for (let j = 0; j < outF; j++, o++) db[j] += gd[o];
+        grads.push(new Tensor(db, [outF]));
+      } else grads.push(null);
+    }
+    return grads;
+  },
+});
+
+/** y = x·Wᵀ + b (PyTorch `F.linear`): x [..., in], weight [out, in], bias [out] or null. */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
+    throw new ValueError('linear: x and weight must be Tensors, bias a Tensor or null', 'INVALID_INPUT');
+  }
+  if (weight.ndim !== 2) {
+    throw shapeError(
+      'rank-mismatch',
+      `linear: weight must be [outFeatures, inFeatures], got ${fmtShape(weight.shape)}`,
+      {
+        weightRank: weight.ndim,
+      },
+    );
+  }
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw shapeError(
+      'channel-mismatch',
+      `linear: x's last dim must equal inFeatures = ${weight.shape[1]}, got x ${fmtShape(x.shape)}`,
+      { inFeatures: weight.shape[1], got: x.ndim < 1 ? 0 : x.shape[x.ndim - 1] },
+    );
+  }
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw shapeError(
+      'shape-mismatch',
+      `linear: bias must be [outFeatures] = [${weight.shape[0]}], got ${fmtShape(bias.shape)}`,
+      { outFeatures: weight.shape[0] },
+    );
+  }
+  for (const t of bias === null ? [weight] : [weight, bias]) {
+    if (t.dtype !== x.dtype) {
+      throw new ValueError(
+        `linear: dtypes differ: x is ${x.dtype}, parameter is ${t.dtype}`,
+        'DTYPE_MISMATCH',
+      );
+    }
+  }
+  return linearOp(bias === null ? [x, weight] : [x, weight, bias]);
+}

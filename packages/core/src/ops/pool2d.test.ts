@@ -1,0 +1,121 @@
+import { describe, expect, test } from 'vitest';
+import { tensor } from '../creation';
+import { ValueError } from '../errors';
+import { Rng } from '../rng';
+import { ShapeError } from '../shape-error';
+import { randn64, testRng } from '../test-utils';
+import { gradcheck } from '../testing';
+import { dropout } from './dropout';
+import { avgPool2d, maxPool2d } from './pool2d';
+import { sum } from './reduce';
+
+const rng = testRng(5);
+const x33 = () => tensor([1, 2, 3, 4, 5, 6, 7, 8, 9], { shape: [1, 3, 3, 1], dtype: 'float64' });
+
+describe('maxPool2d', () => {
+  test('forward by hand and gradient routed to the argmax', () => {
+    const x = tensor([1, 5, 2, 0, 3, 4, 8, 1, 6, 7, 9, 2, 0, 1, 2, 3], {
+      shape: [1, 4, 4, 1],
+      requiresGrad: true,
+    });
+    const y = maxPool2d(x, { kernelSize: 2 });
+    expect(y.toArray()).toEqual([
+      [
+        [[5], [8]],
+        [[7], [9]],
+      ],
+    ]);
+    sum(y).backward();
+    expect(x.grad?.toArray()).toEqual(
+      tensor([0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0], { shape: [1, 4, 4, 1] }).toArray(),
+    );
+  });
+
+  test('padding and ceilMode shapes (PyTorch rules)', () => {
+    expect(maxPool2d(x33(), { kernelSize: 2, stride: 1, padding: 1 }).shape).toEqual([1, 4, 4, 1]);
+    expect(maxPool2d(x33(), { kernelSize: 2, ceilMode: true }).toArray()).toEqual([
+      [
+        [[5], [6]],
+        [[8], [9]],
+      ],
+    ]);
+  });
+
+  test('gradcheck (random values have no ties)', () => {
+    gradcheck((t) => maxPool2d(t, { kernelSize: 2 }), [randn64([2, 4, 6, 3], rng)]);
+    gradcheck((t) => maxPool2d(t, { kernelSize: 3, stride: 2, padding: 1 }), [randn64([1, 5, 5, 2], rng)]);
+    gradcheck(
+      (t) => maxPool2d(t, { kernelSize: [2, 3], stride: [1, 2], dilation: [2, 1], ceilMode: true }),
+      [randn64([2, 5, 7, 2], rng)],
+    );
+  });
+
+  test('typed errors', () => {
+    expect(() => maxPool2d(randn64([3, 3, 1], rng), { kernelSize: 2 })).toThrow(ShapeError);
+    expect(() => maxPool2d(x33(), { kernelSize: 2, padding: 2 })).toThrow(ShapeError);
+    expect(() => maxPool2d(x33(), { kernelSize: 4 })).toThrow(ShapeError);
+    expect(() => maxPool2d(x33(), {} as never)).toThrow(ValueError);
+  });
+});
+
+describe('avgPool2d', () => {
+  test('count_include_pad = true (PyTorch default) vs false', () => {
+    const incl = avgPool2d(x33(), { kernelSize: 2, stride: 1, padding: 1 });
+    const excl = avgPool2d(x33(), { kernelSize: 2, stride: 1, padding: 1, countIncludePad: false });
+    expect(incl.shape).toEqual([1, 4, 4, 1]);
+    // corner window holds three padding zeros and x[0,0] = 1
+    expect(incl.data[0]).toBe(0.25);
+    expect(excl.data[0]).toBe(1);
+    // interior window [1,2;4,5]
+    expect(incl.data[5]).toBe(3);
+    expect(excl.data[5]).toBe(3);
+  });
+
+  test('ceil mode: a window hanging past the input divides by its in-input taps', () => {
+    const x = tensor([1, 2, 3, 4, 5], { shape: [1, 1, 5, 1] });
+    expect(avgPool2d(x, { kernelSize: [1, 2], ceilMode: true }).toArray()).toEqual([[[[1.5], [3.5], [5]]]]);
+  });
+
+  test('gradcheck', () => {
+    gradcheck((t) => avgPool2d(t, { kernelSize: 2 }), [randn64([2, 4, 4, 3], rng)]);
+    gradcheck((t) => avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1 }), [randn64([1, 5, 6, 2], rng)]);
+    gradcheck(
+      (t) => avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1, countIncludePad: false, ceilMode: true }),
+      [randn64([1, 6, 6, 2], rng)],
+    );
+    gradcheck(
+      (t) => avgPool2d(t, { kernelSize: 2, padding: 'same', stride: 1 }),
+      [randn64([1, 3, 4, 1], rng)],
+    );
+  });
+});
+
+describe('dropout', () => {
+  test('inverted scaling, rate, determinism by seed', () => {
+    const x = tensor(new Float64Array(10000).fill(1), { shape: [100, 100] });
+    const y = dropout(x, 0.3, { training: true, rng: new Rng(1) });
+    let zeros = 0;
+    for (const v of y.data) {
+      if (v === 0) zeros++;
+      else expect(v).toBeCloseTo(1 / 0.7, 12);
+    }
+    expect(zeros / 10000).toBeGreaterThan(0.27);
+    expect(zeros / 10000).toBeLessThan(0.33);
+    const y2 = dropout(x, 0.3, { training: true, rng: new Rng(1) });
+    expect(Array.from(y2.data)).toEqual(Array.from(y.data));
+  });
+
+  test('eval and p = 0 return x; p = 1 gives zeros; bad p is a ValueError', () => {
+    const x = randn64([3, 3], rng);
+    expect(dropout(x, 0.5, { training: false })).toBe(x);
+    expect(dropout(x, 0, { training: true })).toBe(x);
+    expect(Array.from(dropout(x, 1, { training: true }).data).every((v) => v === 0)).toBe(true);
+    expect(() => dropout(x, 1.5)).toThrow(ValueError);
+    expect(() => dropout(x, Number.NaN)).toThrow(ValueError);
+  });
+
+  test('gradient uses the same mask (gradcheck with a fixed-seed fn)', () => {
+    const x = randn64([4, 5], rng);
+    gradcheck((t) => dropout(t, 0.4, { training: true, rng: new Rng(3) }), [x]);
+  });
+});

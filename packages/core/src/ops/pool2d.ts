@@ -1,0 +1,174 @@
+import { type Padding, poolGeometry } from '@hw3/shape';
+import { defineOp } from '../define-op';
+import { allocateLike } from '../dtype';
+import { ValueError } from '../errors';
+import { getKernels } from '../kernels/index';
+import type { Pool2dGeometry } from '../kernels/kernels';
+import { shapeError } from '../shape-error';
+import { fmtShape } from '../shape-utils';
+import { Tensor } from '../tensor';
+import type { Pair } from './conv2d';
+
+export interface Pool2dOptions {
+  /** Window size; a pair is [kH, kW]. */
+  kernelSize: Pair;
+  /** Default: kernelSize. */
+  stride?: Pair;
+  /** Default 0; at most half the (dilated) kernel per side, as in PyTorch. */
+  padding?: Padding;
+  /** Default 1. */
+  dilation?: Pair;
+  /** PyTorch ceil_mode. Default false. */
+  ceilMode?: boolean;
+}
+
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /**
+   * Default true (PyTorch's count_include_pad): the divisor counts padding taps inside the padded input;
+   * false divides by the number of taps inside the real input only.
+   */
+  countIncludePad?: boolean;
+}
+
+interface PoolPlan {
+  g: Pool2dGeometry;
+  padBottom: number;
+  padRight: number;
+}
+
+function poolGeo(x: Tensor, options: Pool2dOptions, opName: string): PoolPlan {
+  if (!(x instanceof Tensor)) throw new ValueError(`${opName}: x must be a Tensor`, 'INVALID_INPUT');
+  if (options === null || typeof options !== 'object' || options.kernelSize === undefined) {
+    throw new ValueError(`${opName}: options.kernelSize is required`, 'INVALID_OPTIONS');
+  }
+  if (x.ndim !== 4) {
+    throw shapeError('rank-mismatch', `${opName}: x must be [N, H, W, C] (NHWC), got ${fmtShape(x.shape)}`, {
+      rank: x.ndim,
+      expectedRank: 4,
+    });
+  }
+  const geo = poolGeometry(x.shape, {
+    kernelSize: options.kernelSize,
+    stride: options.stride,
+    padding: options.padding ?? 0,
+    dilation: options.dilation ?? 1,
+    ceilMode: options.ceilMode ?? false,
+  });
+  const g: Pool2dGeometry = {
+    batch: x.shape[0],
+    inH: x.shape[1],
+    inW: x.shape[2],
+    channels: x.shape[3],
+    outH: geo.outputSize[0],
+    outW: geo.outputSize[1],
+    kH: geo.kernelSize[0],
+    kW: geo.kernelSize[1],
+    strideH: geo.stride[0],
+    strideW: geo.stride[1],
+    padTop: geo.padding[0][0],
+    padLeft: geo.padding[1][0],
+    dilationH: geo.dilation[0],
+    dilationW: geo.dilation[1],
+  };
+  return { g, padBottom: geo.padding[0][1], padRight: geo.padding[1][1] };
+}
+
+// y[n,oh,ow,c] = max over the window of x;  ∂x[argmax] += G[n,oh,ow,c] (ties: the first maximum)
+const maxPoolOp = defineOp<[Pool2dGeometry]>({
+  name: 'maxPool2d',
+  forward(ctx, [x], g) {
+    const size = g.batch * g.outH * g.outW * g.channels;
+    const out = allocateLike(x.data, size);
+    const argmax = new Int32Array(size);
+    getKernels().maxPool2dForward(g, x.data, out, argmax);
+    ctx.save(x.shape, argmax);
+    return new Tensor(out, [g.batch, g.outH, g.outW, g.channels]);
+  },
+  backward(ctx, gradOut) {
+    const [shape, argmax] = ctx.saved as [readonly number[], Int32Array];
+    const dx = allocateLike(gradOut.data, shape[0] * shape[1] * shape[2] * shape[3]);
+    const gd = gradOut.data;
+    for (let i = 0; i < gd.length; i++) {
+      const j = argmax[i];
+      if (j >= 0) dx[j] += gd[i];
+    }
+    return [new Tensor(dx, shape)];
+  },
+});
+
+/** Max pooling over H, W of an NHWC tensor (PyTorch semantics: padding is −∞, NaN propagates). */
+export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  return maxPoolOp([x], poolGeo(x, options, 'maxPool2d').g);
+}
+
+/**
+ * Visits every output of an average pool: for each window, calls the row loops directly (no closures per
+ * element). divisor = taps inside the padded input (countIncludePad) or inside the real input.
+ */
+function avgPoolPass(
+  p: PoolPlan,
+  countIncludePad: boolean,
+  src: Float32Array | Float64Array,
+  dst: Float32Array | Float64Array,
+  backward: boolean,
+): void {
+  const g = p.g;
+  const { inH, inW, channels: C, outH, outW, kH, kW } = g;
+  // The padded input spans [-padTop, inH + padBottom) × [-padLeft, inW + padRight).
+  const hEnd = inH + p.padBottom;
+  const wEnd = inW + p.padRight;
+  for (let n = 0; n < g.batch; n++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++) {
+        const o = ((n * outH + oh) * outW + ow) * C;
+        let count = 0;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          for (let kw = 0; kw < kW; kw++) {
+            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            const inside = ih >= 0 && ih < inH && iw >= 0 && iw < inW;
+            if (countIncludePad ? ih < hEnd && iw < wEnd : inside) count++;
+          }
+        }
+        const scale = count > 0 ? 1 / count : 0;
+        if (!backward) for (let c = 0; c < C; c++) dst[o + c] = 0;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+          if (ih < 0 || ih >= inH) continue;
+          for (let kw = 0; kw < kW; kw++) {
+            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+            if (iw < 0 || iw >= inW) continue;
+            const xi = ((n * inH + ih) * inW + iw) * C;
+            if (backward) for (let c = 0; c < C; c++) dst[xi + c] += src[o + c] * scale;
+            else for (let c = 0; c < C; c++) dst[o + c] += src[xi + c];
+          }
+        }
+        if (!backward) for (let c = 0; c < C; c++) dst[o + c] *= scale;
+      }
+}
+
+// y[n,oh,ow,c] = (1/divisor) Σ_window x;  ∂x[tap] += G[n,oh,ow,c] / divisor for each in-input tap
+const avgPoolOp = defineOp<[PoolPlan, boolean]>({
+  name: 'avgPool2d',
+  forward(ctx, [x], p, countIncludePad) {
+    const g = p.g;
+    const out = allocateLike(x.data, g.batch * g.outH * g.outW * g.channels);
+    avgPoolPass(p, countIncludePad, x.data, out, false);
+    ctx.save(x.shape, p, countIncludePad);
+    return new Tensor(out, [g.batch, g.outH, g.outW, g.channels]);
+  },
+  backward(ctx, gradOut) {
+    const [shape, p, countIncludePad] = ctx.saved as [readonly number[], PoolPlan, boolean];
+    const dx = allocateLike(gradOut.data, shape[0] * shape[1] * shape[2] * shape[3]);
+    avgPoolPass(p, countIncludePad, gradOut.data, dx, true);
+    return [new Tensor(dx, shape)];
+  },
+});
+
+/**
+ * Average pooling over H, W of an NHWC tensor. Like PyTorch's default (count_include_pad = true), padding
+ * zeros count in the divisor; windows that hang past the padded input in ceil mode do not.
+ */
+export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
+  return avgPoolOp([x], poolGeo(x, options, 'avgPool2d'), options.countIncludePad ?? true);
+}
