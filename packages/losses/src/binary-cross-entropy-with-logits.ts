@@ -7,9 +7,11 @@ import { LossError } from './loss-error.js';
 import {
   checkReduction,
   type GradOutput,
+  gradBuffer,
   type LossValue,
   reduceTotal,
   reductionScale,
+  scratch,
   upstreamScale,
 } from './reduction.js';
 import type { FloatArray, Reduction } from './types.js';
@@ -38,6 +40,8 @@ export interface BinaryCrossEntropyWithLogitsArrayOptions<R extends Reduction = 
   extends BinaryCrossEntropyWithLogitsOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */
   gradOutput?: GradOutput;
+  /** Write ∂loss/∂input here (same type and length as input) instead of allocating. */
+  grad?: FloatArray;
 }
 
 interface BceProblem {
@@ -82,10 +86,10 @@ export function binaryCrossEntropyWithLogitsArray<R extends Reduction = 'mean'>(
   checkShape(fn, 'input', shape, input.length);
   const y = toFloatValues(fn, 'target', target, input.length);
   const p = resolveOptions(fn, shape, options);
-  const perElement = allocLike(input, input.length);
+  const grad = gradBuffer(fn, options.grad, input);
+  const perElement = p.reduction === 'none' ? allocLike(input, input.length) : scratch(1, input.length);
   const total = bceWithLogitsForwardKernel(input, y, p.weight, p.posWeight, perElement);
   const { scale, perSample } = upstreamScale(fn, p.reduction, options.gradOutput, input.length, input.length);
-  const grad = allocLike(input, input.length);
   bceWithLogitsBackwardKernel(input, y, p.weight, p.posWeight, scale, perSample, grad, null);
   const loss = p.reduction === 'none' ? perElement : reduceTotal(total, p.reduction, input.length);
   return { loss: loss as LossValue<R>, grad };

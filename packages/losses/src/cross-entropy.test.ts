@@ -261,6 +261,20 @@ describe('crossEntropyArray: PyTorch semantics', () => {
       expect(Math.abs(s)).toBeLessThan(1e-15);
     }
   });
+  it('options.grad receives the gradient in place; reused scratch gives identical results across sizes', () => {
+    const big = randomArray(40, 101);
+    const small = randomArray(6, 102);
+    const first = crossEntropyArray(small, [2, 3], [0, 2]);
+    crossEntropyArray(big, [8, 5], [0, 1, 2, 3, 4, 0, 1, 2]);
+    const buffer = new Float64Array(6);
+    const again = crossEntropyArray(small, [2, 3], [0, 2], { grad: buffer });
+    expect(again.grad).toBe(buffer);
+    expect(again.loss).toBe(first.loss);
+    expect([...buffer]).toEqual([...first.grad]);
+    expect(() => crossEntropyArray(small, [2, 3], [0, 2], { grad: new Float32Array(6) })).toThrow(
+      /options.grad must be a Float64Array of length 6/,
+    );
+  });
 });
 
 describe('crossEntropyArray: extreme logits', () => {

@@ -9,9 +9,11 @@ import { LossError } from './loss-error.js';
 import {
   checkReduction,
   type GradOutput,
+  gradBuffer,
   type LossValue,
   reduceTotal,
   reductionScale,
+  scratch,
   sumOf,
   upstreamScale,
 } from './reduction.js';
@@ -49,6 +51,8 @@ export interface CrossEntropyOptions<R extends Reduction = Reduction> {
 export interface CrossEntropyArrayOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per row. */
   gradOutput?: GradOutput;
+  /** Write ∂loss/∂logits here (same type and length as logits) instead of allocating. */
+  grad?: FloatArray;
 }
 
 /**
@@ -156,11 +160,11 @@ export function crossEntropyArray<R extends Reduction = 'mean'>(
   checkFloatArray(fn, 'logits', logits);
   checkShape(fn, 'logits', shape, logits.length);
   const { problem, reduction } = resolve(fn, logits, shape, target, options);
-  const logp = allocLike(logits, logits.length);
-  const perRow = allocLike(logits, problem.rows);
+  const grad = gradBuffer(fn, options.grad, logits);
+  const logp = scratch(0, logits.length);
+  const perRow = reduction === 'none' ? allocLike(logits, problem.rows) : scratch(1, problem.rows);
   const denominator = crossEntropyForwardKernel(problem, logits, logp, perRow);
   const { scale, perSample } = upstreamScale(fn, reduction, options.gradOutput, problem.rows, denominator);
-  const grad = allocLike(logits, logits.length);
   crossEntropyBackwardKernel(problem, logp, scale, perSample, grad);
   const loss = reduction === 'none' ? perRow : reduceTotal(sumOf(perRow), reduction, denominator);
   return { loss: loss as LossValue<R>, grad };

@@ -4,9 +4,11 @@ import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.j
 import {
   checkReduction,
   type GradOutput,
+  gradBuffer,
   type LossValue,
   reduceTotal,
   reductionScale,
+  scratch,
   upstreamScale,
 } from './reduction.js';
 import type { FloatArray, Reduction } from './types.js';
@@ -20,6 +22,8 @@ export interface MseLossOptions<R extends Reduction = Reduction> {
 export interface MseLossArrayOptions<R extends Reduction = Reduction> extends MseLossOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */
   gradOutput?: GradOutput;
+  /** Write ∂loss/∂input here (same type and length as input) instead of allocating. */
+  grad?: FloatArray;
 }
 
 /**
@@ -35,10 +39,10 @@ export function mseLossArray<R extends Reduction = 'mean'>(
   checkFloatArray(fn, 'input', input);
   const y = toFloatValues(fn, 'target', target, input.length);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const perElement = allocLike(input, input.length);
+  const grad = gradBuffer(fn, options.grad, input);
+  const perElement = reduction === 'none' ? allocLike(input, input.length) : scratch(1, input.length);
   const total = mseLossForwardKernel(input, y, perElement);
   const { scale, perSample } = upstreamScale(fn, reduction, options.gradOutput, input.length, input.length);
-  const grad = allocLike(input, input.length);
   mseLossBackwardKernel(input, y, scale, perSample, grad);
   const loss = reduction === 'none' ? perElement : reduceTotal(total, reduction, input.length);
   return { loss: loss as LossValue<R>, grad };

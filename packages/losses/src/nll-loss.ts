@@ -4,9 +4,11 @@ import { nllLossBackwardKernel, nllLossForwardKernel } from './nll-loss-kernel.j
 import {
   checkReduction,
   type GradOutput,
+  gradBuffer,
   type LossValue,
   reduceTotal,
   reductionScale,
+  scratch,
   sumOf,
   upstreamScale,
 } from './reduction.js';
@@ -37,6 +39,8 @@ export interface NllLossOptions<R extends Reduction = Reduction> {
 export interface NllLossArrayOptions<R extends Reduction = Reduction> extends NllLossOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per row. */
   gradOutput?: GradOutput;
+  /** Write ∂loss/∂input here (same type and length as input) instead of allocating. */
+  grad?: FloatArray;
 }
 
 interface NllProblem {
@@ -91,7 +95,8 @@ export function nllLossArray<R extends Reduction = 'mean'>(
   checkFloatArray(fn, 'input', input);
   checkShape(fn, 'input', shape, input.length);
   const p = resolve(fn, shape, target, options);
-  const perRow = allocLike(input, p.rows);
+  const grad = gradBuffer(fn, options.grad, input);
+  const perRow = p.reduction === 'none' ? allocLike(input, p.rows) : scratch(1, p.rows);
   const denominator = nllLossForwardKernel(
     input,
     p.rows,
@@ -102,7 +107,6 @@ export function nllLossArray<R extends Reduction = 'mean'>(
     perRow,
   );
   const { scale, perSample } = upstreamScale(fn, p.reduction, options.gradOutput, p.rows, denominator);
-  const grad = allocLike(input, input.length);
   nllLossBackwardKernel(p.rows, p.classes, p.indices, p.weight, p.ignoreIndex, scale, perSample, grad);
   const loss = p.reduction === 'none' ? perRow : reduceTotal(sumOf(perRow), p.reduction, denominator);
   return { loss: loss as LossValue<R>, grad };

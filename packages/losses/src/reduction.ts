@@ -71,3 +71,31 @@ export function upstreamScale(
     'LOSS_INVALID_OPTION',
   );
 }
+
+const scratchBuffers: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+
+/**
+ * Reusable float64 scratch space for the plain-array losses (which run synchronously and never keep it),
+ * so a training loop that passes `options.grad` allocates nothing per step. Grows on demand.
+ */
+export function scratch(slot: 0 | 1, length: number): Float64Array {
+  let buffer = scratchBuffers[slot];
+  if (buffer.length < length) {
+    buffer = new Float64Array(Math.max(length, 2 * buffer.length));
+    scratchBuffers[slot] = buffer;
+  }
+  return buffer.length === length ? buffer : buffer.subarray(0, length);
+}
+
+/** The gradient output of a plain-array loss: `options.grad` when given (checked), else a new array. */
+export function gradBuffer(fn: string, given: FloatArray | undefined, like: FloatArray): FloatArray {
+  if (given === undefined)
+    return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
+  if (given.constructor !== like.constructor || given.length !== like.length) {
+    throw new LossError(
+      `${fn}: options.grad must be a ${like.constructor.name} of length ${like.length} (like the input), got a ${given.constructor.name} of length ${given.length}`,
+      'LOSS_SHAPE_MISMATCH',
+    );
+  }
+  return given;
+}
