@@ -1,0 +1,260 @@
+/** Kernel-level benchmarks: GEMM, conv2d forward/backward, max pooling, batch norm — hw3 against TensorFlow.js. */
+import { batchNormBackward, batchNormForward } from '@hw3/batchnorm';
+import type { Conv2dGeometry, Kernels } from '@hw3/core';
+import type { Row } from './report';
+import { hasKernel, type TfBackend, tf, useTfBackend } from './tfjs';
+import { measure, randomFloat32 } from './timing';
+
+const TF_BACKENDS: TfBackend[] = ['cpu', 'wasm'];
+
+function row(
+  task: string,
+  impl: string,
+  ms: number | null,
+  reps: number,
+  flops: number | null,
+  note = '',
+): Row {
+  return { task, impl, ms, reps, flops, samples: null, note };
+}
+
+/** Runs a TensorFlow.js op, reads the result back (so the work is really done) and frees the tensors. */
+function tfRun(fn: () => tf.Tensor | tf.Tensor[]): () => void {
+  return () => {
+    const out = fn();
+    for (const t of Array.isArray(out) ? out : [out]) {
+      t.dataSync();
+      t.dispose();
+    }
+  };
+}
+
+export async function benchGemm(kernels: Kernels[], sizes: number[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const task = `gemm ${n}×${n}×${n}`;
+    const flops = 2 * n * n * n;
+    const a = randomFloat32(n * n, 1);
+    const b = randomFloat32(n * n, 2);
+    const c = new Float32Array(n * n);
+    for (const k of kernels) {
+      const t = measure(() => k.gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false));
+      rows.push(row(task, `hw3 ${k.name}`, t.ms, t.reps, flops));
+    }
+    for (const backend of TF_BACKENDS) {
+      await useTfBackend(backend);
+      const ta = tf.tensor2d(a, [n, n]);
+      const tb = tf.tensor2d(b, [n, n]);
+      const t = measure(
+        tfRun(() => tf.matMul(ta, tb)),
+        { warmup: backend === 'cpu' && n >= 1024 ? 0 : 1 },
+      );
+      rows.push(row(task, `tfjs ${backend}`, t.ms, t.reps, flops));
+      tf.dispose([ta, tb]);
+    }
+  }
+  return rows;
+}
+
+/** The two conv layers of mnist-cnn-bn at batch 64, 'same' padding. */
+export const mnistConvLayers: Array<[string, Conv2dGeometry]> = [
+  [
+    'conv1 [64,28,28,1]→8',
+    {
+      batch: 64,
+      inH: 28,
+      inW: 28,
+      inC: 1,
+      outH: 28,
+      outW: 28,
+      outC: 8,
+      kH: 3,
+      kW: 3,
+      strideH: 1,
+      strideW: 1,
+      padTop: 1,
+      padLeft: 1,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+  [
+    'conv2 [64,14,14,8]→16',
+    {
+      batch: 64,
+      inH: 14,
+      inW: 14,
+      inC: 8,
+      outH: 14,
+      outW: 14,
+      outC: 16,
+      kH: 3,
+      kW: 3,
+      strideH: 1,
+      strideW: 1,
+      padTop: 1,
+      padLeft: 1,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+];
+
+export async function benchConv(kernels: Kernels[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [name, g] of mnistConvLayers) {
+    const xShape = [g.batch, g.inH, g.inW, g.inC] as const;
+    const yShape = [g.batch, g.outH, g.outW, g.outC] as const;
+    const x = randomFloat32(g.batch * g.inH * g.inW * g.inC, 3);
+    const w = randomFloat32(g.outC * g.kH * g.kW * g.inC, 4);
+    const bias = randomFloat32(g.outC, 5);
+    const dy = randomFloat32(g.batch * g.outH * g.outW * g.outC, 6);
+    const out = new Float32Array(dy.length);
+    const dx = new Float32Array(x.length);
+    const dw = new Float32Array(w.length);
+    const flops = 2 * g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * g.inC;
+    const tasks = [`${name} forward`, `${name} backward input`, `${name} backward weight`];
+    const tfKernels = ['FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
+    for (let which = 0; which < 3; which++) {
+      for (const k of kernels) {
+        const fn =
+          which === 0
+            ? () => k.conv2dForward(g, x, w, bias, out)
+            : which === 1
+              ? () => k.conv2dBackwardInput(g, dy, w, dx)
+              : () => k.conv2dBackwardWeight(g, x, dy, dw);
+        const t = measure(fn);
+        rows.push(row(tasks[which], `hw3 ${k.name}`, t.ms, t.reps, flops));
+      }
+      for (const backend of TF_BACKENDS) {
+        await useTfBackend(backend);
+        if (!hasKernel(tfKernels[which])) {
+          rows.push(row(tasks[which], `tfjs ${backend}`, null, 0, flops, `no ${tfKernels[which]} kernel`));
+          continue;
+        }
+        const tx = tf.tensor4d(x, [...xShape]);
+        const tw = tf.tensor4d(w, [g.kH, g.kW, g.inC, g.outC]); // HWIO
+        const tb = tf.tensor1d(bias);
+        const tdy = tf.tensor4d(dy, [...yShape]);
+        const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
+        const fn =
+          which === 0
+            ? tfRun(() => tf.fused.conv2d({ x: tx, filter: tw, bias: tb, strides: 1, pad: 'same' }))
+            : which === 1
+              ? tfRun(
+                  () =>
+                    tf.engine().runKernel(
+                      'Conv2DBackpropInput',
+                      { dy: tdy, filter: tw },
+                      {
+                        ...attrs,
+                        inputShape: [...xShape],
+                      },
+                    ) as tf.Tensor,
+                )
+              : tfRun(
+                  () =>
+                    tf.engine().runKernel(
+                      'Conv2DBackpropFilter',
+                      { x: tx, dy: tdy },
+                      {
+                        ...attrs,
+                        filterShape: [g.kH, g.kW, g.inC, g.outC],
+                      },
+                    ) as tf.Tensor,
+                );
+        const t = measure(fn);
+        rows.push(row(tasks[which], `tfjs ${backend}`, t.ms, t.reps, flops));
+        tf.dispose([tx, tw, tb, tdy]);
+      }
+    }
+  }
+  return rows;
+}
+
+export async function benchMaxPool(kernels: Kernels[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [n, h, c] of [
+    [64, 28, 8],
+    [64, 14, 16],
+  ]) {
+    const task = `maxpool 2×2 [${n},${h},${h},${c}]`;
+    const g = {
+      batch: n,
+      inH: h,
+      inW: h,
+      channels: c,
+      outH: h / 2,
+      outW: h / 2,
+      kH: 2,
+      kW: 2,
+      strideH: 2,
+      strideW: 2,
+      padTop: 0,
+      padLeft: 0,
+      dilationH: 1,
+      dilationW: 1,
+    };
+    const x = randomFloat32(n * h * h * c, 7);
+    const out = new Float32Array((n * h * h * c) / 4);
+    const arg = new Int32Array(out.length);
+    for (const k of kernels) {
+      const t = measure(() => k.maxPool2dForward(g, x, out, arg));
+      rows.push(row(task, `hw3 ${k.name}`, t.ms, t.reps, null, 'values + argmax'));
+    }
+    for (const backend of TF_BACKENDS) {
+      await useTfBackend(backend);
+      const tx = tf.tensor4d(x, [n, h, h, c]);
+      const t = measure(tfRun(() => tf.maxPool(tx, 2, 2, 'valid')));
+      rows.push(row(task, `tfjs ${backend}`, t.ms, t.reps, null, 'values only'));
+      tx.dispose();
+    }
+  }
+  return rows;
+}
+
+export async function benchBatchNorm(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [n, h, c] of [
+    [64, 28, 8],
+    [64, 14, 16],
+  ]) {
+    const task = `batchnorm fwd+bwd [${n},${h},${h},${c}]`;
+    const shape = [n, h, h, c];
+    const x = randomFloat32(n * h * h * c, 8);
+    const dy = randomFloat32(x.length, 9);
+    const gamma = randomFloat32(c, 10);
+    const beta = randomFloat32(c, 11);
+    const out = new Float32Array(x.length);
+    const dx = new Float32Array(x.length);
+    const dGamma = new Float32Array(c);
+    const dBeta = new Float32Array(c);
+    let cache = batchNormForward(x, shape, { gamma, beta, out }).cache;
+    const t = measure(() => {
+      cache = batchNormForward(x, shape, { gamma, beta, out, cache }).cache;
+      batchNormBackward(dy, cache, { gamma, dx, dGamma, dBeta });
+    });
+    rows.push(row(task, 'hw3 @hw3/batchnorm', t.ms, t.reps, null, 'fused, float32 data, float64 sums'));
+    for (const backend of TF_BACKENDS) {
+      await useTfBackend(backend);
+      const tx = tf.tensor4d(x, [n, h, h, c]);
+      const tdy = tf.tensor4d(dy, [n, h, h, c]);
+      const tg = tf.tensor1d(gamma);
+      const tb = tf.tensor1d(beta);
+      const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+        const { mean, variance } = tf.moments(xx, [0, 1, 2]);
+        return tf.batchNorm(xx, mean, variance, bb, gg, 1e-5);
+      });
+      try {
+        const r = measure(tfRun(() => grads([tx, tg, tb], tdy)));
+        rows.push(row(task, `tfjs ${backend}`, r.ms, r.reps, null, 'moments + batchNorm, tf.grads'));
+      } catch (error) {
+        rows.push(row(task, `tfjs ${backend}`, null, 0, null, `failed: ${(error as Error).message}`));
+      }
+      tf.dispose([tx, tdy, tg, tb]);
+    }
+  }
+  return rows;
+}
