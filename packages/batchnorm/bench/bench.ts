@@ -55,7 +55,9 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
   const runs = Number(process.env.RUNS ?? 15);
-  console.log(`batch norm, float32, training mode; median of ${runs} runs; Node ${process.version}, tfjs ${tf.version_core} (${tf.getBackend()})`);
+  console.log(
+    `batch norm, float32, training mode; median of ${runs} runs; Node ${process.version}, tfjs ${tf.version_core} (${tf.getBackend()})`,
+  );
   for (const shape of SHAPES) {
     const [, , , channels] = shape;
     const n = shape[0] * shape[1] * shape[2] * shape[3];
@@ -144,12 +146,18 @@ async function main(): Promise<void> {
       { what: 'tfjs-cpu forward (moments + batchNorm)', ms: tfForwardMs, bytes: fwdBytes },
       { what: 'tfjs-cpu forward+backward (tf.grads)', ms: tfBothMs, bytes: bothBytes },
     ];
-    console.log(`\nx [${shape.join(', ')}] (${n} elements, ${(4 * n) / 1e6} MB); max |dx_hw3 − dx_tfjs| / max|dx| = ${(maxDiff / scale).toExponential(1)}`);
+    console.log(
+      `\nx [${shape.join(', ')}] (${n} elements, ${(4 * n) / 1e6} MB); max |dx_hw3 − dx_tfjs| / max|dx| = ${(maxDiff / scale).toExponential(1)}`,
+    );
     for (const r of rows) {
-      console.log(`  ${r.what.padEnd(46)} ${r.ms.toFixed(3).padStart(9)} ms  ${gbps(r.bytes, r.ms).padStart(6)} GB/s`);
+      console.log(
+        `  ${r.what.padEnd(46)} ${r.ms.toFixed(3).padStart(9)} ms  ${gbps(r.bytes, r.ms).padStart(6)} GB/s`,
+      );
     }
     console.log(`  ratio tfjs/hw3 forward:          ${(tfForwardMs / fwdMs).toFixed(1)}×`);
-    console.log(`  ratio tfjs/hw3 forward+backward: ${(tfBothMs / bothMs).toFixed(1)}× (functional), ${(tfBothMs / opMs).toFixed(1)}× (autograd op)`);
+    console.log(
+      `  ratio tfjs/hw3 forward+backward: ${(tfBothMs / bothMs).toFixed(1)}× (functional), ${(tfBothMs / opMs).toFixed(1)}× (autograd op)`,
+    );
     tf.dispose([xs, dys, gs, bs]);
   }
 }

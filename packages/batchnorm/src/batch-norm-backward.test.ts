@@ -178,6 +178,33 @@ describe('batchNormBackward', () => {
     expect(maxRelativeError(fused.dGamma, ref.dGamma)).toBeLessThan(1e-6);
   });
 
+  it.each([
+    [[3, 700, 7]], // several cache blocks of rows and a ragged last block
+    [[9, 1100]], // many channels: blocks of 4 rows
+    [[2, 3, 5, 13]],
+  ])(
+    'blocked fast path (forward statistics, fused dx) matches the row-major handout path for %j',
+    (shape) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const channels = shape[shape.length - 1];
+      const m = size / channels;
+      const x = randomArray(size, 31, 2, 3);
+      const w = randomArray(size, 32);
+      const gamma = randomArray(channels, 33, 1, 0.5);
+      const { cache } = batchNormForward(x, shape, { gamma });
+      const mu = referenceMean(x, m, channels);
+      expect(maxRelativeError(cache.mean, mu)).toBeLessThan(1e-13);
+      expect(maxRelativeError(cache.variance, referenceVariance(x, m, channels, mu))).toBeLessThan(1e-12);
+      const fused = batchNormBackward(w, cache, { gamma });
+      const handout = batchNormBackward(w, cache, { gamma, intermediates: true });
+      expect(maxRelativeError(fused.dx!, handout.dx!)).toBeLessThan(1e-11);
+      // dβ against a plain sum
+      const sumDy = new Float64Array(channels);
+      for (let k = 0; k < size; k++) sumDy[k % channels] += w[k];
+      expect(maxRelativeError(fused.dBeta, sumDy)).toBeLessThan(1e-13);
+    },
+  );
+
   it('affine = false (γ omitted) uses γ = 1', () => {
     const shape = [5, 3];
     const p = problem(shape, 3);

@@ -77,7 +77,7 @@ export function batchNormBackward(
   const dBeta = options.dBeta ?? like(dy, channels);
   checkLength('dGamma', dGamma, channels, 'one value per channel');
   checkLength('dBeta', dBeta, channels, 'one value per channel');
-  const [, , , sumDy, sumDyXmu, coefA, coefB, coefD] = cache.scratch;
+  const [sumDy, sumDyXmu, sumXmu] = cache.scratch;
 
   // dγ and dβ come from the same two reductions in every mode. They are computed before dx, so dx may alias dy.
   reduceGradient(dy, x, count, channels, mean, sumDy, sumDyXmu);
@@ -89,7 +89,7 @@ export function batchNormBackward(
   let intermediates: BatchNormIntermediates | null = null;
   if (dx !== null || options.intermediates) {
     if (!cache.training) {
-      if (dx !== null) inputGradientAffine(dy, count, channels, invStd, gamma, coefA, dx);
+      if (dx !== null) inputGradientAffine(dy, count, channels, invStd, gamma, dx);
     } else if (options.intermediates) {
       const dXHat = options.dXHat ?? like(dy, dy.length);
       checkLength('dXHat', dXHat, dy.length, 'the length of dy');
@@ -113,26 +113,12 @@ export function batchNormBackward(
         result.dMean,
         result.dMeanFromXHat,
         result.dMeanFromVariance,
-        coefA,
+        sumXmu,
         dx ?? like(dy, dy.length),
       );
       intermediates = result;
     } else if (dx !== null) {
-      inputGradientFused(
-        dy,
-        x,
-        count,
-        channels,
-        mean,
-        invStd,
-        gamma,
-        sumDy,
-        sumDyXmu,
-        coefA,
-        coefB,
-        coefD,
-        dx,
-      );
+      inputGradientFused(dy, x, count, channels, mean, invStd, gamma, sumDy, sumDyXmu, dx);
     }
   }
   return { dx, dGamma, dBeta, intermediates };

@@ -27,7 +27,7 @@ export class BatchNormCache {
   readonly variance: Float64Array;
   /** 1 / √(σ² + ε) per channel. */
   readonly invStd: Float64Array;
-  /** @internal scratch: shift, scale, offset, sumDy, sumDyXmu, coefficients. */
+  /** @internal per-channel scratch for the kernels (shift / Σdy, Σdy·(x − μ), Σ(x − μ)). */
   readonly scratch: readonly Float64Array[];
 
   constructor(channels: number) {
@@ -41,7 +41,7 @@ export class BatchNormCache {
     this.variance = new Float64Array(channels);
     this.invStd = new Float64Array(channels);
     const scratch: Float64Array[] = [];
-    for (let k = 0; k < 8; k++) scratch.push(new Float64Array(channels));
+    for (let k = 0; k < 4; k++) scratch.push(new Float64Array(channels));
     this.scratch = scratch;
   }
 }

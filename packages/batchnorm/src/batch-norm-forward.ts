@@ -64,20 +64,8 @@ export function batchNormForward(
 ): BatchNormForwardResult {
   const { count, channels, eps, out, cache } = prepare(x, shape, options);
   checkTrainingCount('x', shape, count);
-  const s = cache.scratch;
-  computeStatistics(x, count, channels, eps, cache.mean, cache.variance, cache.invStd, s[0]);
-  normalize(
-    x,
-    count,
-    channels,
-    cache.mean,
-    cache.invStd,
-    options.gamma ?? null,
-    options.beta ?? null,
-    s[1],
-    s[2],
-    out,
-  );
+  computeStatistics(x, count, channels, eps, cache.mean, cache.variance, cache.invStd, cache.scratch[3]);
+  normalize(x, count, channels, cache.mean, cache.invStd, options.gamma ?? null, options.beta ?? null, out);
   cache.x = x;
   cache.shape = shape.slice();
   cache.count = count;
@@ -117,19 +105,7 @@ export function batchNormInference(
     cache.variance[c] = v;
     cache.invStd[c] = 1 / Math.sqrt(v + eps);
   }
-  const s = cache.scratch;
-  normalize(
-    x,
-    count,
-    channels,
-    cache.mean,
-    cache.invStd,
-    options.gamma ?? null,
-    options.beta ?? null,
-    s[1],
-    s[2],
-    out,
-  );
+  normalize(x, count, channels, cache.mean, cache.invStd, options.gamma ?? null, options.beta ?? null, out);
   cache.x = x;
   cache.shape = shape.slice();
   cache.count = count;
