@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { OptimError } from './errors';
+import { RMSprop, type RMSpropOptions } from './rmsprop';
+import { expectClose, makeParam, randomSequence } from './test-utils';
+
+// Independent float64 reference of PyTorch's RMSprop (torch/optim/rmsprop.py, _single_tensor_rmsprop):
+//   g ← −g if maximize; g ← g + wd·p; sq ← α·sq + (1 − α)·g²;
+//   centered: ḡ ← ḡ + (1 − α)·(g − ḡ), avg = sqrt(sq − ḡ²) + eps; else avg = sqrt(sq) + eps;
+//   momentum > 0: buf ← μ·buf + g/avg (buf₀ = 0), p ← p − lr·buf; else p ← p − lr·g/avg
+function rmspropReference(
+  p0: number[],
+  grads: number[][],
+  o: Required<Omit<RMSpropOptions, 'schedule'>>,
+): number[][] {
+  const p = [...p0];
+  const sq = p.map(() => 0);
+  const ga = p.map(() => 0);
+  const buf = p.map(() => 0);
+  const out: number[][] = [];
+  for (const grad of grads) {
+    for (let j = 0; j < p.length; j++) {
+      let g = o.maximize ? -grad[j] : grad[j];
+      if (o.weightDecay !== 0) g = g + o.weightDecay * p[j];
+      sq[j] = o.alpha * sq[j] + (1 - o.alpha) * g * g;
+      let avg: number;
+      if (o.centered) {
+        ga[j] = ga[j] + (1 - o.alpha) * (g - ga[j]);
+        avg = Math.sqrt(sq[j] - ga[j] * ga[j]) + o.eps;
+      } else {
+        avg = Math.sqrt(sq[j]) + o.eps;
+      }
+      if (o.momentum > 0) {
+        buf[j] = o.momentum * buf[j] + g / avg;
+        p[j] = p[j] - o.lr * buf[j];
+      } else {
+        p[j] = p[j] - (o.lr * g) / avg;
+      }
+    }
+    out.push([...p]);
+  }
+  return out;
+}
+
+const base = {
+  lr: 0.01,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+};
+
+describe("RMSprop matches the float64 reference of PyTorch's formula p ← p − lr·g/(sqrt(E[g²] (− E[g]²)) + eps)", () => {
+  it.each([
+    ['defaults', base],
+    ['centered', { ...base, centered: true, alpha: 0.9 }],
+    ['momentum', { ...base, momentum: 0.9 }],
+    [
+      'centered + momentum + weightDecay + maximize',
+      { ...base, centered: true, momentum: 0.5, weightDecay: 0.1, maximize: true, alpha: 0.3 },
+    ],
+  ] as [string, typeof base][])('%s, step by step (float64 to 1e-12, float32 to 1e-4)', (_, o) => {
+    const grads = randomSequence(5, 25, 4, -3, 3);
+    const p0 = [1, -0.5, 0.25, 3];
+    const expected = rmspropReference(p0, grads, o);
+    for (const dtype of ['float64', 'float32'] as const) {
+      const p = makeParam(p0, dtype);
+      const opt = new RMSprop([p], o);
+      grads.forEach((g, t) => {
+        p.grad!.set(g);
+        opt.step();
+        expectClose(p.data, expected[t], dtype === 'float64' ? 1e-12 : 1e-4, `${dtype} step ${t + 1}`);
+      });
+    }
+  });
+
+  it.each([
+    [{ lr: -1 }, /RMSprop: lr = -1 is invalid/],
+    [{ alpha: 1.5 }, /RMSprop: alpha = 1\.5 is invalid; expected a number in \[0, 1\]/],
+    [{ eps: -1 }, /RMSprop: eps = -1 is invalid/],
+    [{ momentum: -1 }, /RMSprop: momentum = -1 is invalid/],
+    [{ weightDecay: -1 }, /RMSprop: weightDecay = -1 is invalid/],
+  ] as [RMSpropOptions, RegExp][])('rejects %o with a typed error', (o, message) => {
+    expect(() => new RMSprop([makeParam([1])], o)).toThrow(OptimError);
+    expect(() => new RMSprop([makeParam([1])], o)).toThrow(message);
+  });
+});
