@@ -28,6 +28,16 @@ export {
   tsKernels,
   type WasmVariant,
 } from './kernels/index';
+export { Conv2d, type Conv2dLayerOptions } from './nn/conv2d';
+export { fillUniform, kaimingUniformBound } from './nn/init';
+export { AvgPool2d, Dropout, Flatten, MaxPool2d, ReLU, Sequential, Sigmoid, Tanh } from './nn/layers';
+export { Linear, type LinearOptions } from './nn/linear';
+export {
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  Module,
+  StateDictError,
+} from './nn/module';
 export { type Conv2dOptions, conv2d, type Pair } from './ops/conv2d';
 export { type DropoutOptions, dropout } from './ops/dropout';
 export { add, div, mul, sub } from './ops/elementwise';

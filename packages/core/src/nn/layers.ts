@@ -1,0 +1,110 @@
+import { ValueError } from '../errors';
+import type { Pair } from '../ops/conv2d';
+import { dropout } from '../ops/dropout';
+import { type AvgPool2dOptions, avgPool2d, maxPool2d, type Pool2dOptions } from '../ops/pool2d';
+import { flatten } from '../ops/reshape';
+import { relu, sigmoid, tanh } from '../ops/unary';
+import { defaultRng, type Rng } from '../rng';
+import type { Tensor } from '../tensor';
+import { Module } from './module';
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return relu(x);
+  }
+}
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return sigmoid(x);
+  }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return tanh(x);
+  }
+}
+
+/** Max pooling over H, W (NHWC). Stride defaults to kernelSize. */
+export class MaxPool2d extends Module {
+  readonly options: Pool2dOptions;
+  constructor(kernelSize: Pair, options: Omit<Pool2dOptions, 'kernelSize'> = {}) {
+    super();
+    this.options = { ...options, kernelSize };
+  }
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.options);
+  }
+}
+
+/** Average pooling over H, W (NHWC); countIncludePad defaults to true as in PyTorch. */
+export class AvgPool2d extends Module {
+  readonly options: AvgPool2dOptions;
+  constructor(kernelSize: Pair, options: Omit<AvgPool2dOptions, 'kernelSize'> = {}) {
+    super();
+    this.options = { ...options, kernelSize };
+  }
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.options);
+  }
+}
+
+/** Merges dims startDim..endDim (default: everything after the batch dim). */
+export class Flatten extends Module {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return flatten(x, this.startDim, this.endDim);
+  }
+}
+
+/** Inverted dropout while training; the identity in eval mode. */
+export class Dropout extends Module {
+  readonly p: number;
+  private readonly rng: Rng | undefined;
+  constructor(p = 0.5, options: { rng?: Rng } = {}) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+      throw new ValueError(`Dropout: p must be a probability in [0, 1], got ${p}`, 'INVALID_PROBABILITY');
+    }
+    this.p = p;
+    this.rng = options.rng;
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, this.p, { training: this.training, rng: this.rng ?? defaultRng() });
+  }
+}
+
+/** Applies modules in order; children are named '0', '1', ... */
+export class Sequential extends Module {
+  private readonly layers: Module[];
+  constructor(...modules: Module[]) {
+    super();
+    this.layers = modules;
+    modules.forEach((m, i) => {
+      this.registerModule(String(i), m);
+    });
+  }
+  get length(): number {
+    return this.layers.length;
+  }
+  at(index: number): Module {
+    const m = this.layers.at(index);
+    if (m === undefined) {
+      throw new ValueError(
+        `Sequential.at: index must be in [${-this.layers.length}, ${this.layers.length - 1}], got ${index}`,
+      );
+    }
+    return m;
+  }
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.layers) y = m.forward(y);
+    return y;
+  }
+}

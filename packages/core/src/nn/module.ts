@@ -1,0 +1,186 @@
+import { ValueError } from '../errors';
+import { shapeError } from '../shape-error';
+import { fmtShape, shapesEqual } from '../shape-utils';
+import { Tensor } from '../tensor';
+
+/** Thrown by `loadStateDict` (strict) when keys are missing or unexpected; lists both. */
+export class StateDictError extends ValueError {
+  constructor(
+    message: string,
+    readonly missingKeys: readonly string[],
+    readonly unexpectedKeys: readonly string[],
+  ) {
+    super(message, 'STATE_DICT_MISMATCH');
+  }
+}
+
+export interface LoadStateDictOptions {
+  /** Default true: missing or unexpected keys throw a StateDictError. Shape mismatches always throw. */
+  strict?: boolean;
+}
+
+/** Keys that did not match (returned by `loadStateDict` when strict is false). */
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/**
+ * Base class of layers (like torch.nn.Module). Subclasses register parameters (trainable tensors),
+ * buffers (state such as running statistics) and child modules by name; names are joined with '.'
+ * in `namedParameters()` / `stateDict()` (e.g. '0.weight' inside a Sequential).
+ */
+export abstract class Module {
+  /** Training mode (true) or evaluation mode (false); switched recursively by `train()` / `eval()`. */
+  training = true;
+  private readonly params = new Map<string, Tensor>();
+  private readonly buffers = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+
+  abstract forward(x: Tensor): Tensor;
+
+  /** Same as `forward(x)`. */
+  call(x: Tensor): Tensor {
+    return this.forward(x);
+  }
+
+  private checkName(name: string, kind: string, replaceable: Map<string, unknown>): void {
+    if (typeof name !== 'string' || name.length === 0 || name.includes('.')) {
+      throw new ValueError(
+        `register${kind}: name must be a non-empty string without '.', got ${JSON.stringify(name)}`,
+      );
+    }
+    const taken =
+      (this.params.has(name) && this.params !== replaceable) ||
+      (this.buffers.has(name) && this.buffers !== replaceable) ||
+      (this.children.has(name) && this.children !== replaceable);
+    if (taken) {
+      throw new ValueError(
+        `register${kind}: name '${name}' is already used by another parameter, buffer or module`,
+      );
+    }
+  }
+
+  /** Registers (or replaces) a trainable tensor; sets requiresGrad = true. Returns it. */
+  protected registerParameter(name: string, t: Tensor): Tensor {
+    this.checkName(name, 'Parameter', this.params);
+    if (!(t instanceof Tensor)) throw new ValueError(`registerParameter: '${name}' must be a Tensor`);
+    t.requiresGrad = true;
+    this.params.set(name, t);
+    return t;
+  }
+
+  /** Registers (or replaces) a non-trainable state tensor that is saved in the state dict. Returns it. */
+  protected registerBuffer(name: string, t: Tensor): Tensor {
+    this.checkName(name, 'Buffer', this.buffers);
+    if (!(t instanceof Tensor)) throw new ValueError(`registerBuffer: '${name}' must be a Tensor`);
+    this.buffers.set(name, t);
+    return t;
+  }
+
+  /** Registers (or replaces) a child module. Returns it. */
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.checkName(name, 'Module', this.children);
+    if (!(m instanceof Module)) throw new ValueError(`registerModule: '${name}' must be a Module`);
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** Direct children with their names. */
+  namedChildren(): Array<[string, Module]> {
+    return [...this.children];
+  }
+
+  /** Every parameter with its dotted name, depth-first in registration order. */
+  namedParameters(): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    this.collect('', out, 'params');
+    return out;
+  }
+
+  /** Every buffer with its dotted name. */
+  namedBuffers(): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    this.collect('', out, 'buffers');
+    return out;
+  }
+
+  private collect(prefix: string, out: Array<[string, Tensor]>, kind: 'params' | 'buffers'): void {
+    for (const [name, t] of this[kind]) out.push([prefix + name, t]);
+    for (const [name, m] of this.children) m.collect(`${prefix}${name}.`, out, kind);
+  }
+
+  /** Distinct parameters (a tensor shared by two layers appears once). */
+  parameters(): Tensor[] {
+    return [...new Set(this.namedParameters().map(([, t]) => t))];
+  }
+
+  /** Sets training mode on this module and all children. */
+  train(mode = true): this {
+    this.training = mode;
+    for (const m of this.children.values()) m.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode (`train(false)`): Dropout is the identity, BatchNorm uses running statistics. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * Zeroes the gradients of all parameters in place (keeps the buffers, so a training step allocates
+   * nothing; PyTorch's default set_to_none instead drops them).
+   */
+  zeroGrad(): void {
+    for (const p of this.parameters()) if (p.grad !== null) p.grad.data.fill(0);
+  }
+
+  /** Parameters and buffers by dotted name, as tensors sharing data with the module (no graph). */
+  stateDict(): Record<string, Tensor> {
+    const sd: Record<string, Tensor> = {};
+    for (const [name, t] of this.namedParameters()) sd[name] = t.detach();
+    for (const [name, t] of this.namedBuffers()) sd[name] = t.detach();
+    return sd;
+  }
+
+  /**
+   * Copies values from `sd` into the parameters and buffers (converting float32/float64 as needed).
+   * Everything is checked before anything is copied: a shape mismatch throws a ShapeError naming the key;
+   * with strict (default) missing or unexpected keys throw a StateDictError listing them.
+   */
+  loadStateDict(sd: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    if (sd === null || typeof sd !== 'object') {
+      throw new ValueError('loadStateDict: sd must be an object mapping names to Tensors');
+    }
+    const strict = options.strict ?? true;
+    const targets = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const missingKeys: string[] = [];
+    const unexpectedKeys: string[] = [];
+    const pairs: Array<[Tensor, Tensor]> = [];
+    for (const [name, target] of targets) {
+      if (!Object.hasOwn(sd, name)) {
+        missingKeys.push(name);
+        continue;
+      }
+      const src = sd[name];
+      if (!(src instanceof Tensor)) throw new ValueError(`loadStateDict: '${name}' must be a Tensor`);
+      if (!shapesEqual(src.shape, target.shape)) {
+        throw shapeError(
+          'shape-mismatch',
+          `loadStateDict: '${name}' has shape ${fmtShape(src.shape)} in the state dict but ${fmtShape(target.shape)} in the module`,
+        );
+      }
+      pairs.push([src, target]);
+    }
+    for (const name of Object.keys(sd)) if (!targets.has(name)) unexpectedKeys.push(name);
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      throw new StateDictError(
+        `loadStateDict: missing keys [${missingKeys.join(', ')}], unexpected keys [${unexpectedKeys.join(', ')}] (pass { strict: false } to ignore)`,
+        missingKeys,
+        unexpectedKeys,
+      );
+    }
+    for (const [src, target] of pairs) if (src.data !== target.data) target.data.set(src.data);
+    return { missingKeys, unexpectedKeys };
+  }
+}
