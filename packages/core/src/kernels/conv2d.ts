@@ -48,6 +48,9 @@ function im2col(
   const { inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW } = g;
   const icpg = inC / g.groups;
   const cOff = grp * icpg;
+  // Without groups or width dilation, a kernel row's kW·icpg values are one contiguous run of x.
+  const runs = g.groups === 1 && dilationW === 1;
+  const rowLen = kW * icpg;
   let ow = r0 % outW;
   let oh = Math.floor(r0 / outW) % outH;
   let n = Math.floor(r0 / (outW * outH));
@@ -59,11 +62,17 @@ function im2col(
     for (let kh = 0; kh < kH; kh++) {
       const ih = ih0 + kh * dilationH;
       if (ih < 0 || ih >= inH) {
-        col.fill(0, dst, dst + kW * icpg);
-        dst += kW * icpg;
+        col.fill(0, dst, dst + rowLen);
+        dst += rowLen;
         continue;
       }
       const xRow = (xn + ih) * inW;
+      if (runs && iw0 >= 0 && iw0 + kW <= inW) {
+        // The whole kernel row is inside and (ungrouped, undilated) contiguous in x: one copy.
+        for (let t = 0, src = (xRow + iw0) * inC; t < rowLen; t++) col[dst + t] = x[src + t];
+        dst += rowLen;
+        continue;
+      }
       for (let kw = 0; kw < kW; kw++) {
         const iw = iw0 + kw * dilationW;
         if (iw < 0 || iw >= inW) {
@@ -97,6 +106,9 @@ function col2imAdd(
   const { inH, inW, inC, outH, outW, kH, kW, strideH, strideW, padTop, padLeft, dilationH, dilationW } = g;
   const icpg = inC / g.groups;
   const cOff = grp * icpg;
+  // Without groups or width dilation, a kernel row's kW·icpg values are one contiguous run of x.
+  const runs = g.groups === 1 && dilationW === 1;
+  const rowLen = kW * icpg;
   let ow = r0 % outW;
   let oh = Math.floor(r0 / outW) % outH;
   let n = Math.floor(r0 / (outW * outH));
@@ -108,10 +120,15 @@ function col2imAdd(
     for (let kh = 0; kh < kH; kh++) {
       const ih = ih0 + kh * dilationH;
       if (ih < 0 || ih >= inH) {
-        src += kW * icpg;
+        src += rowLen;
         continue;
       }
       const xRow = (xn + ih) * inW;
+      if (runs && iw0 >= 0 && iw0 + kW <= inW) {
+        for (let t = 0, dst = (xRow + iw0) * inC; t < rowLen; t++) dx[dst + t] += dcol[src + t];
+        src += rowLen;
+        continue;
+      }
       for (let kw = 0; kw < kW; kw++) {
         const iw = iw0 + kw * dilationW;
         if (iw >= 0 && iw < inW) {
