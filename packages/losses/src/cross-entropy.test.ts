@@ -261,6 +261,22 @@ describe('crossEntropyArray: PyTorch semantics', () => {
       expect(Math.abs(s)).toBeLessThan(1e-15);
     }
   });
+  it('class indices as Uint8Array (e.g. MNIST labels) or a single number for a 1-d input; an empty batch gives 0', () => {
+    const z = randomArray(6, 111);
+    const a = crossEntropyArray(z, [2, 3], Uint8Array.from([2, 0]));
+    const b = crossEntropyArray(z, [2, 3], [2, 0]);
+    expect(a.loss).toBe(b.loss);
+    expect(crossEntropyArray(z.subarray(0, 3), [3], 2).loss).toBe(
+      crossEntropyArray(z, [2, 3], [2, -100]).loss,
+    );
+    const indices = Int32Array.from([2, 0]);
+    crossEntropyArray(z, [2, 3], indices);
+    expect([...indices]).toEqual([2, 0]);
+    const empty = crossEntropyArray(new Float64Array(0), [0, 3], []);
+    expect(empty.loss).toBe(0);
+    expect(empty.grad.length).toBe(0);
+  });
+
   it('options.grad receives the gradient in place; reused scratch gives identical results across sizes', () => {
     const big = randomArray(40, 101);
     const small = randomArray(6, 102);

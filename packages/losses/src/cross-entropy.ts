@@ -29,6 +29,7 @@ import {
   checkTensor,
   checkWeights,
   describe,
+  isClassIndices,
   isFloatArray,
   probabilityTolerance,
   sameShape,
@@ -106,8 +107,6 @@ function resolve(
         'LOSS_SHAPE_MISMATCH',
       );
     }
-  } else if (target instanceof Int32Array) {
-    indices = toClassIndices(fn, 'target', target, rows, classes, ignoreIndex);
   } else if (isFloatArray(target)) {
     if (target.length !== rows * classes) {
       throw new LossError(
@@ -116,15 +115,13 @@ function resolve(
       );
     }
     probabilities = target;
-  } else if (Array.isArray(target)) {
-    if (target.length > 0 && Array.isArray(target[0])) {
-      probabilities = toFloatValues(fn, 'target', target, rows * classes);
-    } else {
-      indices = toClassIndices(fn, 'target', target as number[], rows, classes, ignoreIndex);
-    }
+  } else if (Array.isArray(target) && target.length > 0 && Array.isArray(target[0])) {
+    probabilities = toFloatValues(fn, 'target', target, rows * classes);
+  } else if (isClassIndices(target)) {
+    indices = toClassIndices(fn, 'target', target as ArrayLike<number> | number, rows, classes, ignoreIndex);
   } else {
     throw new LossError(
-      `${fn}: target must be class indices (Int32Array, number[]) or probabilities (Float32Array, Float64Array, number[][], Tensor), got ${describe(target)}`,
+      `${fn}: target must be class indices (Int32Array, Uint8Array, ..., number[], number) or probabilities (Float32Array, Float64Array, number[][], Tensor), got ${describe(target)}`,
       'LOSS_INVALID_DTYPE',
     );
   }

@@ -22,6 +22,7 @@ import {
   checkTensor,
   checkWeights,
   describe,
+  isClassIndices,
   sameShape,
   splitClasses,
   toClassIndices,
@@ -61,7 +62,7 @@ function resolve(fn: string, shape: readonly number[], target: unknown, options:
     w === undefined || w === null
       ? null
       : checkWeights(fn, 'options.weight', w instanceof Tensor ? w.data : w, classes, 'one weight per class');
-  let values: ArrayLike<number>;
+  let values: ArrayLike<number> | number;
   if (target instanceof Tensor) {
     if (!sameShape(target.shape, shape.slice(0, -1))) {
       throw new LossError(
@@ -70,10 +71,10 @@ function resolve(fn: string, shape: readonly number[], target: unknown, options:
       );
     }
     values = target.data;
-  } else if (target instanceof Int32Array || Array.isArray(target)) values = target as ClassIndices;
+  } else if (isClassIndices(target)) values = target as ArrayLike<number> | number;
   else {
     throw new LossError(
-      `${fn}: target must be class indices (Int32Array, number[] or Tensor), got ${describe(target)}`,
+      `${fn}: target must be class indices (Int32Array, Uint8Array, ..., number[], number or Tensor), got ${describe(target)}`,
       'LOSS_INVALID_DTYPE',
     );
   }

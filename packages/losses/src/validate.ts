@@ -3,7 +3,33 @@ import { Tensor } from '@hw3/core';
 import { LossError } from './loss-error.js';
 import type { FloatArray } from './types.js';
 
-export type ClassIndices = Int32Array | readonly number[];
+/**
+ * Class indices, one per row: an integer typed array (Int32Array is used without copying; Uint8Array labels,
+ * e.g. MNIST's, work too) or a number[]. A single number is accepted for a 1-d (one-sample) input.
+ */
+export type ClassIndices =
+  | Int32Array
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | readonly number[]
+  | number;
+
+/** Is `x` an integer typed array or number[] / number (class indices)? */
+export function isClassIndices(x: unknown): x is ClassIndices {
+  return (
+    typeof x === 'number' ||
+    Array.isArray(x) ||
+    x instanceof Int32Array ||
+    x instanceof Uint8Array ||
+    x instanceof Int8Array ||
+    x instanceof Uint16Array ||
+    x instanceof Int16Array ||
+    x instanceof Uint32Array
+  );
+}
 
 export function isFloatArray(x: unknown): x is FloatArray {
   return x instanceof Float32Array || x instanceof Float64Array;
@@ -102,11 +128,12 @@ export function checkLabelSmoothing(fn: string, labelSmoothing: unknown): number
 export function toClassIndices(
   fn: string,
   name: string,
-  values: ArrayLike<number>,
+  target: ArrayLike<number> | number,
   rows: number,
   classes: number,
   ignoreIndex: number | null,
 ): Int32Array {
+  const values: ArrayLike<number> = typeof target === 'number' ? [target] : target;
   if (values.length !== rows) {
     throw new LossError(
       `${fn}: ${name} has ${values.length} class indices but the input has ${rows} rows (one index per row)`,
@@ -123,7 +150,7 @@ export function toClassIndices(
       );
     }
     if (t === ignoreIndex) {
-      out[i] = t;
+      if (out !== values) out[i] = t;
       continue;
     }
     if (t < 0 || t >= classes) {
@@ -133,7 +160,7 @@ export function toClassIndices(
         'LOSS_TARGET_OUT_OF_RANGE',
       );
     }
-    out[i] = t;
+    if (out !== values) out[i] = t;
   }
   return out;
 }
