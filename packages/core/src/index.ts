@@ -49,6 +49,13 @@ export { flatten, reshape } from './ops/reshape';
 export { transpose } from './ops/transpose';
 export { exp, log, neg, relu, sigmoid, tanh } from './ops/unary';
 export { defaultRng, manualSeed, Rng } from './rng';
+export {
+  type LoadSafetensorsOptions,
+  loadSafetensors,
+  type SafetensorsContents,
+  SafetensorsError,
+  saveSafetensors,
+} from './safetensors';
 export { ShapeError } from './shape-error';
 export {
   enableGrad,
