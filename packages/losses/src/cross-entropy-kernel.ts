@@ -7,7 +7,7 @@
  *     q_c = (1 − ε)·w_t·[c = t] + (ε/C)·w_c        (q = 0 when t = ignoreIndex)
  *   probability target y:
  *     q_c = w_c·((1 − ε)·y_c + ε/C)
- * Loss and gradient, with log p = logSoftmax(z) computed by log-sum-exp (max subtracted):
+ * Loss and gradient, with log p = logSoftmax(z) computed by log-sum-exp (max subtracted), p = softmax(z):
  *   loss_i     = Σ_c q_c·(−log p_c)
  *   ∂loss_i/∂z_j = Q·p_j − q_j,  Q = Σ_c q_c      (= p_j − y_j for one-hot y, no weights, ε = 0)
  * Mean reduction divides by Σ_i w_{t_i} over non-ignored rows (index targets) or by rows (probability targets).
@@ -28,13 +28,15 @@ export interface CrossEntropyProblem {
 }
 
 /**
- * Writes logp = logSoftmax(z) row-wise and the per-row losses; returns the mean-reduction denominator
- * (Σ of the non-ignored targets' weights for index targets, the row count for probability targets).
+ * Writes p = softmax(z) row-wise (one exp per logit) and the per-row losses, using
+ * log p_c = (z_c − m) − log s with m = max z and s = Σ exp(z − m), so no log of a probability is ever taken.
+ * Returns the mean-reduction denominator (Σ of the non-ignored targets' weights for index targets, the row
+ * count for probability targets).
  */
 export function crossEntropyForwardKernel(
   problem: CrossEntropyProblem,
   logits: FloatArray,
-  logp: FloatArray,
+  probs: FloatArray,
   perRow: FloatArray,
 ): number {
   const { rows, classes, indices, probabilities, weight, labelSmoothing: eps, ignoreIndex } = problem;
@@ -47,9 +49,14 @@ export function crossEntropyForwardKernel(
     let m = Number.NEGATIVE_INFINITY;
     for (let j = base; j < end; j++) if (logits[j] > m) m = logits[j];
     let s = 0;
-    for (let j = base; j < end; j++) s += Math.exp(logits[j] - m);
+    for (let j = base; j < end; j++) {
+      const e = Math.exp(logits[j] - m);
+      probs[j] = e;
+      s += e;
+    }
+    const inv = 1 / s;
+    for (let j = base; j < end; j++) probs[j] *= inv;
     const logS = Math.log(s);
-    for (let j = base; j < end; j++) logp[j] = logits[j] - m - logS;
 
     let loss = 0;
     if (indices !== null) {
@@ -60,18 +67,18 @@ export function crossEntropyForwardKernel(
       }
       const wt = weight === null ? 1 : weight[t];
       denominator += wt;
-      loss = -keep * wt * logp[base + t];
+      loss = -keep * wt * (logits[base + t] - m - logS);
       if (eps !== 0) {
         let smooth = 0;
-        if (weight === null) for (let j = base; j < end; j++) smooth -= logp[j];
-        else for (let c = 0; c < classes; c++) smooth -= weight[c] * logp[base + c];
+        if (weight === null) for (let j = base; j < end; j++) smooth -= logits[j] - m - logS;
+        else for (let c = 0; c < classes; c++) smooth -= weight[c] * (logits[base + c] - m - logS);
         loss += spread * smooth;
       }
     } else {
       const y = probabilities!;
       for (let c = 0; c < classes; c++) {
         const q = (weight === null ? 1 : weight[c]) * (keep * y[base + c] + spread);
-        if (q !== 0) loss -= q * logp[base + c];
+        if (q !== 0) loss -= q * (logits[base + c] - m - logS);
       }
     }
     perRow[i] = loss;
@@ -80,12 +87,12 @@ export function crossEntropyForwardKernel(
 }
 
 /**
- * grad_{i,j} = s_i·(Q_i·p_{i,j} − q_{i,j}) with p = exp(logp) and s_i = scale·(rowScale ? rowScale[i] : 1).
- * Overwrites grad (ignored rows get 0).
+ * grad_{i,j} = s_i·(Q_i·p_{i,j} − q_{i,j}) with p = softmax(z) from the forward kernel and
+ * s_i = scale·(rowScale ? rowScale[i] : 1). Overwrites grad (ignored rows get 0). May write into `probs`.
  */
 export function crossEntropyBackwardKernel(
   problem: CrossEntropyProblem,
-  logp: FloatArray,
+  probs: FloatArray,
   scale: number,
   rowScale: FloatArray | null,
   grad: FloatArray,
@@ -108,10 +115,12 @@ export function crossEntropyBackwardKernel(
         continue;
       }
       const wt = weight === null ? 1 : weight[t];
-      const total = keep * wt + spread * weightSum;
-      for (let c = 0; c < classes; c++) {
-        const q = spread * (weight === null ? 1 : weight[c]);
-        grad[base + c] = s * (total * Math.exp(logp[base + c]) - q);
+      const sTotal = s * (keep * wt + spread * weightSum);
+      if (weight === null) {
+        const sq = s * spread;
+        for (let c = 0; c < classes; c++) grad[base + c] = sTotal * probs[base + c] - sq;
+      } else {
+        for (let c = 0; c < classes; c++) grad[base + c] = sTotal * probs[base + c] - s * spread * weight[c];
       }
       grad[base + t] -= s * keep * wt;
     } else {
@@ -121,7 +130,7 @@ export function crossEntropyBackwardKernel(
         total += (weight === null ? 1 : weight[c]) * (keep * y[base + c] + spread);
       for (let c = 0; c < classes; c++) {
         const q = (weight === null ? 1 : weight[c]) * (keep * y[base + c] + spread);
-        grad[base + c] = s * (total * Math.exp(logp[base + c]) - q);
+        grad[base + c] = s * (total * probs[base + c] - q);
       }
     }
   }
@@ -129,12 +138,12 @@ export function crossEntropyBackwardKernel(
 
 /**
  * Gradient with respect to probability targets (PyTorch differentiates soft targets too):
- *   ∂loss_i/∂y_{i,c} = −s_i·(1 − ε)·w_c·log p_{i,c}
+ *   ∂loss_i/∂y_{i,c} = −s_i·(1 − ε)·w_c·log p_{i,c},  log p recomputed from the logits by log-sum-exp.
  * Overwrites grad. Only for probability targets.
  */
 export function crossEntropyTargetBackwardKernel(
   problem: CrossEntropyProblem,
-  logp: FloatArray,
+  logits: FloatArray,
   scale: number,
   rowScale: FloatArray | null,
   grad: FloatArray,
@@ -142,8 +151,15 @@ export function crossEntropyTargetBackwardKernel(
   const { rows, classes, weight, labelSmoothing: eps } = problem;
   for (let i = 0; i < rows; i++) {
     const base = i * classes;
+    const end = base + classes;
+    let m = Number.NEGATIVE_INFINITY;
+    for (let j = base; j < end; j++) if (logits[j] > m) m = logits[j];
+    let sum = 0;
+    for (let j = base; j < end; j++) sum += Math.exp(logits[j] - m);
+    const logS = Math.log(sum);
     const s = (rowScale === null ? scale : scale * rowScale[i]) * (1 - eps);
-    for (let c = 0; c < classes; c++)
-      grad[base + c] = -s * (weight === null ? 1 : weight[c]) * logp[base + c];
+    for (let c = 0; c < classes; c++) {
+      grad[base + c] = -s * (weight === null ? 1 : weight[c]) * (logits[base + c] - m - logS);
+    }
   }
 }

@@ -158,11 +158,11 @@ export function crossEntropyArray<R extends Reduction = 'mean'>(
   checkShape(fn, 'logits', shape, logits.length);
   const { problem, reduction } = resolve(fn, logits, shape, target, options);
   const grad = gradBuffer(fn, options.grad, logits);
-  const logp = scratch(0, logits.length);
+  const probs = scratch(0, logits.length);
   const perRow = reduction === 'none' ? allocLike(logits, problem.rows) : scratch(1, problem.rows);
-  const denominator = crossEntropyForwardKernel(problem, logits, logp, perRow);
+  const denominator = crossEntropyForwardKernel(problem, logits, probs, perRow);
   const { scale, perSample } = upstreamScale(fn, reduction, options.gradOutput, problem.rows, denominator);
-  crossEntropyBackwardKernel(problem, logp, scale, perSample, grad);
+  crossEntropyBackwardKernel(problem, probs, scale, perSample, grad);
   const loss = reduction === 'none' ? perRow : reduceTotal(sumOf(perRow), reduction, denominator);
   return { loss: loss as LossValue<R>, grad };
 }
@@ -171,10 +171,10 @@ const crossEntropyOp = defineOp<[CrossEntropyProblem, Reduction, readonly number
   name: 'crossEntropy',
   forward(ctx, inputs, problem, reduction, rowShape) {
     const logits = inputs[0];
-    const logp = allocLike(logits.data, logits.size);
+    const probs = allocLike(logits.data, logits.size);
     const perRow = allocLike(logits.data, problem.rows);
-    const denominator = crossEntropyForwardKernel(problem, logits.data, logp, perRow);
-    ctx.save(problem, logp, denominator, reduction, logits.shape);
+    const denominator = crossEntropyForwardKernel(problem, logits.data, probs, perRow);
+    ctx.save(problem, probs, denominator, reduction, logits);
     if (reduction === 'none') return new Tensor(perRow, rowShape);
     const out = allocLike(logits.data, 1);
     out[0] = reduceTotal(sumOf(perRow), reduction, denominator);
@@ -182,25 +182,26 @@ const crossEntropyOp = defineOp<[CrossEntropyProblem, Reduction, readonly number
   },
   backward(ctx, gradOutput) {
     const problem = ctx.saved[0] as CrossEntropyProblem;
-    const logp = ctx.saved[1] as FloatArray;
+    const probs = ctx.saved[1] as FloatArray;
     const denominator = ctx.saved[2] as number;
     const reduction = ctx.saved[3] as Reduction;
+    const logits = ctx.saved[4] as Tensor;
     const perSample = reduction === 'none' ? gradOutput.data : null;
     const scale = reduction === 'none' ? 1 : reductionScale(reduction, denominator, gradOutput.data[0]);
-    const shape = ctx.saved[4] as readonly number[];
     let gradLogits: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
-      const g = allocLike(logp, logp.length);
-      crossEntropyBackwardKernel(problem, logp, scale, perSample, g);
-      gradLogits = new Tensor(g, shape);
+      const g = allocLike(logits.data, logits.size);
+      crossEntropyBackwardKernel(problem, probs, scale, perSample, g);
+      gradLogits = new Tensor(g, logits.shape);
     }
+    if (ctx.needsInputGrad.length < 2) return [gradLogits];
     let gradTarget: Tensor | null = null;
-    if (ctx.needsInputGrad.length > 1 && ctx.needsInputGrad[1]) {
-      const g = allocLike(problem.probabilities!, logp.length);
-      crossEntropyTargetBackwardKernel(problem, logp, scale, perSample, g);
-      gradTarget = new Tensor(g, shape);
+    if (ctx.needsInputGrad[1]) {
+      const g = allocLike(problem.probabilities!, logits.size);
+      crossEntropyTargetBackwardKernel(problem, logits.data, scale, perSample, g);
+      gradTarget = new Tensor(g, logits.shape);
     }
-    return ctx.needsInputGrad.length > 1 ? [gradLogits, gradTarget] : [gradLogits];
+    return [gradLogits, gradTarget];
   },
 });
 
