@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core';
 import { benchBatchNorm, benchConv, benchGemm, benchMaxPool } from './kernel-benches';
+import { benchInference, benchTrainStep } from './model-benches';
 import { formatTable, gflops, type Row, samplesPerSecond } from './report';
 import { registerTfGradients, tfBackendInfo, useTfBackend } from './tfjs';
 
@@ -48,6 +49,8 @@ const sections: Array<[string, () => Promise<Row[]>]> = [
   ['conv', () => benchConv(kernels)],
   ['pool', () => benchMaxPool(kernels)],
   ['bn', () => benchBatchNorm()],
+  ['train', () => benchTrainStep(kernels)],
+  ['infer', () => benchInference(kernels)],
 ];
 for (const [name, run] of sections) {
   if (!want(name)) continue;

@@ -1,0 +1,79 @@
+/** Training step and inference throughput of mnist-cnn-bn: hw3 (TS and wasm kernels) against TensorFlow.js. */
+import { getKernels, type Kernels, setKernels } from '@hw3/core';
+import { BATCH, Hw3MnistCnnBn, syntheticBatch, TfMnistCnnBn } from './mnist-cnn-bn';
+import type { Row } from './report';
+import { hasKernel, type TfBackend, useTfBackend } from './tfjs';
+import { measure } from './timing';
+
+/** Multiply-adds per sample of mnist-cnn-bn (contract); a training step does about 3× the forward's work. */
+const MACS_PER_SAMPLE = 290_080;
+
+function modelRow(
+  task: string,
+  impl: string,
+  ms: number | null,
+  reps: number,
+  samples: number,
+  flops: number,
+  note = '',
+): Row {
+  return { task, impl, ms, reps, flops, samples, note };
+}
+
+export async function benchTrainStep(kernels: Kernels[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  const task = `train step mnist-cnn-bn (batch ${BATCH}, Adam)`;
+  const flops = 3 * 2 * MACS_PER_SAMPLE * BATCH;
+  const batch = syntheticBatch(BATCH, 21);
+  const saved = getKernels();
+  for (const k of kernels) {
+    setKernels(k);
+    const model = new Hw3MnistCnnBn(1);
+    const t = measure(() => model.trainStep(batch), { warmup: 2, budgetMs: 1500 });
+    rows.push(modelRow(task, `hw3 ${k.name}`, t.ms, t.reps, BATCH, flops));
+  }
+  setKernels(saved);
+  for (const backend of ['cpu', 'wasm'] as TfBackend[]) {
+    await useTfBackend(backend);
+    if (!hasKernel('Conv2DBackpropFilter')) {
+      rows.push(
+        modelRow(
+          task,
+          `tfjs ${backend}`,
+          null,
+          0,
+          BATCH,
+          flops,
+          'no Conv2DBackpropFilter kernel: cannot train',
+        ),
+      );
+      continue;
+    }
+    const model = new TfMnistCnnBn(1);
+    const t = measure(() => model.trainStep(batch), { warmup: 1, budgetMs: 3000, minReps: 2 });
+    rows.push(modelRow(task, `tfjs ${backend}`, t.ms, t.reps, BATCH, flops));
+  }
+  return rows;
+}
+
+export async function benchInference(kernels: Kernels[], batchSize = 256): Promise<Row[]> {
+  const rows: Row[] = [];
+  const task = `inference mnist-cnn-bn (batch ${batchSize}, eval)`;
+  const flops = 2 * MACS_PER_SAMPLE * batchSize;
+  const { x } = syntheticBatch(batchSize, 22);
+  const saved = getKernels();
+  for (const k of kernels) {
+    setKernels(k);
+    const model = new Hw3MnistCnnBn(1);
+    const t = measure(() => model.predict(x, batchSize));
+    rows.push(modelRow(task, `hw3 ${k.name}`, t.ms, t.reps, batchSize, flops));
+  }
+  setKernels(saved);
+  for (const backend of ['cpu', 'wasm'] as TfBackend[]) {
+    await useTfBackend(backend);
+    const model = new TfMnistCnnBn(1);
+    const t = measure(() => model.predict(x, batchSize));
+    rows.push(modelRow(task, `tfjs ${backend}`, t.ms, t.reps, batchSize, flops));
+  }
+  return rows;
+}
