@@ -215,7 +215,7 @@ function benchConv(sets: readonly Kernels[]): void {
           tfOut = tfFn();
         },
         1,
-        1500,
+        1000,
         1,
       );
       const times: number[] = [];
