@@ -415,6 +415,22 @@ describe('crossEntropyArray: input errors', () => {
 });
 
 describe('crossEntropy autograd op', () => {
+  it('README example: float32 logits, labelSmoothing 0.1 → 0.4251 (PyTorch formula computed independently)', () => {
+    const values = [2, 1, 0.1, 0.5, 2.5, -1];
+    const logits = new Tensor(Float32Array.from(values), [2, 3], { requiresGrad: true });
+    const loss = crossEntropy(logits, [0, 1], { labelSmoothing: 0.1 });
+    const expected = torchCrossEntropy(
+      [
+        [2, 1, 0.1],
+        [0.5, 2.5, -1],
+      ],
+      [0, 1],
+      { labelSmoothing: 0.1 },
+    ) as number;
+    expect(expected.toFixed(4)).toBe('0.4251');
+    expect(loss.item()).toBeCloseTo(expected, 6);
+  });
+
   it('value and gradient equal crossEntropyArray (shared kernel), for [..., C] logits', () => {
     const z = randomArray(24, 91);
     const t = [0, 3, 1, -100, 2, 2];
