@@ -1,0 +1,109 @@
+/**
+ * End-to-end: builds the page with Vite, serves dist/ from a local static server, drives headless Chromium
+ * with playwright-core: loads the page, trains in the worker until the chart updates and held-out accuracy
+ * is well above chance, draws a digit, reads the prediction and saves a screenshot to test-results/.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic } from './static-server.js';
+
+const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.HW3_CHROMIUM ?? '/usr/bin/chromium';
+const INSTALL = 'sudo apt-get install -y chromium';
+
+let server: Awaited<ReturnType<typeof serveStatic>> | null = null;
+let context: BrowserContext | null = null;
+let profile: string | null = null;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: ${INSTALL}`);
+  }
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: appRoot,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+  server = await serveStatic(join(appRoot, 'dist'));
+  profile = mkdtempSync(join(tmpdir(), 'hw3-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1200, height: 900 },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (profile !== null) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('playground page in headless Chromium', () => {
+  it('trains in a worker, charts progress, predicts a drawn digit', async () => {
+    const page = await context!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(server!.url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    // Static parts: the summary from @hw3/shape and the batch-norm check (six rows, all passing).
+    expect(await page.textContent('#summary')).toContain('9,146');
+    expect(await page.locator('#bn-table tr.ok').count()).toBe(6);
+    expect(await page.textContent('#shape-result')).toBe('[64, 28, 28, 8]');
+
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.body.dataset.chartPoints ?? 0) >= 5, null, {
+      timeout: 30_000,
+    });
+    const pointsBefore = Number(await page.evaluate(() => document.body.dataset.chartPoints));
+    // Chance is 10%; wait until the held-out accuracy (500 digits, every 20 steps) is far above it.
+    await page.waitForFunction(() => Number(document.body.dataset.heldOutAccuracy ?? 0) > 0.6, null, {
+      timeout: 75_000,
+    });
+    const pointsAfter = Number(await page.evaluate(() => document.body.dataset.chartPoints));
+    expect(pointsAfter).toBeGreaterThan(pointsBefore);
+    const accuracy = Number(await page.evaluate(() => document.body.dataset.heldOutAccuracy));
+    expect(accuracy).toBeGreaterThan(0.6);
+    expect(await page.locator('#loss-chart canvas').count()).toBeGreaterThan(0);
+    await page.click('#pause');
+    await page.waitForSelector('#start:not([disabled])');
+
+    // Draw a "1": one vertical stroke in the middle of the pad.
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) {
+      await page.mouse.move(box.x + box.width * (0.5 - 0.002 * i), box.y + box.height * (0.15 + 0.035 * i));
+    }
+    await page.mouse.up();
+    await page.waitForFunction(() => document.body.dataset.prediction !== undefined, null, {
+      timeout: 10_000,
+    });
+    const prediction = await page.textContent('#prediction');
+    expect(prediction).toMatch(/^\d \(\d+\.\d%\)$/);
+    expect(await page.locator('#probs .bar').count()).toBe(10);
+
+    mkdirSync(join(appRoot, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(appRoot, 'test-results', 'playground.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 110_000);
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LR, parseCli, UsageError } from './args.js';
+
+describe('parseCli', () => {
+  it('defaults to a train run with Adam, batch 64', () => {
+    const c = parseCli([]);
+    expect(c).toMatchObject({
+      command: 'train',
+      optimizer: 'adam',
+      batchSize: 64,
+      lr: DEFAULT_LR.adam,
+      seed: 0,
+    });
+    expect(c.command === 'train' && c.epochsGiven).toBe(false);
+  });
+
+  it('parses every train option', () => {
+    const c = parseCli([
+      '--epochs',
+      '3',
+      '--batch-size=32',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '0.1',
+      '--seed',
+      '7',
+      '--out',
+      'x',
+      '--json',
+      '--limit-train',
+      '100',
+    ]);
+    expect(c).toMatchObject({
+      command: 'train',
+      epochs: 3,
+      epochsGiven: true,
+      batchSize: 32,
+      optimizer: 'sgd',
+      lr: 0.1,
+      seed: 7,
+      out: 'x',
+      json: true,
+      limitTrain: 100,
+    });
+  });
+
+  it('uses the optimizer default learning rate', () => {
+    expect(parseCli(['--optimizer', 'adagrad'])).toMatchObject({ lr: DEFAULT_LR.adagrad });
+  });
+
+  it('parses race and summary', () => {
+    expect(parseCli(['race'])).toMatchObject({ command: 'race', steps: 200, lr: 0.01, batchSize: 64 });
+    expect(parseCli(['race', '--steps', '5', '--lr', '0.05'])).toMatchObject({ steps: 5, lr: 0.05 });
+    expect(parseCli(['summary'])).toEqual({ command: 'summary' });
+    expect(parseCli(['--help'])).toEqual({ command: 'help' });
+    expect(parseCli(['race', '-h'])).toEqual({ command: 'help' });
+  });
+
+  it.each([
+    [['--epochs', '0'], /--epochs must be an integer in \[1, 1000\], got "0"/],
+    [['--epochs', '2.5'], /--epochs must be an integer/],
+    [['--epochs', 'abc'], /--epochs must be an integer/],
+    [['--lr=-1'], /--lr must be a finite number > 0, got "-1"/],
+    [['--lr', 'NaN'], /--lr must be a finite number > 0/],
+    [
+      ['--optimizer', 'rmsprop'],
+      /--optimizer must be one of adam, adamw, sgd, adagrad, adam-as-adagrad, got "rmsprop"/,
+    ],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--epochs'], /--epochs/],
+    [['fly'], /unknown command "fly"/],
+    [['race', 'summary'], /at most one command/],
+    [['summary', '--epochs', '2'], /--epochs is not valid for 'summary'/],
+    [['race', '--optimizer', 'sgd'], /--optimizer is not valid for 'race'/],
+    [['--steps', '3'], /--steps is only valid for 'race'/],
+    [['--resume', 'runs/x', '--seed', '1'], /--seed cannot be combined with --resume/],
+    [['--seed', '-3'], /--seed/],
+    [['--seed=-3'], /--seed must be an integer in \[0, 4294967295\], got "-3"/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseCli(argv)).toThrow(UsageError);
+    expect(() => parseCli(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,147 @@
+/** `npm start` (train): trains mnist-cnn-bn, prints progress and a table, saves the run folder. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { loadMnist } from '../data/mnist-cache.node.js';
+import { HELD_OUT_COUNT, TRAIN_COUNT } from '../data/mnist-data.js';
+import { countParameters } from '../train/model.js';
+import { NonFiniteLossError, Trainer } from '../train/trainer.js';
+import type { TrainOptions } from './args.js';
+import { defaultRunDir, makeRunDir, writeFileAtomic } from './files.js';
+import type { CliIo } from './io.js';
+import { metricsCsv, metricsJson, tableHeader, tableRow } from './metrics.js';
+import { createProgress } from './progress.js';
+
+export const CHECKPOINT_FILE = 'model.safetensors';
+
+function resolveCheckpoint(cwd: string, path: string): string {
+  const full = resolve(cwd, path);
+  if (!existsSync(full)) throw new Error(`--resume ${path}: no such file or folder`);
+  return statSync(full).isDirectory() ? join(full, CHECKPOINT_FILE) : full;
+}
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export async function runTrain(options: TrainOptions, io: CliIo): Promise<number> {
+  const started = performance.now();
+  // With --json, stdout carries exactly one JSON line; everything human goes to stderr.
+  const human = options.json ? io.stderr : io.stdout;
+  const data = loadMnist(io.dataPath);
+  let trainer: Trainer;
+  let runDir: string;
+  if (options.resume !== null) {
+    const checkpoint = resolveCheckpoint(io.cwd, options.resume);
+    if (!existsSync(checkpoint)) throw new Error(`--resume ${options.resume}: ${checkpoint} does not exist`);
+    trainer = Trainer.fromCheckpoint(data, new Uint8Array(readFileSync(checkpoint)), {
+      epochs: options.epochsGiven ? options.epochs : undefined,
+      lr: options.lrGiven ? options.lr : undefined,
+    });
+    runDir = options.out !== null ? resolve(io.cwd, options.out) : dirname(checkpoint);
+  } else {
+    trainer = new Trainer(data, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      optimizer: options.optimizer,
+      lr: options.lr,
+      seed: options.seed,
+      limitTrain: options.limitTrain,
+      limitHeldOut: options.limitHeldOut,
+    });
+    runDir = options.out !== null ? resolve(io.cwd, options.out) : defaultRunDir(io.cwd, io.now());
+  }
+  makeRunDir(runDir);
+  const shownDir = relative(io.cwd, runDir) || '.';
+  const c = trainer.config;
+  human.write(
+    `hw3 playground: mnist-cnn-bn (${countParameters(trainer.model).toLocaleString('en-US')} parameters) on ` +
+      `${trainer.trainIndices.length.toLocaleString('en-US')} MNIST training digits, ` +
+      `${trainer.heldOutIndices.length.toLocaleString('en-US')} held out` +
+      (trainer.trainIndices.length !== TRAIN_COUNT || trainer.heldOutIndices.length !== HELD_OUT_COUNT
+        ? ' (limited)'
+        : '') +
+      `\n${c.optimizer} lr ${c.lr}, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}` +
+      (options.resume !== null ? `, resumed at epoch ${trainer.epoch + 1}` : '') +
+      ` → ${shownDir}\n`,
+  );
+  const checkpointPath = join(runDir, CHECKPOINT_FILE);
+  const saveAll = () => {
+    writeFileAtomic(checkpointPath, trainer.saveCheckpoint());
+    writeFileAtomic(join(runDir, 'metrics.csv'), metricsCsv(trainer.history));
+    writeFileAtomic(
+      join(runDir, 'metrics.json'),
+      metricsJson(trainer.config, trainer.history, trainer.lossCurve),
+    );
+  };
+  const progress = createProgress(io.interactive && !options.json, human);
+  let tableStarted = false;
+  let lastSaved = options.resume !== null ? trainer.epoch : 0;
+  try {
+    while (!trainer.done) {
+      progress.start(trainer.epoch + 1, c.epochs, trainer.stepsPerEpoch);
+      let seen = 0;
+      let correct = 0;
+      const epochStart = performance.now();
+      while (!trainer.epochComplete) {
+        const step = trainer.trainStep();
+        seen += step.count;
+        correct += step.correct;
+        progress.update(
+          trainer.stepInEpoch,
+          step.loss,
+          correct / seen,
+          seen / Math.max((performance.now() - epochStart) / 1000, 1e-9),
+        );
+        await yieldToEventLoop();
+      }
+      progress.stop();
+      const metrics = trainer.finishEpoch();
+      if (!tableStarted) {
+        human.write(tableHeader());
+        tableStarted = true;
+      }
+      human.write(tableRow(metrics));
+      saveAll();
+      lastSaved = trainer.epoch;
+      if (options.stopAfterEpoch !== null && trainer.epoch >= options.stopAfterEpoch && !trainer.done) {
+        human.write(`stopped after epoch ${trainer.epoch} as asked; resume with --resume ${shownDir}\n`);
+        return 0;
+      }
+    }
+  } catch (error) {
+    progress.stop();
+    if (error instanceof NonFiniteLossError) {
+      io.stderr.write(
+        `error: ${error.message}.\n` +
+          (lastSaved > 0
+            ? `The last good checkpoint (after epoch ${lastSaved}) is kept in ${join(shownDir, CHECKPOINT_FILE)}.\n`
+            : 'No checkpoint was saved (the loss was non-finite before the first epoch ended).\n') +
+          'Try a smaller --lr.\n',
+      );
+      return 1;
+    }
+    throw error;
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const final = trainer.history[trainer.history.length - 1];
+  const totalSamples = trainer.history.reduce((s, m) => s + m.samplesPerSecond * m.trainSeconds, 0);
+  const totalTrainSeconds = trainer.history.reduce((s, m) => s + m.trainSeconds, 0);
+  const samplesPerSecond = totalSamples / totalTrainSeconds;
+  human.write(
+    `Final held-out accuracy: ${(final.heldOutAccuracy * 100).toFixed(2)}% ` +
+      `(${Math.round(final.heldOutAccuracy * trainer.heldOutIndices.length)}/${trainer.heldOutIndices.length}) ` +
+      `after ${trainer.history.length} epochs\n` +
+      `Time: ${wallSeconds.toFixed(1)} s (${Math.round(samplesPerSecond)} training samples/s)\n` +
+      `Saved run to ${shownDir}/ (${CHECKPOINT_FILE}, metrics.csv, metrics.json)\n`,
+  );
+  if (options.json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        heldOutAccuracy: final.heldOutAccuracy,
+        epochs: trainer.history.length,
+        samplesPerSecond,
+        wallSeconds,
+        runDir,
+      })}\n`,
+    );
+  }
+  return 0;
+}

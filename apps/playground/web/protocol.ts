@@ -1,0 +1,22 @@
+/** Messages between the page and the training worker. */
+import type { OptimizerName } from '../src/train/optimizers.js';
+import type { EpochMetrics } from '../src/train/trainer.js';
+
+export type ToWorker =
+  | { type: 'init'; dataUrl: string }
+  | { type: 'start'; optimizer: OptimizerName; lr: number; seed: number }
+  | { type: 'pause' }
+  | { type: 'reset' }
+  | { type: 'predict'; pixels: Float32Array }
+  | { type: 'race'; lr: number; steps: number; seed: number };
+
+export type FromWorker =
+  | { type: 'ready'; trainCount: number; heldOutCount: number }
+  | { type: 'step'; step: number; epoch: number; loss: number; accuracy: number; samplesPerSecond: number }
+  | { type: 'eval'; step: number; heldOutAccuracy: number; count: number }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'state'; running: boolean; step: number }
+  | { type: 'prediction'; probabilities: Float32Array }
+  | { type: 'race-step'; step: number; losses: number[]; gap: number }
+  | { type: 'race-done'; maxGap: number; maxWeightGap: number; seconds: number }
+  | { type: 'error'; message: string };

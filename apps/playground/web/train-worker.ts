@@ -1,0 +1,159 @@
+/**
+ * The training worker: runs the CLI's Trainer (src/train/trainer.ts) step by step, posting progress, and
+ * answers predictions and the optimizer race. Yields between steps so pause / reset / predict get through.
+ */
+import { decodeMnistBinary, type MnistData } from '../src/data/mnist-data.js';
+import { Race } from '../src/train/race.js';
+import { Trainer } from '../src/train/trainer.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+const scope = self as unknown as {
+  postMessage(message: FromWorker): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+const post = (m: FromWorker) => scope.postMessage(m);
+
+/** Evaluate on this many held-out digits every EVAL_EVERY steps (all 2,000 at the end of an epoch). */
+const EVAL_SUBSET = 500;
+const EVAL_EVERY = 20;
+
+let data: MnistData | null = null;
+let trainer: Trainer | null = null;
+let running = false;
+let generation = 0;
+let raceRunning = false;
+
+// A macrotask yield that is not clamped like nested setTimeout(0).
+const channel = new MessageChannel();
+const waiters: Array<() => void> = [];
+channel.port1.onmessage = () => waiters.shift()?.();
+const yieldNow = () =>
+  new Promise<void>((resolve) => {
+    waiters.push(resolve);
+    channel.port2.postMessage(0);
+  });
+
+async function trainLoop(gen: number): Promise<void> {
+  const t = trainer!;
+  let windowStart = performance.now();
+  let windowSamples = 0;
+  while (running && gen === generation && !t.done) {
+    const r = t.trainStep();
+    windowSamples += r.count;
+    const elapsed = (performance.now() - windowStart) / 1000;
+    post({
+      type: 'step',
+      step: t.globalStep,
+      epoch: t.epoch + 1,
+      loss: r.loss,
+      accuracy: r.correct / r.count,
+      samplesPerSecond: windowSamples / Math.max(elapsed, 1e-9),
+    });
+    if (elapsed > 3) {
+      windowStart = performance.now();
+      windowSamples = 0;
+    }
+    if (t.epochComplete) {
+      const metrics = t.finishEpoch();
+      post({ type: 'epoch', metrics });
+      post({
+        type: 'eval',
+        step: t.globalStep,
+        heldOutAccuracy: metrics.heldOutAccuracy,
+        count: t.heldOutIndices.length,
+      });
+    } else if (t.globalStep % EVAL_EVERY === 0 || t.globalStep === 5) {
+      const subset = t.heldOutIndices.subarray(0, EVAL_SUBSET);
+      post({ type: 'eval', step: t.globalStep, heldOutAccuracy: t.evaluate(subset), count: subset.length });
+    }
+    await yieldNow();
+  }
+  if (gen === generation) {
+    running = false;
+    post({ type: 'state', running: false, step: t.globalStep });
+  }
+}
+
+async function runRace(lr: number, steps: number, seed: number): Promise<void> {
+  const race = new Race(data!, { steps, batchSize: 64, lr, seed });
+  raceRunning = true;
+  const started = performance.now();
+  try {
+    while (!race.done) {
+      const losses = race.next();
+      post({ type: 'race-step', step: race.step, losses, gap: race.gaps[race.step - 1] });
+      await yieldNow();
+    }
+    post({
+      type: 'race-done',
+      maxGap: race.maxGap,
+      maxWeightGap: race.maxWeightGap(),
+      seconds: (performance.now() - started) / 1000,
+    });
+  } finally {
+    raceRunning = false;
+  }
+}
+
+function fail(error: unknown): void {
+  running = false;
+  post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+}
+
+scope.onmessage = (event) => {
+  const m = event.data;
+  try {
+    switch (m.type) {
+      case 'init':
+        fetch(m.dataUrl)
+          .then((r) => {
+            if (!r.ok) throw new Error(`could not load ${m.dataUrl}: HTTP ${r.status}`);
+            return r.arrayBuffer();
+          })
+          .then((buf) => {
+            data = decodeMnistBinary(new Uint8Array(buf));
+            post({ type: 'ready', trainCount: 8000, heldOutCount: 2000 });
+          })
+          .catch(fail);
+        return;
+      case 'start':
+        if (data === null) throw new Error('the digits are not loaded yet');
+        if (raceRunning) throw new Error('the race is running; wait for it to finish');
+        if (running) return;
+        if (trainer === null) {
+          trainer = new Trainer(data, {
+            epochs: 50,
+            batchSize: 64,
+            optimizer: m.optimizer,
+            lr: m.lr,
+            seed: m.seed,
+          });
+        }
+        running = true;
+        post({ type: 'state', running: true, step: trainer.globalStep });
+        trainLoop(generation).catch(fail);
+        return;
+      case 'pause':
+        running = false;
+        return;
+      case 'reset':
+        generation++;
+        running = false;
+        trainer = null;
+        post({ type: 'state', running: false, step: 0 });
+        return;
+      case 'predict':
+        if (trainer === null) throw new Error('train the model first (press Start)');
+        post({ type: 'prediction', probabilities: trainer.predict(m.pixels) });
+        return;
+      case 'race':
+        if (data === null) throw new Error('the digits are not loaded yet');
+        if (running) throw new Error('pause training before running the race');
+        if (raceRunning) return;
+        runRace(m.lr, m.steps, m.seed).catch(fail);
+        return;
+    }
+  } catch (error) {
+    fail(error);
+  }
+};
