@@ -2,16 +2,11 @@ import { ShapeError, type ShapeErrorCode } from '@hw3/shape';
 
 export { ShapeError };
 
-/**
- * Core's shape errors. @hw3/shape's ShapeErrorCode covers conv/pool geometry; core adds
- * 'shape-mismatch' (operands whose shapes cannot combine: broadcasting, matmul, gradients, data length).
- */
-export type CoreShapeErrorCode = ShapeErrorCode | 'shape-mismatch';
-
+/** A ShapeError from @hw3/shape (core uses 'shape-mismatch', 'rank-mismatch', 'channel-mismatch', ...). */
 export function shapeError(
-  code: CoreShapeErrorCode,
+  code: ShapeErrorCode,
   message: string,
   values: Record<string, number> = {},
 ): ShapeError {
-  return new ShapeError(message, { code: code as ShapeErrorCode, values });
+  return new ShapeError(message, { code, values });
 }

@@ -77,6 +77,7 @@ describe('unary ops', () => {
     const x = tensor([-2, 0, 3], { dtype: 'float64' });
     expect(neg(x).toArray()).toEqual([2, -0, -3]);
     expect(relu(x).toArray()).toEqual([0, 0, 3]);
+    expect(relu(tensor([Number.NaN])).item()).toBeNaN();
     expect(exp(x).toArray()).toEqual([Math.exp(-2), 1, Math.exp(3)]);
     expect(log(tensor([1, Math.E], { dtype: 'float64' })).toArray()).toEqual([0, 1]);
     expect(sigmoid(tensor([0, -1000, 1000])).toArray()).toEqual([0.5, 0, 1]);

@@ -65,13 +65,17 @@ const logOp = defineOp({
   },
 });
 
-// y = max(x, 0);  ∂x = g·[x > 0] (0 at x = 0, as PyTorch)
+// y = max(x, 0) (NaN propagates);  ∂x = g·[x > 0] (0 at x = 0, as PyTorch)
 const reluOp = defineOp({
   name: 'relu',
   forward(ctx, [x]) {
     const d = x.data;
     const out = allocateLike(d, d.length);
-    for (let i = 0; i < d.length; i++) out[i] = d[i] > 0 ? d[i] : 0;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      // biome-ignore lint/complexity/useMathMinMax: a branch is faster than Math.max in this hot loop
+      out[i] = v <= 0 ? 0 : v; // NaN stays NaN, as in PyTorch
+    }
     ctx.save(out);
     return new Tensor(out, x.shape);
   },
