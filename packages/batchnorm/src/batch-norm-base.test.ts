@@ -1,4 +1,5 @@
 import { ShapeError, Tensor, ValueError } from '@hw3/core';
+import { gradcheck } from '@hw3/core/testing';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm1d } from './batch-norm-1d';
 import { BatchNorm2d } from './batch-norm-2d';
@@ -97,6 +98,18 @@ describe('BatchNorm2d / BatchNorm1d (PyTorch semantics)', () => {
         Array.from(dy, (g, k) => g * scale[k % 2]),
       ),
     ).toBeLessThan(1e-14);
+  });
+
+  it('float64 gradcheck through the layer w.r.t. x, weight and bias, in training and in eval mode', () => {
+    const bn = new BatchNorm2d(3, { dtype: 'float64' });
+    bn.weight!.data.set([0.5, 1.5, -1]);
+    bn.bias!.data.set([0.1, -0.2, 0.3]);
+    const x = new Tensor(randomArray(2 * 3 * 2 * 3, 5, 1, 2), [2, 3, 2, 3], { requiresGrad: true });
+    // The layer reads its own weight and bias; gradcheck perturbs those same tensors in place.
+    gradcheck((xi) => bn.call(xi), [x, bn.weight!, bn.bias!], { atol: 1e-7, rtol: 1e-5 });
+    expect(bn.numBatchesTracked!.item()).toBeGreaterThan(0);
+    bn.eval();
+    gradcheck((xi) => bn.call(xi), [x, bn.weight!, bn.bias!], { atol: 1e-7, rtol: 1e-5 });
   });
 
   it('trackRunningStats: false keeps no buffers and uses batch statistics in eval mode too', () => {
