@@ -144,7 +144,19 @@ export function binaryCrossEntropyWithLogits(
 ): Tensor {
   const fn = 'binaryCrossEntropyWithLogits';
   checkTensor(fn, 'input', input);
-  const p = resolveOptions(fn, input.shape, options);
+  const resolved = resolveOptions(fn, input.shape, options);
+  // Own copies of caller arrays kept for backward (see crossEntropy).
+  const p: BceProblem = {
+    ...resolved,
+    weight:
+      resolved.weight !== null && resolved.weight === options.weight
+        ? resolved.weight.slice()
+        : resolved.weight,
+    posWeight:
+      resolved.posWeight !== null && resolved.posWeight === options.posWeight
+        ? resolved.posWeight.slice()
+        : resolved.posWeight,
+  };
   if (target instanceof Tensor) {
     if (!sameShape(target.shape, input.shape)) {
       throw new LossError(
@@ -154,5 +166,6 @@ export function binaryCrossEntropyWithLogits(
     }
     return bceOp([input, target], target.data, p);
   }
-  return bceOp([input], toFloatValues(fn, 'target', target, input.size), p);
+  const y = toFloatValues(fn, 'target', target, input.size);
+  return bceOp([input], y === target ? y.slice() : y, p);
 }

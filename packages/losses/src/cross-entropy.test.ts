@@ -475,6 +475,16 @@ describe('crossEntropy autograd op', () => {
     );
   });
 
+  it('keeps its own copy of a reused label buffer: refilling it before backward() does not change the gradient', () => {
+    const z = randomArray(6, 95);
+    const labels = Int32Array.from([2, 0]);
+    const x = new Tensor(Float64Array.from(z), [2, 3], { requiresGrad: true });
+    const loss = crossEntropy(x, labels);
+    labels.set([1, 1]);
+    loss.backward();
+    expectClose(x.grad!.data, crossEntropyArray(z, [2, 3], [2, 0]).grad, 0, 0);
+  });
+
   it('float32 logits ±1e4: finite loss and gradient', () => {
     const x = new Tensor(Float32Array.from([1e4, -1e4, -1e4, 1e4]), [2, 2], { requiresGrad: true });
     const loss = crossEntropy(x, Int32Array.from([1, 0]));

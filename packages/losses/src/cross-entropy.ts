@@ -218,8 +218,17 @@ export function crossEntropy(
 ): Tensor {
   const fn = 'crossEntropy';
   checkTensor(fn, 'logits', logits);
-  const { problem, reduction } = resolve(fn, logits.data, logits.shape, target, options);
+  const resolved = resolve(fn, logits.data, logits.shape, target, options);
+  const probTensor = target instanceof Tensor && resolved.problem.probabilities !== null;
+  // The op keeps targets and weights for backward: own copies of caller arrays, so refilling a reused
+  // label buffer before backward() cannot change the gradient (a few hundred bytes per step).
+  const p = resolved.problem;
+  const problem: CrossEntropyProblem = {
+    ...p,
+    indices: p.indices !== null && p.indices === target ? p.indices.slice() : p.indices,
+    probabilities: p.probabilities !== null && !probTensor ? p.probabilities.slice() : p.probabilities,
+    weight: p.weight !== null && p.weight === options.weight ? p.weight.slice() : p.weight,
+  };
   const rowShape = logits.shape.slice(0, -1);
-  const probTensor = target instanceof Tensor && problem.probabilities !== null;
-  return crossEntropyOp(probTensor ? [logits, target] : [logits], problem, reduction, rowShape);
+  return crossEntropyOp(probTensor ? [logits, target] : [logits], problem, resolved.reduction, rowShape);
 }

@@ -105,5 +105,7 @@ export function mseLoss(
     }
     return mseLossOp([input, target], target.data, reduction);
   }
-  return mseLossOp([input], toFloatValues(fn, 'target', target, input.size), reduction);
+  // Own copy of a caller array kept for backward (see crossEntropy).
+  const y = toFloatValues(fn, 'target', target, input.size);
+  return mseLossOp([input], y === target ? y.slice() : y, reduction);
 }

@@ -153,5 +153,12 @@ const nllLossOp = defineOp<[NllProblem]>({
 export function nllLoss(input: Tensor, target: ClassIndices | Tensor, options: NllLossOptions = {}): Tensor {
   const fn = 'nllLoss';
   checkTensor(fn, 'input', input);
-  return nllLossOp([input], resolve(fn, input.shape, target, options));
+  const p = resolve(fn, input.shape, target, options);
+  // Own copies of caller arrays kept for backward (see crossEntropy).
+  const problem: NllProblem = {
+    ...p,
+    indices: p.indices === target ? p.indices.slice() : p.indices,
+    weight: p.weight !== null && p.weight === options.weight ? p.weight.slice() : p.weight,
+  };
+  return nllLossOp([input], problem);
 }
