@@ -1,4 +1,4 @@
-import { checkHyper } from './errors';
+import { checkHyper, NON_NEGATIVE } from './errors';
 import { addDecayedWeights, chain, scale, scaleByLearningRate } from './gradient-transformation';
 import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap } from './optimizer';
 import type { ParamLike } from './param';
@@ -26,11 +26,11 @@ const adagradSpec: OptimizerSpec<AdagradHyperparams, 'initialAccumulatorValue', 
   structural: ['initialAccumulatorValue'],
   normalize: (o) => ({ ...o }),
   validate(g, where) {
-    checkHyper(`${where}lr`, g.lr, { min: 0 });
-    checkHyper(`${where}lrDecay`, g.lrDecay, { min: 0 });
-    checkHyper(`${where}weightDecay`, g.weightDecay, { min: 0 });
-    checkHyper(`${where}initialAccumulatorValue`, g.initialAccumulatorValue, { min: 0 });
-    checkHyper(`${where}eps`, g.eps, { min: 0 });
+    checkHyper('lr', g.lr, NON_NEGATIVE, where);
+    checkHyper('lrDecay', g.lrDecay, NON_NEGATIVE, where);
+    checkHyper('weightDecay', g.weightDecay, NON_NEGATIVE, where);
+    checkHyper('initialAccumulatorValue', g.initialAccumulatorValue, NON_NEGATIVE, where);
+    checkHyper('eps', g.eps, NON_NEGATIVE, where);
   },
   build(g) {
     return {

@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError, UNIT_HALF_OPEN, UNIT_INTERVAL } from './errors';
 import { addDecayedWeights, chain, scale, scaleByLearningRate } from './gradient-transformation';
 import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap } from './optimizer';
 import type { ParamLike } from './param';
@@ -50,11 +50,11 @@ function normalizeAdam(name: string) {
 }
 
 function validateAdam(g: AdamHyperparams, where: string): void {
-  checkHyper(`${where}lr`, g.lr, { min: 0 });
-  checkHyper(`${where}beta1 (betas[0])`, g.beta1, { min: 0, max: 1, maxOpen: true });
-  checkHyper(`${where}beta2 (betas[1])`, g.beta2, { min: 0, max: 1 });
-  checkHyper(`${where}eps`, g.eps, { min: 0 });
-  checkHyper(`${where}weightDecay`, g.weightDecay, { min: 0 });
+  checkHyper('lr', g.lr, NON_NEGATIVE, where);
+  checkHyper('beta1 (betas[0])', g.beta1, UNIT_HALF_OPEN, where);
+  checkHyper('beta2 (betas[1])', g.beta2, UNIT_INTERVAL, where);
+  checkHyper('eps', g.eps, NON_NEGATIVE, where);
+  checkHyper('weightDecay', g.weightDecay, NON_NEGATIVE, where);
 }
 
 const adamSpec: OptimizerSpec<AdamHyperparams, 'amsgrad', AdamOptions> = {

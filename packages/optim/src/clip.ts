@@ -1,4 +1,4 @@
-import { checkHyper, NonFiniteNormError, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, NonFiniteNormError, OptimError } from './errors';
 import type { CountState, GradientTransformation } from './gradient-transformation';
 import { type FloatArray, gradOf, type ParamLike } from './param';
 
@@ -74,7 +74,7 @@ export function clipGradNorm(
   options: ClipGradNormOptions = {},
 ): number {
   const { normType = 2, errorIfNonfinite = false } = options;
-  checkHyper('clipGradNorm: maxNorm', maxNorm, { min: 0 });
+  checkHyper('clipGradNorm: maxNorm', maxNorm, NON_NEGATIVE);
   checkNormType('clipGradNorm', normType);
   const grads = gradsOf(params);
   const total = globalNorm(grads, normType);
@@ -85,7 +85,7 @@ export function clipGradNorm(
 
 /** Clamps every gradient element of `params` into [−clipValue, clipValue] in place (clip_grad_value_). NaN stays NaN. */
 export function clipGradValue(params: Iterable<ParamLike> | ParamLike, clipValue: number): void {
-  checkHyper('clipGradValue: clipValue', clipValue, { min: 0 });
+  checkHyper('clipGradValue: clipValue', clipValue, NON_NEGATIVE);
   for (const g of gradsOf(params)) {
     if (g === null) continue;
     clampArray(g, clipValue);
@@ -109,7 +109,7 @@ export function clipByGlobalNorm(
   options: ClipGradNormOptions = {},
 ): GradientTransformation<CountState & { lastNorm: number }> {
   const { normType = 2, errorIfNonfinite = false } = options;
-  checkHyper('clipByGlobalNorm: maxNorm', maxNorm, { min: 0 });
+  checkHyper('clipByGlobalNorm: maxNorm', maxNorm, NON_NEGATIVE);
   checkNormType('clipByGlobalNorm', normType);
   return {
     init: () => ({ count: 0, lastNorm: 0 }),
@@ -125,7 +125,7 @@ export function clipByGlobalNorm(
 
 /** Transformation form of clipGradValue (optax's clip): clamps each update element into [−maxDelta, maxDelta]. */
 export function clipByValue(maxDelta: number): GradientTransformation<CountState> {
-  checkHyper('clipByValue: maxDelta', maxDelta, { min: 0 });
+  checkHyper('clipByValue: maxDelta', maxDelta, NON_NEGATIVE);
   return {
     init: () => ({ count: 0 }),
     update(updates, state) {

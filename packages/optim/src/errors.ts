@@ -46,6 +46,12 @@ export interface RangeSpec {
   maxOpen?: boolean;
 }
 
+/** Shared ranges (constants, so per-step checks allocate nothing). */
+export const ANY: RangeSpec = Object.freeze({});
+export const NON_NEGATIVE: RangeSpec = Object.freeze({ min: 0 });
+export const UNIT_INTERVAL: RangeSpec = Object.freeze({ min: 0, max: 1 });
+export const UNIT_HALF_OPEN: RangeSpec = Object.freeze({ min: 0, max: 1, maxOpen: true });
+
 function describeRange(spec: RangeSpec): string {
   const { min, max } = spec;
   if (min !== undefined && max !== undefined) {
@@ -58,9 +64,10 @@ function describeRange(spec: RangeSpec): string {
 
 /**
  * Checks `value` is a finite number inside `spec`; throws OptimError(`INVALID_HYPERPARAMETER`) naming `name`
- * (e.g. `Adam: paramGroups[0].beta1`), the value and the valid range otherwise. Returns the value.
+ * (prefixed by `prefix`, e.g. `Adam: paramGroups[0].` + `beta1`; joined only when throwing, so checks in a
+ * training step allocate nothing), the value and the valid range otherwise. Returns the value.
  */
-export function checkHyper(name: string, value: unknown, spec: RangeSpec = {}): number {
+export function checkHyper(name: string, value: unknown, spec: RangeSpec = ANY, prefix = ''): number {
   if (
     typeof value !== 'number' ||
     !Number.isFinite(value) ||
@@ -70,7 +77,7 @@ export function checkHyper(name: string, value: unknown, spec: RangeSpec = {}): 
     const shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
     throw new OptimError(
       'INVALID_HYPERPARAMETER',
-      `${name} = ${shown} is invalid; expected ${describeRange(spec)}`,
+      `${prefix}${name} = ${shown} is invalid; expected ${describeRange(spec)}`,
     );
   }
   return value;

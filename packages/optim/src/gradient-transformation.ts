@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError, UNIT_INTERVAL } from './errors';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
@@ -43,11 +43,18 @@ export function applyUpdates(params: readonly FloatArray[], updates: Updates): v
   }
 }
 
-export function checkLength(where: string, index: number, param: FloatArray, update: FloatArray): void {
+/** Throws LENGTH_MISMATCH unless param and update have the same length; the message is built only on error. */
+export function checkLength(
+  where: string,
+  index: number,
+  param: FloatArray,
+  update: FloatArray,
+  what = '',
+): void {
   if (param.length !== update.length) {
     throw new OptimError(
       'LENGTH_MISMATCH',
-      `${where}: the gradient of parameter ${index} has ${update.length} elements; expected ${param.length} (the parameter's length)`,
+      `${where}${what}: the gradient of parameter ${index} has ${update.length} elements; expected ${param.length} (the parameter's length)`,
     );
   }
 }
@@ -87,11 +94,11 @@ export function scale(factor: ScalarOrSchedule): GradientTransformation<CountSta
 
 /** u ← −lr · u (descent; optax's scale_by_learning_rate with flip_sign). lr ≥ 0, finite. */
 export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformation<CountState> {
-  if (typeof lr === 'number') checkHyper('scaleByLearningRate: lr', lr, { min: 0 });
+  if (typeof lr === 'number') checkHyper('scaleByLearningRate: lr', lr, NON_NEGATIVE);
   return {
     init: () => ({ count: 0 }),
     update(updates, state) {
-      const f = -checkHyper('scaleByLearningRate: lr', resolveScalar(lr, ++state.count), { min: 0 });
+      const f = -checkHyper('scaleByLearningRate: lr', resolveScalar(lr, ++state.count), NON_NEGATIVE);
       for (const u of updates) {
         if (u === null) continue;
         for (let j = 0; j < u.length; j++) u[j] *= f;
@@ -106,13 +113,16 @@ export function scaleByLearningRate(lr: ScalarOrSchedule): GradientTransformatio
  * (p ← p − lr·(u + wd·p)).
  */
 export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransformation<CountState> {
-  if (typeof weightDecay === 'number') checkHyper('addDecayedWeights: weightDecay', weightDecay, { min: 0 });
+  if (typeof weightDecay === 'number')
+    checkHyper('addDecayedWeights: weightDecay', weightDecay, NON_NEGATIVE);
   return {
     init: () => ({ count: 0 }),
     update(updates, state, params) {
-      const wd = checkHyper('addDecayedWeights: weightDecay', resolveScalar(weightDecay, ++state.count), {
-        min: 0,
-      });
+      const wd = checkHyper(
+        'addDecayedWeights: weightDecay',
+        resolveScalar(weightDecay, ++state.count),
+        NON_NEGATIVE,
+      );
       if (wd === 0) return;
       for (let i = 0; i < updates.length; i++) {
         const u = updates[i];
@@ -143,9 +153,10 @@ export function trace(
   name = 'trace',
 ): GradientTransformation<TraceState> {
   const { momentum, dampening = 0, nesterov = false } = options;
+  const prefix = `${name}: `;
   const check = (m: number, d: number) => {
-    checkHyper(`${name}: momentum`, m, { min: 0 });
-    checkHyper(`${name}: dampening`, d, { min: 0, max: 1 });
+    checkHyper('momentum', m, NON_NEGATIVE, prefix);
+    checkHyper('dampening', d, UNIT_INTERVAL, prefix);
     if (nesterov && (m <= 0 || d !== 0)) {
       throw new OptimError(
         'INVALID_HYPERPARAMETER',

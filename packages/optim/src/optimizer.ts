@@ -195,8 +195,8 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
       for (let i = 0; i < params.length; i++) {
         const g = gradOf(params[i]);
         if (g !== null) {
-          checkLength(`${rt.where}params`, i, params[i].data, g);
-          checkLength(`${rt.where}params (buffer allocated at construction)`, i, rt.buffers[i], g);
+          checkLength(rt.where, i, params[i].data, g, 'params');
+          checkLength(rt.where, i, rt.buffers[i], g, 'params (the state was sized at construction)');
         }
       }
     }

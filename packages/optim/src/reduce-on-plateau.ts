@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
 import { decodeNumber, encodeNumber } from './state-json';
 
 export interface ReduceOnPlateauOptions {
@@ -87,8 +87,8 @@ export class ReduceOnPlateau {
         );
       }
     }
-    checkHyper('ReduceOnPlateau: threshold', threshold, { min: 0 });
-    checkHyper('ReduceOnPlateau: eps', eps, { min: 0 });
+    checkHyper('ReduceOnPlateau: threshold', threshold, NON_NEGATIVE);
+    checkHyper('ReduceOnPlateau: eps', eps, NON_NEGATIVE);
     const groups = target.paramGroups.length;
     const minLrs = typeof minLr === 'number' ? new Array<number>(groups).fill(minLr) : [...minLr];
     if (minLrs.length !== groups) {

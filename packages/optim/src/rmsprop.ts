@@ -1,4 +1,4 @@
-import { checkHyper } from './errors';
+import { checkHyper, NON_NEGATIVE, UNIT_INTERVAL } from './errors';
 import { addDecayedWeights, chain, scale, scaleByLearningRate, trace } from './gradient-transformation';
 import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap } from './optimizer';
 import type { ParamLike } from './param';
@@ -37,11 +37,11 @@ const rmspropSpec: OptimizerSpec<RMSpropHyperparams, 'centered', RMSpropOptions>
   structural: ['centered'],
   normalize: (o) => ({ ...o }),
   validate(g, where, built) {
-    checkHyper(`${where}lr`, g.lr, { min: 0 });
-    checkHyper(`${where}alpha`, g.alpha, { min: 0, max: 1 });
-    checkHyper(`${where}eps`, g.eps, { min: 0 });
-    checkHyper(`${where}weightDecay`, g.weightDecay, { min: 0 });
-    checkHyper(`${where}momentum`, g.momentum, { min: 0 });
+    checkHyper('lr', g.lr, NON_NEGATIVE, where);
+    checkHyper('alpha', g.alpha, UNIT_INTERVAL, where);
+    checkHyper('eps', g.eps, NON_NEGATIVE, where);
+    checkHyper('weightDecay', g.weightDecay, NON_NEGATIVE, where);
+    checkHyper('momentum', g.momentum, NON_NEGATIVE, where);
     checkMomentumAvailable(where, g.momentum, built.hasMomentum);
   },
   build(g) {

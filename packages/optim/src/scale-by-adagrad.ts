@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
 import type { GradientTransformation } from './gradient-transformation';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
@@ -31,10 +31,11 @@ export function scaleByAdagrad(
   name = 'scaleByAdagrad',
 ): GradientTransformation<ScaleByAdagradState> {
   const { lrDecay = 0, initialAccumulatorValue = 0, eps = 1e-10 } = options;
-  checkHyper(`${name}: initialAccumulatorValue`, initialAccumulatorValue, { min: 0 });
+  const prefix = `${name}: `;
+  checkHyper('initialAccumulatorValue', initialAccumulatorValue, NON_NEGATIVE, prefix);
   const check = (d: number, e: number) => {
-    checkHyper(`${name}: lrDecay`, d, { min: 0 });
-    checkHyper(`${name}: eps`, e, { min: 0 });
+    checkHyper('lrDecay', d, NON_NEGATIVE, prefix);
+    checkHyper('eps', e, NON_NEGATIVE, prefix);
   };
   check(typeof lrDecay === 'number' ? lrDecay : 0, typeof eps === 'number' ? eps : 0);
   return {

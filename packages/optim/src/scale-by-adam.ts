@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError, UNIT_HALF_OPEN, UNIT_INTERVAL } from './errors';
 import type { GradientTransformation } from './gradient-transformation';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
@@ -51,10 +51,11 @@ export function scaleByAdam(
   name = 'scaleByAdam',
 ): GradientTransformation<ScaleByAdamState> {
   const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, amsgrad = false } = options;
+  const prefix = `${name}: `;
   const check = (b1: number, b2: number, e: number) => {
-    checkHyper(`${name}: beta1`, b1, { min: 0, max: 1, maxOpen: true });
-    checkHyper(`${name}: beta2`, b2, { min: 0, max: 1 });
-    checkHyper(`${name}: eps`, e, { min: 0 });
+    checkHyper('beta1', b1, UNIT_HALF_OPEN, prefix);
+    checkHyper('beta2', b2, UNIT_INTERVAL, prefix);
+    checkHyper('eps', e, NON_NEGATIVE, prefix);
   };
   check(
     typeof beta1 === 'number' ? beta1 : 0,
@@ -91,6 +92,7 @@ export function scaleByAdam(
       const small = lerpWeightIsSmall(w1);
       const rest1 = 1 - w1;
       const w2 = 1 - b2;
+      const sumMode = mode === 'sum';
       for (let i = 0; i < updates.length; i++) {
         const u = updates[i];
         if (u === null) continue;
@@ -104,13 +106,13 @@ export function scaleByAdam(
         }
         const step = ++state.step[i];
         const bc1 = 1 - b1 ** step;
-        const bc2Sqrt = Math.sqrt(mode === 'sum' ? step : 1 - b2 ** step);
+        const bc2Sqrt = Math.sqrt(sumMode ? step : 1 - b2 ** step);
         const vm = amsgrad ? state.nuMax[i] : v;
         for (let j = 0; j < u.length; j++) {
           const g = u[j];
           const mj = m[j];
           m[j] = small ? mj + w1 * (g - mj) : g - (g - mj) * rest1;
-          v[j] = mode === 'sum' ? v[j] + g * g : v[j] * b2 + w2 * g * g;
+          v[j] = sumMode ? v[j] + g * g : v[j] * b2 + w2 * g * g;
           if (amsgrad) vm[j] = Math.max(vm[j], v[j]);
           u[j] = m[j] / bc1 / (Math.sqrt(vm[j]) / bc2Sqrt + e);
         }

@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError, UNIT_INTERVAL } from './errors';
 import type { GradientTransformation } from './gradient-transformation';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
@@ -31,9 +31,10 @@ export function scaleByRms(
   name = 'scaleByRms',
 ): GradientTransformation<ScaleByRmsState> {
   const { alpha = 0.99, eps = 1e-8, centered = false } = options;
+  const prefix = `${name}: `;
   const check = (a: number, e: number) => {
-    checkHyper(`${name}: alpha`, a, { min: 0, max: 1 });
-    checkHyper(`${name}: eps`, e, { min: 0 });
+    checkHyper('alpha', a, UNIT_INTERVAL, prefix);
+    checkHyper('eps', e, NON_NEGATIVE, prefix);
   };
   check(typeof alpha === 'number' ? alpha : 0, typeof eps === 'number' ? eps : 0);
   return {

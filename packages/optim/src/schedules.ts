@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
 
 /**
  * A schedule is a pure function of the 1-based step number t = 1, 2, 3, ... (the step that is about to be
@@ -36,7 +36,7 @@ export function constantSchedule(value: number): Schedule {
  * value(t) = init · t^(−1/2): the handout's η = η0 · t^(−1/2), which turns Adam(β1 = 0, β2 → 1) into AdaGrad(η0).
  */
 export function inverseSqrtSchedule(init: number): Schedule {
-  checkHyper('inverseSqrtSchedule: init', init, { min: 0 });
+  checkHyper('inverseSqrtSchedule: init', init, NON_NEGATIVE);
   return (t) => init / Math.sqrt(t);
 }
 
@@ -45,7 +45,7 @@ export function stepSchedule(options: { init: number; stepSize: number; gamma?: 
   const { init, stepSize, gamma = 0.1 } = options;
   checkHyper('stepSchedule: init', init);
   checkSteps('stepSchedule', 'stepSize', stepSize);
-  checkHyper('stepSchedule: gamma', gamma, { min: 0 });
+  checkHyper('stepSchedule: gamma', gamma, NON_NEGATIVE);
   return (t) => init * gamma ** Math.floor((t - 1) / stepSize);
 }
 
@@ -61,7 +61,7 @@ export function multiStepSchedule(options: {
   const { init, gamma = 0.1 } = options;
   const milestones = [...options.milestones];
   checkHyper('multiStepSchedule: init', init);
-  checkHyper('multiStepSchedule: gamma', gamma, { min: 0 });
+  checkHyper('multiStepSchedule: gamma', gamma, NON_NEGATIVE);
   milestones.forEach((m, i) => {
     checkSteps('multiStepSchedule', `milestones[${i}]`, m);
     if (i > 0 && m <= milestones[i - 1]) {
@@ -82,7 +82,7 @@ export function multiStepSchedule(options: {
 export function exponentialSchedule(options: { init: number; gamma: number }): Schedule {
   const { init, gamma } = options;
   checkHyper('exponentialSchedule: init', init);
-  checkHyper('exponentialSchedule: gamma', gamma, { min: 0 });
+  checkHyper('exponentialSchedule: gamma', gamma, NON_NEGATIVE);
   return (t) => init * gamma ** (t - 1);
 }
 
@@ -168,7 +168,7 @@ export function oneCycleSchedule(options: {
     annealStrategy = 'cos',
     threePhase = false,
   } = options;
-  checkHyper('oneCycleSchedule: maxLr', maxLr, { min: 0 });
+  checkHyper('oneCycleSchedule: maxLr', maxLr, NON_NEGATIVE);
   checkSteps('oneCycleSchedule', 'totalSteps', totalSteps);
   checkHyper('oneCycleSchedule: pctStart', pctStart, { min: 0, max: 1 });
   checkHyper('oneCycleSchedule: divFactor', divFactor, { min: 0, minOpen: true });

@@ -1,4 +1,4 @@
-import { checkHyper, OptimError } from './errors';
+import { checkHyper, NON_NEGATIVE, OptimError, UNIT_INTERVAL } from './errors';
 import { addDecayedWeights, chain, scale, scaleByLearningRate, trace } from './gradient-transformation';
 import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap } from './optimizer';
 import type { ParamLike } from './param';
@@ -39,10 +39,10 @@ const sgdSpec: OptimizerSpec<SGDHyperparams, 'nesterov', SGDOptions> = {
   structural: ['nesterov'],
   normalize: (o) => ({ ...o }),
   validate(g, where, built) {
-    checkHyper(`${where}lr`, g.lr, { min: 0 });
-    checkHyper(`${where}momentum`, g.momentum, { min: 0 });
-    checkHyper(`${where}dampening`, g.dampening, { min: 0, max: 1 });
-    checkHyper(`${where}weightDecay`, g.weightDecay, { min: 0 });
+    checkHyper('lr', g.lr, NON_NEGATIVE, where);
+    checkHyper('momentum', g.momentum, NON_NEGATIVE, where);
+    checkHyper('dampening', g.dampening, UNIT_INTERVAL, where);
+    checkHyper('weightDecay', g.weightDecay, NON_NEGATIVE, where);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new OptimError(
         'INVALID_HYPERPARAMETER',
