@@ -1,11 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { tensor } from '../creation';
 import { ValueError } from '../errors';
+import { getKernels, setKernels, tsKernels } from '../kernels/index';
 import { ShapeError } from '../shape-error';
 import type { Tensor } from '../tensor';
 import { randn64, testRng } from '../test-utils';
 import { gradcheck } from '../testing';
 import { type Conv2dOptions, conv2d } from './conv2d';
+import { sum } from './reduce';
 
 const rng = testRng(21);
 
@@ -139,6 +141,31 @@ describe('conv2d', () => {
     const w32 = tensor(new Float32Array(w.data), { shape: w.shape });
     const y32 = conv2d(x32, w32, null, { padding: 1 });
     for (let i = 0; i < y64.size; i++) expect(Math.abs(y32.data[i] - y64.data[i])).toBeLessThan(1e-4);
+  });
+
+  test('float32 forward and gradients agree between the active kernels and the TypeScript reference kernels', () => {
+    const x = tensor(Float32Array.from(randn64([2, 7, 6, 4], rng, false).data), { shape: [2, 7, 6, 4] });
+    const w = tensor(Float32Array.from(randn64([6, 3, 3, 2], rng, false).data), { shape: [6, 3, 3, 2] });
+    const run = () => {
+      const xs = tensor(x.data, { shape: x.shape, requiresGrad: true });
+      const ws = tensor(w.data, { shape: w.shape, requiresGrad: true });
+      const y = conv2d(xs, ws, null, { stride: 2, padding: 'same', groups: 2 });
+      sum(y).backward();
+      return [y.data, xs.grad?.data, ws.grad?.data] as Float32Array[];
+    };
+    const active = run();
+    const saved = getKernels();
+    setKernels(tsKernels);
+    let reference: Float32Array[];
+    try {
+      reference = run();
+    } finally {
+      setKernels(saved);
+    }
+    for (let j = 0; j < 3; j++) {
+      for (let i = 0; i < reference[j].length; i++)
+        expect(Math.abs(active[j][i] - reference[j][i])).toBeLessThan(1e-4);
+    }
   });
 
   test('typed errors for bad input', () => {
