@@ -53,9 +53,23 @@ function filled(size: number, seed: number): Float32Array {
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
   let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i] - b[i]);
+    if (!(e <= d)) d = e; // also catches NaN
+  }
   return d;
+}
+
+/**
+ * Fails the run (exit code 1) when hw3 and tfjs disagree by more than float32 rounding allows for sums of
+ * `terms` products of values in [−1, 1].
+ */
+function checkAgreement(label: string, diff: number, terms: number): void {
+  if (diff <= 1e-6 * terms) return;
+  console.log(`MISMATCH ${label}: max|Δ| ${diff} exceeds ${1e-6 * terms}`);
+  process.exitCode = 1;
 }
 
 function pad(s: string | number, width: number): string {
@@ -110,6 +124,7 @@ function benchGemm(sets: readonly Kernels[]): void {
       const ms = time(() => kernels.gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false));
       rates.push(flop / ms / 1e6);
       diff = Math.max(diff, maxAbsDiff(c, tfOut));
+      checkAgreement(`gemm ${n} ${kernels.name}`, diff, n);
     }
     const tfRate = flop / tfMs / 1e6;
     console.log(
@@ -209,6 +224,13 @@ function benchConv(sets: readonly Kernels[]): void {
       ],
     ];
     for (const [pass, hw3Fn, tfFn, hw3Out] of passes) {
+      // Products summed per output element, for the agreement tolerance.
+      const terms =
+        pass === 'forward'
+          ? g.kH * g.kW * g.inC
+          : pass === 'input grad'
+            ? g.kH * g.kW * g.outC
+            : g.batch * g.outH * g.outW;
       let tfOut: Float32Array = new Float32Array(0);
       const tfMs = time(
         () => {
@@ -224,6 +246,7 @@ function benchConv(sets: readonly Kernels[]): void {
         times.push(time(() => hw3Fn(kernels)));
         // tfjs returns the filter gradient as HWIO; compare in that layout.
         diff = Math.max(diff, maxAbsDiff(pass === 'weight grad' ? ohwiToHwio(hw3Out, g) : hw3Out, tfOut));
+        checkAgreement(`${label} ${pass} ${kernels.name}`, diff, terms);
       }
       console.log(
         row(

@@ -54,6 +54,7 @@ export interface Kernels {
   /**
    * C = op(A)·op(B) (+ C when accumulate), row-major. op(A) is m×k, op(B) is k×n, C is m×n.
    * lda/ldb/ldc are the row strides of A, B, C as stored (A stored k×m when transA).
+   * C must not overlap A or B. Entries of c outside the m×n window (row padding when ldc > n) are untouched.
    */
   gemm(
     transA: boolean,
