@@ -20,8 +20,13 @@ export const MC: i32 = 128;
 export const KC: i32 = 256;
 export const NC: i32 = 1024;
 
-/** 4×8 float scratch tile for edge tiles (16-byte aligned, static data). */
-const EDGE: usize = memory.data(MR * NR * 4, 16);
+/** 4×8 float scratch tile for edge tiles (16-byte aligned). Each thread's instance points it at its own tile. */
+let EDGE: usize = memory.data(MR * NR * 4, 16);
+
+/** Moves this instance's edge-tile scratch (128 bytes, 16-byte aligned): worker instances share the memory. */
+export function setEdgeScratch(ptr: usize): void {
+  EDGE = ptr;
+}
 
 /** First free byte after the static data: the loader lays its buffers out from here. */
 export function heapBase(): usize {

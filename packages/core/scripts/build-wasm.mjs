@@ -12,7 +12,7 @@ const source = join(root, 'asm', 'kernels.ts');
 const target = join(root, 'src', 'kernels', 'wasm', 'kernels.generated.ts');
 const wantWat = process.argv.includes('--wat');
 
-async function compile(features) {
+async function compile(features, shared = false) {
   const outputs = {};
   const args = [
     source,
@@ -28,6 +28,10 @@ async function compile(features) {
     'kernels.wasm',
     ...(wantWat ? ['--textFile', 'kernels.wat'] : []),
     ...features.flatMap((f) => ['--enable', f]),
+    // Threaded builds import one shared memory that every worker's instance uses (Node worker_threads).
+    ...(shared
+      ? ['--enable', 'threads', '--importMemory', '--sharedMemory', '--maximumMemory', '16384']
+      : []),
   ];
   const { error, stderr } = await asc.main(args, {
     writeFile(name, contents) {
@@ -42,6 +46,8 @@ async function compile(features) {
 
 const simd = await compile(['simd']);
 const relaxed = await compile(['simd', 'relaxed-simd']);
+const simdShared = await compile(['simd'], true);
+const relaxedShared = await compile(['simd', 'relaxed-simd'], true);
 if (wantWat) {
   await mkdir(join(root, 'asm', 'build'), { recursive: true });
   await writeFile(join(root, 'asm', 'build', 'simd.wat'), simd.wat);
@@ -55,10 +61,18 @@ export const simdWasmBase64 =
 /** WebAssembly relaxed-SIMD kernels (${relaxed.wasm.length} bytes), base64. */
 export const relaxedSimdWasmBase64 =
   '${b64(relaxed.wasm)}';
+/** SIMD128 kernels importing a shared memory (env.memory), for worker threads (${simdShared.wasm.length} bytes). */
+export const simdSharedWasmBase64 =
+  '${b64(simdShared.wasm)}';
+/** Relaxed-SIMD kernels importing a shared memory (env.memory), for worker threads (${relaxedShared.wasm.length} bytes). */
+export const relaxedSimdSharedWasmBase64 =
+  '${b64(relaxedShared.wasm)}';
 `;
 let previous = '';
 try {
   previous = await readFile(target, 'utf8');
 } catch {}
 if (previous !== text) await writeFile(target, text);
-console.log(`build-wasm: simd ${simd.wasm.length} B, relaxed-simd ${relaxed.wasm.length} B → ${target}`);
+console.log(
+  `build-wasm: simd ${simd.wasm.length} B, relaxed-simd ${relaxed.wasm.length} B, shared ${simdShared.wasm.length} / ${relaxedShared.wasm.length} B → ${target}`,
+);

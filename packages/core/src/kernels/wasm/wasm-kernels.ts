@@ -37,6 +37,7 @@ interface WasmExports {
     packedB: number,
   ): void;
   setConvGeometry(...g: number[]): void;
+  setEdgeScratch(ptr: number): void;
   conv2dForward(
     x: number,
     w: number,
@@ -112,34 +113,51 @@ const isF32 = (a: FloatArray | null): boolean => a === null || a instanceof Floa
 /** Kernels backed by one WebAssembly instance; see the file comment. */
 export class WasmKernels implements Kernels {
   readonly name: string;
-  private readonly exports: WasmExports;
+  protected readonly exports: WasmExports;
+  protected readonly memory: WebAssembly.Memory;
   private f32: Float32Array;
   private i32: Int32Array;
-  private readonly packedA: number;
-  private readonly packedB: number;
+  protected readonly packedA: number;
+  protected readonly packedB: number;
+  /** Start of `extraFixedBytes` reserved for subclasses (worker pack buffers), 16-byte aligned. */
+  protected readonly extraBase: number;
+  /** How many im2col buffers a conv call reserves (one per thread). */
+  protected colBuffers = 1;
   /** First byte of the per-call region; top is the bump pointer during a call. */
   private readonly dynamicBase: number;
   private top = 0;
 
-  constructor(instance: WebAssembly.Instance) {
+  /**
+   * @param memory the instance's memory when it is imported (shared builds); default: its exported memory.
+   * @param extraFixedBytes bytes reserved after the pack buffers for a subclass (at `extraBase`).
+   * @param nameSuffix appended to `name` (e.g. '-2threads').
+   */
+  constructor(
+    instance: WebAssembly.Instance,
+    memory?: WebAssembly.Memory,
+    extraFixedBytes = 0,
+    nameSuffix = '',
+  ) {
     this.exports = instance.exports as unknown as WasmExports;
     const e = this.exports;
-    this.name = e.relaxed() ? 'wasm-relaxed-simd' : 'wasm-simd';
+    this.memory = memory ?? e.memory;
+    this.name = (e.relaxed() ? 'wasm-relaxed-simd' : 'wasm-simd') + nameSuffix;
     const mc = e.MC.value as number;
     const kc = e.KC.value as number;
     const nc = e.NC.value as number;
     const base = (e.heapBase() + 15) & ~15;
     this.packedA = base;
     this.packedB = base + mc * kc * 4;
-    this.dynamicBase = this.packedB + kc * nc * 4;
-    this.f32 = new Float32Array(e.memory.buffer);
-    this.i32 = new Int32Array(e.memory.buffer);
+    this.extraBase = this.packedB + kc * nc * 4;
+    this.dynamicBase = this.extraBase + ((extraFixedBytes + 15) & ~15);
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
     this.reserve(0);
   }
 
   /** Starts a call needing `bytes` of per-call memory: grows the memory once if needed. */
   private reserve(bytes: number): void {
-    const memory = this.exports.memory;
+    const memory = this.memory;
     const needed = this.dynamicBase + bytes + 64 * 16;
     if (memory.buffer.byteLength < needed) {
       memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
@@ -152,7 +170,7 @@ export class WasmKernels implements Kernels {
   }
 
   /** Bump-allocates `floats` 4-byte elements (16-byte aligned) inside the reserved region. */
-  private alloc(floats: number): number {
+  protected alloc(floats: number): number {
     const ptr = this.top;
     this.top += (floats * 4 + 15) & ~15;
     return ptr;
@@ -196,6 +214,25 @@ export class WasmKernels implements Kernels {
     f32.set(b.subarray(bOffset, bOffset + bSpan), bp >> 2);
     // Copy C in when its old values matter: accumulate, or gaps between rows (ldc > n) copied back out below.
     if (accumulate || ldc !== n) f32.set(c.subarray(cOffset, cOffset + cSpan), cp >> 2);
+    this.runGemm(transA, transB, m, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
+    c.set(this.f32.subarray(cp >> 2, (cp >> 2) + cSpan), cOffset);
+  }
+
+  /** Runs the GEMM on buffers already in wasm memory (byte addresses). Subclasses split it across threads. */
+  protected runGemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    ap: number,
+    lda: number,
+    bp: number,
+    ldb: number,
+    cp: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void {
     this.exports.gemm(
       +transA,
       +transB,
@@ -212,10 +249,30 @@ export class WasmKernels implements Kernels {
       this.packedA,
       this.packedB,
     );
-    c.set(this.f32.subarray(cp >> 2, (cp >> 2) + cSpan), cOffset);
   }
 
-  private setGeometry(g: Conv2dGeometry): void {
+  /**
+   * Runs conv2d forward (kind 0: input = x, output = out) or backward input (kind 1: input = dOut, output = dx) on
+   * buffers in wasm memory; `col` holds `colBuffers` im2col buffers of `colFloats` each. Both are independent per
+   * image, so subclasses may split the batch.
+   */
+  protected runConv(
+    kind: 0 | 1,
+    g: Conv2dGeometry,
+    input: number,
+    w: number,
+    bias: number,
+    output: number,
+    col: number,
+    chunkRows: number,
+  ): void {
+    this.setGeometry(g);
+    if (kind === 0)
+      this.exports.conv2dForward(input, w, bias, output, col, chunkRows, this.packedA, this.packedB);
+    else this.exports.conv2dBackwardInput(input, w, output, col, chunkRows, this.packedA, this.packedB);
+  }
+
+  protected setGeometry(g: Conv2dGeometry): void {
     this.exports.setConvGeometry(
       g.batch,
       g.inH,
@@ -237,7 +294,7 @@ export class WasmKernels implements Kernels {
   }
 
   /** Output rows per im2col chunk and the col buffer size in floats. */
-  private static colChunk(g: Conv2dGeometry): { rows: number; floats: number } {
+  protected static colChunk(g: Conv2dGeometry): { rows: number; floats: number } {
     const K = g.kH * g.kW * (g.inC / g.groups);
     const rows = Math.max(16, Math.floor(COL_CHUNK_FLOATS / Math.max(K, 1)));
     return { rows, floats: rows * K };
@@ -262,18 +319,17 @@ export class WasmKernels implements Kernels {
     checkRange('out', out, 0, outSize);
     if (bias) checkRange('bias', bias, 0, g.outC);
     const chunk = WasmKernels.colChunk(g);
-    this.reserve(4 * (xSize + wSize + outSize + g.outC + chunk.floats) + 80);
+    this.reserve(4 * (xSize + wSize + outSize + g.outC + chunk.floats * this.colBuffers) + 80);
     const xp = this.alloc(xSize);
     const wp = this.alloc(wSize);
     const bp = bias ? this.alloc(g.outC) : 0;
     const op = this.alloc(outSize);
-    const colp = this.alloc(chunk.floats);
+    const colp = this.alloc(chunk.floats * this.colBuffers);
     const f32 = this.f32;
     f32.set(x.subarray(0, xSize), xp >> 2);
     f32.set(w.subarray(0, wSize), wp >> 2);
     if (bias) f32.set(bias.subarray(0, g.outC), bp >> 2);
-    this.setGeometry(g);
-    this.exports.conv2dForward(xp, wp, bp, op, colp, chunk.rows, this.packedA, this.packedB);
+    this.runConv(0, g, xp, wp, bp, op, colp, chunk.rows);
     out.set(this.f32.subarray(op >> 2, (op >> 2) + outSize));
   }
 
@@ -289,16 +345,15 @@ export class WasmKernels implements Kernels {
     checkRange('w', w, 0, wSize);
     checkRange('dx', dx, 0, dxSize);
     const chunk = WasmKernels.colChunk(g);
-    this.reserve(4 * (dxSize + wSize + dOutSize + chunk.floats) + 64);
+    this.reserve(4 * (dxSize + wSize + dOutSize + chunk.floats * this.colBuffers) + 64);
     const dop = this.alloc(dOutSize);
     const wp = this.alloc(wSize);
     const dxp = this.alloc(dxSize);
-    const colp = this.alloc(chunk.floats);
+    const colp = this.alloc(chunk.floats * this.colBuffers);
     const f32 = this.f32;
     f32.set(dOut.subarray(0, dOutSize), dop >> 2);
     f32.set(w.subarray(0, wSize), wp >> 2);
-    this.setGeometry(g);
-    this.exports.conv2dBackwardInput(dop, wp, dxp, colp, chunk.rows, this.packedA, this.packedB);
+    this.runConv(1, g, dop, wp, 0, dxp, colp, chunk.rows);
     dx.set(this.f32.subarray(dxp >> 2, (dxp >> 2) + dxSize));
   }
 

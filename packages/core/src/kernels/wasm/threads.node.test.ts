@@ -1,0 +1,122 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { kernelConformanceTests } from '../conformance';
+import type { Conv2dGeometry, Kernels } from '../kernels';
+import { randInt, randomArray, seededRandom } from '../test-helpers';
+import { createThreadedWasmKernels } from './threads.node';
+import { createWasmKernels } from './wasm-kernels';
+
+const threaded = createThreadedWasmKernels('simd');
+const single = createWasmKernels('simd') as Kernels;
+afterAll(() => threaded?.dispose());
+
+describe('two-thread wasm kernels', () => {
+  it('start in Node (shared WebAssembly memory and worker_threads are available)', () => {
+    expect(threaded?.name).toBe('wasm-simd-2threads');
+  });
+
+  it('gemm: bit-identical to one thread on large random problems (all transposes, offsets, accumulate)', () => {
+    const k = threaded as Kernels;
+    const rand = seededRandom(21);
+    for (let t = 0; t < 16; t++) {
+      const transA = (t & 1) === 1;
+      const transB = (t & 2) === 2;
+      const accumulate = (t & 4) === 4;
+      const m = randInt(rand, 60, 300);
+      const n = randInt(rand, 60, 300);
+      const kk = randInt(rand, 60, 300);
+      const lda = (transA ? m : kk) + randInt(rand, 0, 3);
+      const ldb = (transB ? kk : n) + randInt(rand, 0, 3);
+      const ldc = n + randInt(rand, 0, 3);
+      const a = randomArray(Float32Array, 3 + (transA ? kk : m) * lda, rand);
+      const b = randomArray(Float32Array, 2 + (transB ? n : kk) * ldb, rand);
+      const c0 = randomArray(Float32Array, 1 + m * ldc, rand);
+      const c1 = c0.slice();
+      const c2 = c0.slice();
+      single.gemm(transA, transB, m, n, kk, a, 3, lda, b, 2, ldb, c1, 1, ldc, accumulate);
+      k.gemm(transA, transB, m, n, kk, a, 3, lda, b, 2, ldb, c2, 1, ldc, accumulate);
+      expect(Array.from(c2), JSON.stringify({ transA, transB, m, n, kk })).toEqual(Array.from(c1));
+    }
+  });
+
+  it('conv2d forward / backward input / backward weight: bit-identical to one thread', () => {
+    const k = threaded as Kernels;
+    const rand = seededRandom(22);
+    const geometries: Conv2dGeometry[] = [
+      {
+        batch: 9,
+        inH: 28,
+        inW: 28,
+        inC: 1,
+        outH: 28,
+        outW: 28,
+        outC: 8,
+        kH: 3,
+        kW: 3,
+        strideH: 1,
+        strideW: 1,
+        padTop: 1,
+        padLeft: 1,
+        dilationH: 1,
+        dilationW: 1,
+        groups: 1,
+      },
+      {
+        batch: 7,
+        inH: 14,
+        inW: 14,
+        inC: 8,
+        outH: 14,
+        outW: 14,
+        outC: 16,
+        kH: 3,
+        kW: 3,
+        strideH: 1,
+        strideW: 1,
+        padTop: 1,
+        padLeft: 1,
+        dilationH: 1,
+        dilationW: 1,
+        groups: 1,
+      },
+      {
+        batch: 5,
+        inH: 17,
+        inW: 15,
+        inC: 12,
+        outH: 7,
+        outW: 6,
+        outC: 18,
+        kH: 5,
+        kW: 4,
+        strideH: 2,
+        strideW: 2,
+        padTop: 1,
+        padLeft: 0,
+        dilationH: 1,
+        dilationW: 2,
+        groups: 3,
+      },
+    ];
+    for (const g of geometries) {
+      const icpg = g.inC / g.groups;
+      const x = randomArray(Float32Array, g.batch * g.inH * g.inW * g.inC, rand);
+      const w = randomArray(Float32Array, g.outC * g.kH * g.kW * icpg, rand);
+      const bias = randomArray(Float32Array, g.outC, rand);
+      const dy = randomArray(Float32Array, g.batch * g.outH * g.outW * g.outC, rand);
+      const pairs: Array<[Float32Array, Float32Array]> = [
+        [new Float32Array(dy.length), new Float32Array(dy.length)],
+        [new Float32Array(x.length), new Float32Array(x.length)],
+        [new Float32Array(w.length), new Float32Array(w.length)],
+      ];
+      single.conv2dForward(g, x, w, bias, pairs[0][0]);
+      k.conv2dForward(g, x, w, bias, pairs[0][1]);
+      single.conv2dBackwardInput(g, dy, w, pairs[1][0]);
+      k.conv2dBackwardInput(g, dy, w, pairs[1][1]);
+      single.conv2dBackwardWeight(g, x, dy, pairs[2][0]);
+      k.conv2dBackwardWeight(g, x, dy, pairs[2][1]);
+      for (const [one, two] of pairs) expect(Array.from(two), JSON.stringify(g)).toEqual(Array.from(one));
+    }
+  });
+});
+
+if (threaded) kernelConformanceTests(threaded);

@@ -1,0 +1,271 @@
+/**
+ * Node only: the WebAssembly SIMD kernels on two threads (the main thread plus one worker_threads worker) sharing
+ * one WebAssembly memory (a SharedArrayBuffer). Calls stay synchronous: the main thread posts a command through a
+ * shared Int32Array, does its half, and waits for the worker with Atomics.wait.
+ *
+ * Work is split so that every output element is computed by exactly one thread with the same reduction order as
+ * on one thread, so results are bit-identical to `createWasmKernels()`:
+ * - GEMM: by rows of C (each C element's sum over k is unchanged);
+ * - conv2d forward and backward-input: by images of the batch;
+ * - conv2d backward-weight and max pooling: one thread (splitting dW's reduction would change its order).
+ * Small problems run on one thread (the hand-off costs tens of microseconds).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Conv2dGeometry, Kernels } from '../kernels';
+import { relaxedSimdSharedWasmBase64, simdSharedWasmBase64 } from './kernels.generated';
+import { WasmKernels, type WasmVariant } from './wasm-kernels';
+
+/** Control block layout (Int32 slots). */
+const REQUEST = 0;
+const DONE = 1;
+const OP = 2;
+const ERROR = 3;
+const READY = 4;
+const ARGS = 8;
+const CONTROL_SLOTS = 64;
+
+const OP_GEMM = 1;
+const OP_CONV_FORWARD = 2;
+const OP_CONV_BACKWARD_INPUT = 3;
+const OP_EXIT = 4;
+
+/** Below this many multiply-adds a GEMM or conv stays on the calling thread. */
+const MIN_PARALLEL_MACS = 1 << 18;
+
+// The worker: instantiates the same module on the shared memory, then serves commands until OP_EXIT.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, packedA, packedB, edge } = workerData;
+const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
+e.setEdgeScratch(edge);
+const c = new Int32Array(control);
+Atomics.store(c, ${READY}, 1);
+Atomics.notify(c, ${READY});
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, ${REQUEST}, seen);
+  seen = Atomics.load(c, ${REQUEST});
+  const op = c[${OP}];
+  if (op === ${OP_EXIT}) break;
+  const a = c.subarray(${ARGS});
+  try {
+    if (op === ${OP_GEMM}) {
+      e.gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], packedA, packedB);
+    } else {
+      e.setConvGeometry(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+      if (op === ${OP_CONV_FORWARD}) e.conv2dForward(a[16], a[17], a[18], a[19], a[20], a[21], packedA, packedB);
+      else e.conv2dBackwardInput(a[16], a[17], a[19], a[20], a[21], packedA, packedB);
+    }
+  } catch (error) {
+    Atomics.store(c, ${ERROR}, 1);
+  }
+  Atomics.store(c, ${DONE}, seen);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+function decode(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** WasmKernels whose GEMM and conv2d forward/backward-input also run on one worker thread. */
+export class ThreadedWasmKernels extends WasmKernels {
+  private readonly worker: Worker;
+  private readonly control: Int32Array;
+  private readonly workerPackedA: number;
+  private readonly workerPackedB: number;
+  private sequence = 0;
+  private disposed = false;
+
+  private constructor(
+    instance: WebAssembly.Instance,
+    memory: WebAssembly.Memory,
+    module: WebAssembly.Module,
+    packBytes: { a: number; b: number },
+  ) {
+    super(instance, memory, packBytes.a + packBytes.b + 128, '-2threads');
+    this.colBuffers = 2;
+    this.workerPackedA = this.extraBase;
+    this.workerPackedB = this.extraBase + packBytes.a;
+    const edge = this.workerPackedB + packBytes.b;
+    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        module,
+        memory,
+        control: this.control.buffer,
+        packedA: this.workerPackedA,
+        packedB: this.workerPackedB,
+        edge,
+      },
+    });
+    this.worker.unref();
+    // Block until the worker has instantiated the module (a few milliseconds), so every call stays synchronous.
+    if (
+      Atomics.wait(this.control, READY, 0, 10_000) === 'timed-out' &&
+      Atomics.load(this.control, READY) === 0
+    ) {
+      void this.worker.terminate();
+      throw new Error('wasm worker did not start within 10 s');
+    }
+  }
+
+  /** Creates the kernels, or null when shared WebAssembly memory or the worker is unavailable. */
+  static create(variant: WasmVariant = 'auto'): ThreadedWasmKernels | null {
+    try {
+      const candidates =
+        variant === 'auto'
+          ? [relaxedSimdSharedWasmBase64, simdSharedWasmBase64]
+          : [variant === 'simd' ? simdSharedWasmBase64 : relaxedSimdSharedWasmBase64];
+      for (const b64 of candidates) {
+        const bytes = decode(b64);
+        if (!WebAssembly.validate(bytes)) continue;
+        const module = new WebAssembly.Module(bytes);
+        const memory = new WebAssembly.Memory({ initial: 1, maximum: 16384, shared: true });
+        const instance = new WebAssembly.Instance(module, { env: { memory } });
+        const e = instance.exports as unknown as {
+          MC: WebAssembly.Global;
+          KC: WebAssembly.Global;
+          NC: WebAssembly.Global;
+        };
+        const kc = e.KC.value as number;
+        const packBytes = { a: (e.MC.value as number) * kc * 4, b: kc * (e.NC.value as number) * 4 };
+        return new ThreadedWasmKernels(instance, memory, module, packBytes);
+      }
+      return null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stops the worker; afterwards every call runs on the calling thread. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.control[OP] = OP_EXIT;
+    Atomics.store(this.control, REQUEST, ++this.sequence);
+    Atomics.notify(this.control, REQUEST);
+    void this.worker.terminate();
+  }
+
+  private post(op: number, args: readonly number[]): void {
+    const c = this.control;
+    c[OP] = op;
+    c[ERROR] = 0;
+    for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i];
+    Atomics.store(c, REQUEST, ++this.sequence);
+    Atomics.notify(c, REQUEST);
+  }
+
+  private join(): void {
+    const c = this.control;
+    for (;;) {
+      const done = Atomics.load(c, DONE);
+      if (done === this.sequence) break;
+      Atomics.wait(c, DONE, done, 1000);
+    }
+    if (c[ERROR] !== 0) throw new Error('wasm worker failed (trap in the kernel)');
+  }
+
+  protected override runGemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    ap: number,
+    lda: number,
+    bp: number,
+    ldb: number,
+    cp: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void {
+    if (this.disposed || m < 8 || m * n * k < MIN_PARALLEL_MACS) {
+      super.runGemm(transA, transB, m, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
+      return;
+    }
+    // Rows [0, m0) here, [m0, m) on the worker; m0 a multiple of the 4-row register tile.
+    const m0 = Math.ceil(m / 8) * 4;
+    const aRest = ap + 4 * (transA ? m0 : m0 * lda);
+    this.post(OP_GEMM, [
+      +transA,
+      +transB,
+      m - m0,
+      n,
+      k,
+      aRest,
+      lda,
+      bp,
+      ldb,
+      cp + 4 * m0 * ldc,
+      ldc,
+      +accumulate,
+    ]);
+    super.runGemm(transA, transB, m0, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
+    this.join();
+  }
+
+  protected override runConv(
+    kind: 0 | 1,
+    g: Conv2dGeometry,
+    input: number,
+    w: number,
+    bias: number,
+    output: number,
+    col: number,
+    chunkRows: number,
+  ): void {
+    const macs = g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * (g.inC / g.groups);
+    if (this.disposed || g.batch < 2 || macs < MIN_PARALLEL_MACS) {
+      super.runConv(kind, g, input, w, bias, output, col, chunkRows);
+      return;
+    }
+    const n0 = Math.ceil(g.batch / 2);
+    const inImage = 4 * (kind === 0 ? g.inH * g.inW * g.inC : g.outH * g.outW * g.outC);
+    const outImage = 4 * (kind === 0 ? g.outH * g.outW * g.outC : g.inH * g.inW * g.inC);
+    const colFloats = WasmKernels.colChunk(g).floats;
+    const rest = { ...g, batch: g.batch - n0 };
+    this.post(kind === 0 ? OP_CONV_FORWARD : OP_CONV_BACKWARD_INPUT, [
+      rest.batch,
+      g.inH,
+      g.inW,
+      g.inC,
+      g.outH,
+      g.outW,
+      g.outC,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+      g.dilationH,
+      g.dilationW,
+      g.groups,
+      input + n0 * inImage,
+      w,
+      bias,
+      output + n0 * outImage,
+      col + 4 * colFloats,
+      chunkRows,
+    ]);
+    super.runConv(kind, { ...g, batch: n0 }, input, w, bias, output, col, chunkRows);
+    this.join();
+  }
+}
+
+/**
+ * The WebAssembly SIMD kernels on two threads (Node only), or null when unavailable: keep `createWasmKernels()`
+ * or the TypeScript kernels then. Results are identical to the one-thread kernels. Call `dispose()` to stop the
+ * worker (it does not keep the process alive).
+ */
+export function createThreadedWasmKernels(
+  variant: WasmVariant = 'auto',
+): (Kernels & { dispose(): void }) | null {
+  return ThreadedWasmKernels.create(variant);
+}
