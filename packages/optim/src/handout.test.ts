@@ -138,3 +138,47 @@ describe('handout (b): Adam(β1 = 0, β2 → 1, η = η0·t^(−1/2)) is AdaGrad
     }
   });
 });
+
+describe('handout update rules, as written (ε = 0), step by step in float64', () => {
+  const grads = randomSequence(42, 30, 3, -2, 2);
+  const w0 = [0.5, -0.25, 1];
+
+  it('AdaGrad: w^t = w^(t−1) − η/sqrt(Σ_{i=1}^t (g^i)²)·g^t', () => {
+    const eta = 0.3;
+    const w = [...w0];
+    const sum = [0, 0, 0];
+    const p = makeParam(w0);
+    const opt = new Adagrad([p], { lr: eta, eps: 0 });
+    for (const g of grads) {
+      for (let j = 0; j < 3; j++) {
+        sum[j] += g[j] ** 2;
+        w[j] -= (eta / Math.sqrt(sum[j])) * g[j];
+      }
+      p.grad!.set(g);
+      opt.step();
+      for (let j = 0; j < 3; j++) expect(p.data[j]).toBeCloseTo(w[j], 13);
+    }
+  });
+
+  it('Adam: m^t = β1·m^(t−1) + (1 − β1)·g^t, v^t = β2·v^(t−1) + (1 − β2)·(g^t)², w^t = w^(t−1) − η·m̂^t/sqrt(v̂^t)', () => {
+    const [eta, beta1, beta2] = [0.01, 0.9, 0.999];
+    const w = [...w0];
+    const m = [0, 0, 0];
+    const v = [0, 0, 0];
+    const p = makeParam(w0);
+    const opt = new Adam([p], { lr: eta, betas: [beta1, beta2], eps: 0 });
+    grads.forEach((g, index) => {
+      const t = index + 1;
+      for (let j = 0; j < 3; j++) {
+        m[j] = beta1 * m[j] + (1 - beta1) * g[j];
+        v[j] = beta2 * v[j] + (1 - beta2) * g[j] ** 2;
+        const mHat = m[j] / (1 - beta1 ** t);
+        const vHat = v[j] / (1 - beta2 ** t);
+        w[j] -= (eta / Math.sqrt(vHat)) * mHat;
+      }
+      p.grad!.set(g);
+      opt.step();
+      for (let j = 0; j < 3; j++) expect(p.data[j]).toBeCloseTo(w[j], 13);
+    });
+  });
+});

@@ -319,7 +319,7 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
         }
         (hyper as Record<string, number | boolean>)[key] = restoreState(cur, sg.hyperparams[key]);
       }
-      this.#spec.validate(hyper, `${rt.where.replace(/: $/, ': ')}`, rt.built);
+      this.#spec.validate(hyper, rt.where, rt.built);
       restoreState(rt.state, sg.state, `paramGroups[${k}].state`, true);
       staged.push(hyper);
     });
