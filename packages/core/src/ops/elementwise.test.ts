@@ -101,6 +101,16 @@ describe('unary ops', () => {
     sum(relu(x)).backward();
     expect(x.grad?.toArray()).toEqual([0, 1]);
   });
+
+  test('relu special values: −0 → 0, −∞ → 0, ∞ → ∞, NaN → NaN; masked ∞/NaN gradients give 0', () => {
+    const y = relu(tensor([-0, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NaN, -2, 2]));
+    expect(Array.from(y.data)).toEqual([0, 0, Number.POSITIVE_INFINITY, Number.NaN, 0, 2]);
+    expect(Object.is(y.data[0], 0)).toBe(true);
+    expect(Object.is(y.data[4], 0)).toBe(true);
+    const x = tensor([-1, -1, -1, 1, 1], { requiresGrad: true });
+    relu(x).backward(tensor([Number.POSITIVE_INFINITY, Number.NaN, 3, Number.NEGATIVE_INFINITY, 5]));
+    expect(Array.from(x.grad?.data ?? [])).toEqual([0, 0, 0, Number.NEGATIVE_INFINITY, 5]);
+  });
 });
 
 describe('sum / mean / reshape / flatten', () => {
