@@ -258,6 +258,27 @@ const namedConvGeometries: Array<[string, Conv2dGeometry]> = [
     },
   ],
   [
+    'more than 1024 taps per output (generic im2col paths)',
+    {
+      batch: 1,
+      inH: 5,
+      inW: 6,
+      inC: 120,
+      outH: 3,
+      outW: 4,
+      outC: 5,
+      kH: 3,
+      kW: 3,
+      strideH: 1,
+      strideW: 1,
+      padTop: 0,
+      padLeft: 0,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+  [
     'depthwise 3×3 groups 12',
     {
       batch: 2,

@@ -13,9 +13,9 @@ import { SLOT_GEMM_A, SLOT_GEMM_B, scratch64 } from './workspace';
  * workspace; nothing is allocated per call after warm-up. Padding rows/columns of the last slivers are
  * zero and their results are never written, so NaN/∞ in A or B still propagate exactly as in the sum.
  */
-const MC = 128;
-const KC = 256;
-const NC = 1024;
+export const MC = 128;
+export const KC = 256;
+export const NC = 1024;
 
 /** 4×4 edge tile, reused (never reallocated). */
 const edge = new Float64Array(16);
@@ -62,7 +62,7 @@ export function gemm(
   }
 }
 
-function roundUp4(x: number): number {
+export function roundUp4(x: number): number {
   return (x + 3) & ~3;
 }
 
@@ -93,7 +93,7 @@ function packA(a: FloatArray, off: number, lda: number, mc: number, kc: number, 
 }
 
 /** Same packing of op(A) = Aᵀ, A stored k×m: op(A)[i][p] = a[off + p·lda + i]. */
-function packATransposed(
+export function packATransposed(
   a: FloatArray,
   off: number,
   lda: number,
@@ -144,7 +144,7 @@ function packB(b: FloatArray, off: number, ldb: number, kc: number, nc: number, 
 }
 
 /** Same packing of op(B) = Bᵀ, B stored n×k: op(B)[p][j] = b[off + j·ldb + p]. */
-function packBTransposed(
+export function packBTransposed(
   b: FloatArray,
   off: number,
   ldb: number,
@@ -177,7 +177,7 @@ function packBTransposed(
 }
 
 /** C block (mc×nc at c[cOff], row stride ldc) = (or +=) packed A block · packed B panel, 4×4 tiles. */
-function macroKernel(
+export function macroKernel(
   mc: number,
   nc: number,
   kc: number,
