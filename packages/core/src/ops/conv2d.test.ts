@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { tensor } from '../creation';
 import { ValueError } from '../errors';
 import { getKernels, setKernels, tsKernels } from '../kernels/index';
+import { Rng } from '../rng';
 import { ShapeError } from '../shape-error';
 import type { Tensor } from '../tensor';
 import { randn64, testRng } from '../test-utils';
@@ -132,6 +134,49 @@ describe('conv2d', () => {
       gradcheck((a, ww) => conv2d(a, ww, null, opts), [x, w]);
     });
   }
+
+  test('random geometries (property): forward equals direct loops, gradcheck passes', () => {
+    const geometry = fc.record({
+      n: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 6 }),
+      w: fc.integer({ min: 1, max: 6 }),
+      groups: fc.integer({ min: 1, max: 3 }),
+      icpg: fc.integer({ min: 1, max: 2 }),
+      ocpg: fc.integer({ min: 1, max: 2 }),
+      kH: fc.integer({ min: 1, max: 3 }),
+      kW: fc.integer({ min: 1, max: 3 }),
+      sH: fc.integer({ min: 1, max: 3 }),
+      sW: fc.integer({ min: 1, max: 2 }),
+      dH: fc.integer({ min: 1, max: 2 }),
+      dW: fc.integer({ min: 1, max: 2 }),
+      pH: fc.integer({ min: 0, max: 2 }),
+      pW: fc.integer({ min: 0, max: 2 }),
+      seed: fc.integer({ min: 0, max: 1000 }),
+    });
+    fc.assert(
+      fc.property(geometry, (g) => {
+        const outH = Math.floor((g.h + 2 * g.pH - g.dH * (g.kH - 1) - 1) / g.sH) + 1;
+        const outW = Math.floor((g.w + 2 * g.pW - g.dW * (g.kW - 1) - 1) / g.sW) + 1;
+        fc.pre(outH >= 1 && outW >= 1);
+        const r = new Rng(g.seed);
+        const x = randn64([g.n, g.h, g.w, g.groups * g.icpg], r);
+        const w = randn64([g.groups * g.ocpg, g.kH, g.kW, g.icpg], r);
+        const b = randn64([g.groups * g.ocpg], r);
+        const opts: Conv2dOptions = {
+          stride: [g.sH, g.sW],
+          dilation: [g.dH, g.dW],
+          padding: [g.pH, g.pW],
+          groups: g.groups,
+        };
+        const y = conv2d(x, w, b, opts);
+        expect(y.shape).toEqual([g.n, outH, outW, g.groups * g.ocpg]);
+        const ref = naiveConv(x, w, b, outH, outW, [g.sH, g.sW], [g.pH, g.pW], [g.dH, g.dW], g.groups);
+        for (let i = 0; i < ref.length; i++) expect(Math.abs(y.data[i] - ref[i])).toBeLessThan(1e-10);
+        gradcheck((a, ww, bb) => conv2d(a, ww, bb, opts), [x, w, b]);
+      }),
+      { numRuns: 40, seed: 2026 },
+    );
+  });
 
   test('float32 forward agrees with float64', () => {
     const x = randn64([2, 6, 6, 3], rng, false);

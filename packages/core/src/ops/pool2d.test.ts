@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { tensor } from '../creation';
 import { ValueError } from '../errors';
@@ -117,5 +118,75 @@ describe('dropout', () => {
   test('gradient uses the same mask (gradcheck with a fixed-seed fn)', () => {
     const x = randn64([4, 5], rng);
     gradcheck((t) => dropout(t, 0.4, { training: true, rng: new Rng(3) }), [x]);
+  });
+});
+
+describe('pooling over random geometries (property)', () => {
+  test('max and avg forward equal direct loops; gradcheck passes', () => {
+    const geometry = fc.record({
+      n: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 7 }),
+      w: fc.integer({ min: 1, max: 7 }),
+      c: fc.integer({ min: 1, max: 3 }),
+      kH: fc.integer({ min: 1, max: 3 }),
+      kW: fc.integer({ min: 1, max: 3 }),
+      sH: fc.integer({ min: 1, max: 3 }),
+      sW: fc.integer({ min: 1, max: 3 }),
+      pH: fc.integer({ min: 0, max: 1 }),
+      pW: fc.integer({ min: 0, max: 1 }),
+      ceilMode: fc.boolean(),
+      countIncludePad: fc.boolean(),
+      seed: fc.integer({ min: 0, max: 1000 }),
+    });
+    fc.assert(
+      fc.property(geometry, (g) => {
+        fc.pre(g.pH <= Math.floor(g.kH / 2) && g.pW <= Math.floor(g.kW / 2));
+        const size = (n: number, k: number, s: number, p: number) => {
+          let o = Math.floor((n + 2 * p - k + (g.ceilMode ? s - 1 : 0)) / s) + 1;
+          if (g.ceilMode && (o - 1) * s >= n + p) o--;
+          return o;
+        };
+        const outH = size(g.h, g.kH, g.sH, g.pH);
+        const outW = size(g.w, g.kW, g.sW, g.pW);
+        fc.pre(outH >= 1 && outW >= 1);
+        const x = randn64([g.n, g.h, g.w, g.c], new Rng(g.seed));
+        const opts = {
+          kernelSize: [g.kH, g.kW] as [number, number],
+          stride: [g.sH, g.sW] as [number, number],
+          padding: [g.pH, g.pW],
+          ceilMode: g.ceilMode,
+        };
+        const mx = maxPool2d(x, opts);
+        const av = avgPool2d(x, { ...opts, countIncludePad: g.countIncludePad });
+        expect(mx.shape).toEqual([g.n, outH, outW, g.c]);
+        for (let n = 0; n < g.n; n++)
+          for (let oh = 0; oh < outH; oh++)
+            for (let ow = 0; ow < outW; ow++)
+              for (let c = 0; c < g.c; c++) {
+                // PyTorch: window [start, start + k) clipped to the padded input for the divisor, to the input for values
+                const h0 = oh * g.sH - g.pH;
+                const w0 = ow * g.sW - g.pW;
+                const hEndPad = Math.min(h0 + g.kH, g.h + g.pH);
+                const wEndPad = Math.min(w0 + g.kW, g.w + g.pW);
+                let best = Number.NEGATIVE_INFINITY;
+                let total = 0;
+                let inside = 0;
+                for (let ih = Math.max(h0, 0); ih < Math.min(h0 + g.kH, g.h); ih++)
+                  for (let iw = Math.max(w0, 0); iw < Math.min(w0 + g.kW, g.w); iw++) {
+                    const v = x.data[((n * g.h + ih) * g.w + iw) * g.c + c];
+                    best = Math.max(best, v);
+                    total += v;
+                    inside++;
+                  }
+                const divisor = g.countIncludePad ? (hEndPad - h0) * (wEndPad - w0) : inside;
+                const o = ((n * outH + oh) * outW + ow) * g.c + c;
+                expect(mx.data[o]).toBe(best);
+                expect(av.data[o]).toBeCloseTo(total / divisor, 12);
+              }
+        gradcheck((t) => maxPool2d(t, opts), [x]);
+        gradcheck((t) => avgPool2d(t, { ...opts, countIncludePad: g.countIncludePad }), [x]);
+      }),
+      { numRuns: 60, seed: 7 },
+    );
   });
 });
