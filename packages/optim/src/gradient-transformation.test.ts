@@ -80,6 +80,20 @@ describe('gradient transformations (optax style: init/update, explicit plain sta
     expect(JSON.parse(JSON.stringify(stateToJSON([Number.NEGATIVE_INFINITY])))).toEqual(['-Infinity']);
   });
 
+  it('stateToJSON({ typedArrays: true }) keeps typed-array copies; restoreState accepts them', () => {
+    const w = new Float32Array([1, 2]);
+    const tx = scaleByAdam();
+    const state = tx.init([w]);
+    tx.update([new Float32Array([0.5, -1])], state, [w]);
+    const typed = stateToJSON(state, { typedArrays: true }) as { mu: Float32Array[] };
+    expect(typed.mu[0]).toBeInstanceOf(Float32Array);
+    expect(typed.mu[0]).not.toBe(state.mu[0]);
+    const fresh = tx.init([w]);
+    restoreState(fresh, typed);
+    expect(bytesOf(fresh.mu[0])).toEqual(bytesOf(state.mu[0]));
+    expect(bytesOf(fresh.nu[0])).toEqual(bytesOf(state.nu[0]));
+  });
+
   it('restoreState reports the path of a mismatched shape or key', () => {
     const w = new Float64Array(3);
     const tx = scaleByAdam();

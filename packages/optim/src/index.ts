@@ -58,6 +58,13 @@ export {
   warmupCosineSchedule,
 } from './schedules';
 export { SGD, type SGDHyperparams, type SGDOptions } from './sgd';
-export { decodeNumber, encodeNumber, type PlainValue, restoreState, stateToJSON } from './state-json';
+export {
+  decodeNumber,
+  encodeNumber,
+  type PlainValue,
+  restoreState,
+  type StateToJSONOptions,
+  stateToJSON,
+} from './state-json';
 
 export const VERSION = '0.1.0';

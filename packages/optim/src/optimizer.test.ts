@@ -157,6 +157,27 @@ describe.each(table)('optimizer contract: $name', ({ make, steps }) => {
     expect(JSON.stringify(c.opt.stateDict())).toBe(JSON.stringify(a.opt.stateDict()));
   });
 
+  it('stateDict({ typedArrays: true }) keeps typed-array copies and restores bitwise too', () => {
+    const p = makeParam([0.1, -0.2, 0.3, 0.4, -0.5], 'float32');
+    const q = makeParam([0.1, -0.2, 0.3, 0.4, -0.5], 'float32');
+    const a = make([p]);
+    const b = make([q]);
+    for (let t = 0; t < 5; t++) {
+      writeGrad(p, t);
+      a.step();
+    }
+    const sd = a.stateDict({ typedArrays: true });
+    q.data.set(p.data);
+    b.loadStateDict(sd);
+    for (let t = 5; t < 10; t++) {
+      writeGrad(p, t);
+      writeGrad(q, t);
+      a.step();
+      b.step();
+    }
+    expect(bytesOf(q.data)).toEqual(bytesOf(p.data));
+  });
+
   it('zeroGrad fills gradients with zeros in place; setToNone sets them to null', () => {
     const p = makeParam([1, 2, 3, 4, 5]);
     const q = { data: new Float32Array([1, 2]), grad: { data: new Float32Array([3, 4]) } };

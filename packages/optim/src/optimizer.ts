@@ -2,7 +2,7 @@ import { OptimError } from './errors';
 import { checkLength, type GradientTransformation } from './gradient-transformation';
 import { type FloatArray, gradOf, type ParamLike, zerosLike } from './param';
 import type { Schedule } from './schedules';
-import { type PlainValue, restoreState, stateToJSON } from './state-json';
+import { type PlainValue, restoreState, type StateToJSONOptions, stateToJSON } from './state-json';
 
 /** Hyperparameters of an optimizer: numbers and flags, all JSON-serialisable. */
 export type Hyperparams = Record<string, number | boolean>;
@@ -241,8 +241,12 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
     }
   }
 
-  /** A JSON-safe deep copy of hyperparameters, step count and state (schedules are code and are not included). */
-  stateDict(): OptimizerStateDict {
+  /**
+   * A JSON-safe deep copy of hyperparameters, step count and state (schedules are code and are not included).
+   * `{ typedArrays: true }` keeps the state's arrays as typed-array copies instead (compact for binary
+   * checkpoints; not JSON-safe); loadStateDict accepts both forms.
+   */
+  stateDict(options: StateToJSONOptions = {}): OptimizerStateDict {
     return {
       optimizer: this.#spec.name,
       version: 1,
@@ -257,7 +261,7 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
         return {
           params: group.params.map((_, i) => rt.firstIndex + i),
           hyperparams,
-          state: stateToJSON(rt.state),
+          state: stateToJSON(rt.state, options),
         };
       }),
     };

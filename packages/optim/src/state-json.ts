@@ -1,11 +1,26 @@
 import { OptimError } from './errors';
-import { isFloatArray } from './param';
+import { type FloatArray, isFloatArray } from './param';
 
 /**
  * JSON-safe value used by state dicts: typed arrays become number arrays, and the non-finite numbers that JSON
  * cannot hold (NaN, ±Infinity) are written as the strings 'NaN', 'Infinity', '-Infinity'.
  */
-export type PlainValue = number | string | boolean | null | PlainValue[] | { [key: string]: PlainValue };
+export type PlainValue =
+  | number
+  | string
+  | boolean
+  | null
+  | FloatArray
+  | PlainValue[]
+  | { [key: string]: PlainValue };
+
+export interface StateToJSONOptions {
+  /**
+   * Keep typed arrays as typed-array copies (same dtype) instead of number arrays: compact for binary
+   * checkpoints (e.g. one safetensors tensor per array), but then not JSON-safe. Default false.
+   */
+  typedArrays?: boolean;
+}
 
 /** Encodes a number so JSON.stringify/parse returns it bitwise (non-finite values become strings). */
 export function encodeNumber(x: number): number | string {
@@ -26,19 +41,20 @@ export function decodeNumber(x: unknown): number | undefined {
  * (float32 values widen to float64 exactly, so the round trip is bitwise), numbers are encoded with
  * `encodeNumber`, plain objects and arrays are copied.
  */
-export function stateToJSON(state: unknown): PlainValue {
+export function stateToJSON(state: unknown, options: StateToJSONOptions = {}): PlainValue {
   if (isFloatArray(state)) {
+    if (options.typedArrays) return state.slice();
     const out: (number | string)[] = new Array(state.length);
     for (let i = 0; i < state.length; i++) out[i] = encodeNumber(state[i]);
     return out;
   }
   if (typeof state === 'number') return encodeNumber(state);
   if (typeof state === 'string' || typeof state === 'boolean' || state === null) return state;
-  if (Array.isArray(state)) return state.map(stateToJSON);
+  if (Array.isArray(state)) return state.map((x) => stateToJSON(x, options));
   if (typeof state === 'object') {
     const out: { [key: string]: PlainValue } = {};
     for (const [k, v] of Object.entries(state as Record<string, unknown>)) {
-      if (v !== undefined) out[k] = stateToJSON(v);
+      if (v !== undefined) out[k] = stateToJSON(v, options);
     }
     return out;
   }
@@ -57,12 +73,17 @@ function mismatch(path: string, expected: string, got: unknown): OptimError {
 /**
  * Writes the plain (JSON) state `plain` into the live state `template` produced by `init`, checking that it has
  * exactly the same structure: same keys, same array lengths, typed arrays copied in place (no reallocation).
+ * Where the template holds a typed array, `plain` may hold a number array or a typed array of the same length.
  * Returns the restored value (the template itself for objects, arrays and typed arrays). Throws
  * OptimError('STATE_MISMATCH') naming the path on any difference; on error the template may be partly written,
  * so callers validate first with `dryRun: true`.
  */
 export function restoreState<T>(template: T, plain: unknown, path = 'state', dryRun = false): T {
   if (isFloatArray(template)) {
+    if (isFloatArray(plain) && plain.length === template.length) {
+      if (!dryRun) template.set(plain);
+      return template;
+    }
     if (!Array.isArray(plain) || plain.length !== template.length) {
       throw mismatch(path, `an array of ${template.length} numbers`, plain);
     }
