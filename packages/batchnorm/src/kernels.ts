@@ -113,6 +113,7 @@ export function normalize(
   out: FloatArray,
 ): void {
   const C = channels;
+  const C4 = 4 * C;
   const blockRows = rowsPerBlock(C);
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const end = Math.min(m, r0 + blockRows) * C;
@@ -120,7 +121,14 @@ export function normalize(
       const mu = mean[c];
       const scale = gamma === null ? invStd[c] : gamma[c] * invStd[c];
       const offset = beta === null ? 0 : beta[c];
-      for (let idx = r0 * C + c; idx < end; idx += C) out[idx] = (x[idx] - mu) * scale + offset;
+      let idx = r0 * C + c;
+      for (; idx + 3 * C < end; idx += C4) {
+        out[idx] = (x[idx] - mu) * scale + offset;
+        out[idx + C] = (x[idx + C] - mu) * scale + offset;
+        out[idx + 2 * C] = (x[idx + 2 * C] - mu) * scale + offset;
+        out[idx + 3 * C] = (x[idx + 3 * C] - mu) * scale + offset;
+      }
+      for (; idx < end; idx += C) out[idx] = (x[idx] - mu) * scale + offset;
     }
   }
 }
@@ -203,6 +211,7 @@ export function inputGradientFused(
   dx: FloatArray,
 ): void {
   const C = channels;
+  const C4 = 4 * C;
   const blockRows = rowsPerBlock(C);
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const end = Math.min(m, r0 + blockRows) * C;
@@ -211,7 +220,14 @@ export function inputGradientFused(
       const a = gamma === null ? invStd[c] : gamma[c] * invStd[c];
       const b = (-a * invStd[c] * invStd[c] * sumDyXmu[c]) / m;
       const d = (-a * sumDy[c]) / m;
-      for (let idx = r0 * C + c; idx < end; idx += C) dx[idx] = a * dy[idx] + b * (x[idx] - mu) + d;
+      let idx = r0 * C + c;
+      for (; idx + 3 * C < end; idx += C4) {
+        dx[idx] = a * dy[idx] + b * (x[idx] - mu) + d;
+        dx[idx + C] = a * dy[idx + C] + b * (x[idx + C] - mu) + d;
+        dx[idx + 2 * C] = a * dy[idx + 2 * C] + b * (x[idx + 2 * C] - mu) + d;
+        dx[idx + 3 * C] = a * dy[idx + 3 * C] + b * (x[idx + 3 * C] - mu) + d;
+      }
+      for (; idx < end; idx += C) dx[idx] = a * dy[idx] + b * (x[idx] - mu) + d;
     }
   }
 }
@@ -285,12 +301,20 @@ export function inputGradientAffine(
   dx: FloatArray,
 ): void {
   const C = channels;
+  const C4 = 4 * C;
   const blockRows = rowsPerBlock(C);
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const end = Math.min(m, r0 + blockRows) * C;
     for (let c = 0; c < C; c++) {
       const scale = gamma === null ? invStd[c] : gamma[c] * invStd[c];
-      for (let idx = r0 * C + c; idx < end; idx += C) dx[idx] = dy[idx] * scale;
+      let idx = r0 * C + c;
+      for (; idx + 3 * C < end; idx += C4) {
+        dx[idx] = dy[idx] * scale;
+        dx[idx + C] = dy[idx + C] * scale;
+        dx[idx + 2 * C] = dy[idx + 2 * C] * scale;
+        dx[idx + 3 * C] = dy[idx + 3 * C] * scale;
+      }
+      for (; idx < end; idx += C) dx[idx] = dy[idx] * scale;
     }
   }
 }
