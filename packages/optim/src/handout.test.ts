@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Adagrad } from './adagrad';
 import { Adam } from './adam';
+import type { ParamLike } from './param';
+import { RMSprop } from './rmsprop';
 import { scaleByAdam } from './scale-by-adam';
 import { inverseSqrtSchedule } from './schedules';
 import { makeParam, randomSequence } from './test-utils';
@@ -180,5 +182,27 @@ describe('handout update rules, as written (ε = 0), step by step in float64', (
       opt.step();
       for (let j = 0; j < 3; j++) expect(p.data[j]).toBeCloseTo(w[j], 13);
     });
+  });
+});
+
+describe('ε = 0 and a coordinate whose gradient is always exactly 0 (e.g. a weight behind a dead ReLU)', () => {
+  it('AdaGrad, Adam(β2 = 1) and RMSprop give that coordinate update 0 (the limit of 0/0), never NaN', () => {
+    const make = [
+      (p: ParamLike[]) => new Adagrad(p, { lr: 0.1, eps: 0 }),
+      (p: ParamLike[]) =>
+        new Adam(p, { beta1: 0, beta2: 1, eps: 0, schedule: { lr: inverseSqrtSchedule(0.1) } }),
+      (p: ParamLike[]) => new Adam(p, { eps: 0, amsgrad: true }),
+      (p: ParamLike[]) => new RMSprop(p, { eps: 0, centered: true }),
+    ];
+    for (const m of make) {
+      const p = makeParam([1, 2], 'float32');
+      const opt = m([p]);
+      for (let t = 0; t < 3; t++) {
+        p.grad!.set([0, 0.5]);
+        opt.step();
+      }
+      expect(p.data[0]).toBe(1);
+      expect(Number.isFinite(p.data[1]) && p.data[1] !== 2).toBe(true);
+    }
   });
 });

@@ -24,7 +24,8 @@ export interface ScaleByAdagradState {
  * AdaGrad's direction (PyTorch's formula, learning rate excluded):
  *   sum_t = sum_{t−1} + g_t²,   u = g_t / (sqrt(sum_t) + ε) / (1 + (t − 1)·lrDecay)
  * so that with `scaleByLearningRate(lr)` after it, p ← p − lr/(1 + (t − 1)·lr_decay) · g/(sqrt(sum) + ε), PyTorch's
- * update, and with ε = 0, lrDecay = 0 the handout's w^t = w^{t−1} − η/sqrt(Σ_{i=1}^t (g^i)²) · g^t.
+ * update, and with ε = 0, lrDecay = 0 the handout's w^t = w^{t−1} − η/sqrt(Σ_{i=1}^t (g^i)²) · g^t. With ε = 0 a
+ * coordinate whose gradients were all exactly 0 gets update 0 (the limit of 0/0), not NaN.
  */
 export function scaleByAdagrad(
   options: ScaleByAdagradOptions = {},
@@ -68,7 +69,9 @@ export function scaleByAdagrad(
         for (let j = 0; j < u.length; j++) {
           const g = u[j];
           s[j] += g * g;
-          u[j] = g / (Math.sqrt(s[j]) + e) / decay;
+          const den = Math.sqrt(s[j]) + e;
+          // 0/0 (eps = 0 and every gradient so far exactly 0): the update's limit, 0 (optax; PyTorch gives NaN)
+          u[j] = den === 0 && g === 0 ? 0 : g / den / decay;
         }
       }
     },

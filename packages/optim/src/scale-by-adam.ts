@@ -44,7 +44,8 @@ function lerpWeightIsSmall(w: number): boolean {
  *   m_t = β1·m_{t−1} + (1 − β1)·g_t,  v_t = β2·v_{t−1} + (1 − β2)·g_t²,
  *   u = (m_t / (1 − β1^t)) / (sqrt(v_t) / sqrt(1 − β2^t) + ε)       (ε outside the root)
  * AMSGrad replaces v_t by max(v_1..v_t). With β2 = 1 the state keeps Σ g_i² and divides by t (the exact limit of
- * v_t / (1 − β2^t) as β2 → 1), so Adam(β1 = 0, β2 = 1, ε = 0, lr = η0/√t) is AdaGrad(η0, ε = 0).
+ * v_t / (1 − β2^t) as β2 → 1), so Adam(β1 = 0, β2 = 1, ε = 0, lr = η0/√t) is AdaGrad(η0, ε = 0). With ε = 0 a
+ * coordinate with m = 0 and v = 0 (all gradients so far exactly 0) gets update 0, the limit, not 0/0 = NaN.
  */
 export function scaleByAdam(
   options: ScaleByAdamOptions = {},
@@ -114,7 +115,10 @@ export function scaleByAdam(
           m[j] = small ? mj + w1 * (g - mj) : g - (g - mj) * rest1;
           v[j] = sumMode ? v[j] + g * g : v[j] * b2 + w2 * g * g;
           if (amsgrad) vm[j] = Math.max(vm[j], v[j]);
-          u[j] = m[j] / bc1 / (Math.sqrt(vm[j]) / bc2Sqrt + e);
+          const den = Math.sqrt(vm[j]) / bc2Sqrt + e;
+          const mj2 = m[j];
+          // 0/0 (eps = 0 and every gradient so far exactly 0): the update's limit, 0 (PyTorch gives NaN)
+          u[j] = den === 0 && mj2 === 0 ? 0 : mj2 / bc1 / den;
         }
       }
     },

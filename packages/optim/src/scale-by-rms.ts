@@ -68,13 +68,15 @@ export function scaleByRms(
             sq[j] = sq[j] * a + w * g * g;
             const gj = ga[j];
             ga[j] = small ? gj + w * (g - gj) : g - (g - gj) * rest;
-            u[j] = g / (Math.sqrt(sq[j] - ga[j] * ga[j]) + e);
+            const den = Math.sqrt(sq[j] - ga[j] * ga[j]) + e;
+            u[j] = den === 0 && g === 0 ? 0 : g / den;
           }
         } else {
           for (let j = 0; j < u.length; j++) {
             const g = u[j];
             sq[j] = sq[j] * a + w * g * g;
-            u[j] = g / (Math.sqrt(sq[j]) + e);
+            const den = Math.sqrt(sq[j]) + e;
+            u[j] = den === 0 && g === 0 ? 0 : g / den; // 0/0 with eps = 0: the limit, 0
           }
         }
       }
