@@ -76,7 +76,7 @@ const reluOp = defineOp({
       // −0 into 0; the rare NaN result (v = NaN stays NaN as in PyTorch, v = −∞ gives 0) is fixed after.
       const v = d[i];
       const r = v * +(v > 0) + 0;
-      out[i] = r === r ? r : v === v ? 0 : v;
+      out[i] = Number.isNaN(r) ? (Number.isNaN(v) ? v : 0) : r;
     }
     ctx.save(out);
     return new Tensor(out, x.shape);
@@ -89,7 +89,7 @@ const reluOp = defineOp({
       // Branch-free g·[y > 0]; when g is ±∞/NaN at a masked position the product is NaN: use 0 there.
       const pass = +(y[i] > 0);
       const r = gd[i] * pass + 0;
-      out[i] = r === r ? r : pass === 1 ? gd[i] : 0;
+      out[i] = Number.isNaN(r) ? (pass === 1 ? gd[i] : 0) : r;
     }
     return [new Tensor(out, g.shape)];
   },
