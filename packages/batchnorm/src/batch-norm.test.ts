@@ -90,6 +90,38 @@ describe('batchNorm op', () => {
     expect(runningMean.data[0]).toBeCloseTo(0.25, 6);
   });
 
+  it('constant input (σ² = 0): finite output (= β) and finite gradients, float64 gradcheck passes', () => {
+    const x = t64(new Float64Array(2 * 2 * 2 * 3).fill(4.5), [2, 2, 2, 3]);
+    const weight = t64(Float64Array.of(1, 2, -1), [3]);
+    const bias = t64(Float64Array.of(0.5, 0, -0.5), [3]);
+    const y = batchNorm(x, { weight, bias, training: true });
+    expect(Array.from(y.data.slice(0, 3))).toEqual([0.5, 0, -0.5]);
+    y.backward(new Tensor(randomArray(24, 40), [2, 2, 2, 3]));
+    for (const t of [x, weight, bias]) expect(t.grad!.data.every(Number.isFinite)).toBe(true);
+    gradcheck((xi, w, b) => batchNorm(xi, { weight: w, bias: b, training: true }), [x, weight, bias], {
+      atol: 1e-6,
+      rtol: 1e-4,
+    });
+  });
+
+  it('skips the input gradient when x does not require grad, still giving ∂l/∂γ and ∂l/∂β', () => {
+    const xs = randomArray(12, 41);
+    const dy = randomArray(12, 42);
+    const run = (requiresGrad: boolean) => {
+      const x = t64(xs.slice(), [4, 3], requiresGrad);
+      const weight = t64(Float64Array.of(1, 2, 3), [3]);
+      const bias = t64(new Float64Array(3), [3]);
+      batchNorm(x, { weight, bias, training: true }).backward(new Tensor(dy.slice(), [4, 3]));
+      return { x, weight, bias };
+    };
+    const a = run(false);
+    const b = run(true);
+    expect(a.x.grad).toBeNull();
+    expect(b.x.grad).not.toBeNull();
+    expect(Array.from(a.weight.grad!.data)).toEqual(Array.from(b.weight.grad!.data));
+    expect(Array.from(a.bias.grad!.data)).toEqual(Array.from(b.bias.grad!.data));
+  });
+
   it('rejects mismatched parameters with a typed error naming argument and value', () => {
     const x = new Tensor(new Float32Array(12), [4, 3]);
     const w2 = new Tensor(new Float32Array(2), [2]);
