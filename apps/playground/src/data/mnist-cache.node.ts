@@ -1,11 +1,22 @@
 /** Node side of the data: makes the binary cache once (in a child process) and reads it. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMnistBinary, type MnistData } from './mnist-data.js';
 
-const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The folder of @hw3/playground's package.json, found from this module (source or bundled CLI). */
+function findAppRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (dir !== parse(dir).root) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === '@hw3/playground') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`cannot find the @hw3/playground package folder above ${fileURLToPath(import.meta.url)}`);
+}
+
+const appRoot = findAppRoot();
 /** Gitignored; Vite copies public/ into dist/, so the web page loads the same file as ./data/mnist-10k.bin. */
 export const MNIST_CACHE_PATH = join(appRoot, 'public', 'data', 'mnist-10k.bin');
 export const CONVERT_SCRIPT = join(appRoot, 'scripts', 'convert-mnist.mjs');
