@@ -268,6 +268,25 @@ describe.each(table)('optimizer contract: $name', ({ make, steps }) => {
 });
 
 describe('Optimizer groups and hyperparameters', () => {
+  it('accepts @hw3/core-Tensor-shaped parameters (readonly data, grad: Tensor | null) without importing core', () => {
+    class TensorLike {
+      readonly data: Float32Array;
+      grad: TensorLike | null = null;
+      constructor(values: number[]) {
+        this.data = new Float32Array(values);
+      }
+    }
+    const w = new TensorLike([1, 2]);
+    const opt = new SGD([w], { lr: 0.5 });
+    opt.step(); // grad null: skipped
+    expect(Array.from(w.data)).toEqual([1, 2]);
+    w.grad = new TensorLike([1, -1]);
+    opt.step();
+    expect(Array.from(w.data)).toEqual([0.5, 2.5]);
+    opt.zeroGrad();
+    expect(Array.from(w.grad.data)).toEqual([0, 0]);
+  });
+
   it('each parameter group has its own hyperparameters, settable between steps (PyTorch param_groups)', () => {
     const a = makeParam([1]);
     const b = makeParam([1]);
