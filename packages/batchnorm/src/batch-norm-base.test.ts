@@ -1,4 +1,4 @@
-import { ShapeError, Tensor, ValueError } from '@hw3/core';
+import { loadSafetensors, ShapeError, saveSafetensors, Tensor, ValueError } from '@hw3/core';
 import { gradcheck } from '@hw3/core/testing';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm1d } from './batch-norm-1d';
@@ -150,6 +150,28 @@ describe('BatchNorm2d / BatchNorm1d (PyTorch semantics)', () => {
     expect(b.numBatchesTracked!.item()).toBe(1);
     b.call(step2()); // buffers still live after loading (data copied in place)
     expect(b.numBatchesTracked!.item()).toBe(2);
+  });
+
+  it('state dict survives a safetensors checkpoint (float32 statistics, float64 num_batches_tracked)', () => {
+    const a = new BatchNorm2d(1, { momentum: null });
+    a.call(step1());
+    a.call(step2());
+    const { tensors } = loadSafetensors(saveSafetensors(a.stateDict()));
+    expect(Object.keys(tensors).sort()).toEqual([
+      'bias',
+      'num_batches_tracked',
+      'running_mean',
+      'running_var',
+      'weight',
+    ]);
+    const b = new BatchNorm2d(1, { momentum: null });
+    b.loadStateDict(tensors);
+    expect(b.runningMean!.data[0]).toBe(a.runningMean!.data[0]);
+    expect(b.runningVar!.data[0]).toBe(a.runningVar!.data[0]);
+    expect(b.numBatchesTracked!.item()).toBe(2);
+    b.eval();
+    a.eval();
+    expect(Array.from(b.call(step1()).data)).toEqual(Array.from(a.call(step1()).data));
   });
 
   it('one value per channel in training mode throws and leaves the state unchanged', () => {
