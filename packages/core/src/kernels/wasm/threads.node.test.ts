@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
 import type { Conv2dGeometry, Kernels } from '../kernels';
 import { randInt, randomArray, seededRandom } from '../test-helpers';
@@ -7,11 +7,15 @@ import { createWasmKernels } from './wasm-kernels';
 
 const threaded = createThreadedWasmKernels('simd');
 const single = createWasmKernels('simd') as Kernels;
+beforeAll(async () => {
+  await threaded?.ready();
+});
 afterAll(() => threaded?.dispose());
 
 describe('two-thread wasm kernels', () => {
   it('start in Node (shared WebAssembly memory and worker_threads are available)', () => {
     expect(threaded?.name).toBe('wasm-simd-2threads');
+    expect(threaded?.parallel).toBe(true);
   });
 
   it('gemm: bit-identical to one thread on large random problems (all transposes, offsets, accumulate)', () => {

@@ -1,7 +1,9 @@
+/// <reference types="node" />
 /**
  * Node only: the WebAssembly SIMD kernels on two threads (the main thread plus one worker_threads worker) sharing
  * one WebAssembly memory (a SharedArrayBuffer). Calls stay synchronous: the main thread posts a command through a
- * shared Int32Array, does its half, and waits for the worker with Atomics.wait.
+ * shared Int32Array, does its half, and waits for the worker with Atomics.wait. The worker starts asynchronously;
+ * until it is ready (`await kernels.ready()`), and after `dispose()`, everything runs on the calling thread.
  *
  * Work is split so that every output element is computed by exactly one thread with the same reduction order as
  * on one thread, so results are bit-identical to `createWasmKernels()`:
@@ -34,13 +36,13 @@ const MIN_PARALLEL_MACS = 1 << 18;
 
 // The worker: instantiates the same module on the shared memory, then serves commands until OP_EXIT.
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { module, memory, control, packedA, packedB, edge } = workerData;
 const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
 e.setEdgeScratch(edge);
 const c = new Int32Array(control);
 Atomics.store(c, ${READY}, 1);
-Atomics.notify(c, ${READY});
+parentPort.postMessage('ready');
 let seen = 0;
 for (;;) {
   Atomics.wait(c, ${REQUEST}, seen);
@@ -79,6 +81,7 @@ export class ThreadedWasmKernels extends WasmKernels {
   private readonly workerPackedB: number;
   private sequence = 0;
   private disposed = false;
+  private readonly readyPromise: Promise<boolean>;
 
   private constructor(
     instance: WebAssembly.Instance,
@@ -94,6 +97,8 @@ export class ThreadedWasmKernels extends WasmKernels {
     this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // WORKER_SOURCE is CommonJS: drop --input-type=module, which eval'd workers would otherwise inherit.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
       workerData: {
         module,
         memory,
@@ -103,15 +108,28 @@ export class ThreadedWasmKernels extends WasmKernels {
         edge,
       },
     });
-    this.worker.unref();
-    // Block until the worker has instantiated the module (a few milliseconds), so every call stays synchronous.
-    if (
-      Atomics.wait(this.control, READY, 0, 10_000) === 'timed-out' &&
-      Atomics.load(this.control, READY) === 0
-    ) {
-      void this.worker.terminate();
-      throw new Error('wasm worker did not start within 10 s');
-    }
+    // The worker starts while the event loop runs (blocking here could deadlock: Node may need this thread to
+    // start it). Until it is ready, calls run on this thread; await ready() to be sure both threads are used.
+    this.readyPromise = new Promise<boolean>((resolve) => {
+      this.worker.once('message', () => {
+        this.worker.unref(); // ready: the idle worker must not keep the process alive
+        resolve(true);
+      });
+      this.worker.once('error', () => {
+        this.disposed = true;
+        resolve(false);
+      });
+    });
+  }
+
+  /** Resolves to true once the worker runs (false if it failed to start: everything stays on one thread). */
+  ready(): Promise<boolean> {
+    return this.readyPromise;
+  }
+
+  /** Whether calls are split across two threads right now. */
+  get parallel(): boolean {
+    return !this.disposed && Atomics.load(this.control, READY) === 1;
   }
 
   /** Creates the kernels, or null when shared WebAssembly memory or the worker is unavailable. */
@@ -185,7 +203,7 @@ export class ThreadedWasmKernels extends WasmKernels {
     ldc: number,
     accumulate: boolean,
   ): void {
-    if (this.disposed || m < 8 || m * n * k < MIN_PARALLEL_MACS) {
+    if (!this.parallel || m < 8 || m * n * k < MIN_PARALLEL_MACS) {
       super.runGemm(transA, transB, m, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
       return;
     }
@@ -221,7 +239,7 @@ export class ThreadedWasmKernels extends WasmKernels {
     chunkRows: number,
   ): void {
     const macs = g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * (g.inC / g.groups);
-    if (this.disposed || g.batch < 2 || macs < MIN_PARALLEL_MACS) {
+    if (!this.parallel || g.batch < 2 || macs < MIN_PARALLEL_MACS) {
       super.runConv(kind, g, input, w, bias, output, col, chunkRows);
       return;
     }
@@ -259,13 +277,19 @@ export class ThreadedWasmKernels extends WasmKernels {
   }
 }
 
+/** Kernels with a worker thread: await ready() before relying on two threads; dispose() stops the worker. */
+export type ThreadedKernels = Kernels & {
+  ready(): Promise<boolean>;
+  readonly parallel: boolean;
+  dispose(): void;
+};
+
 /**
  * The WebAssembly SIMD kernels on two threads (Node only), or null when unavailable: keep `createWasmKernels()`
- * or the TypeScript kernels then. Results are identical to the one-thread kernels. Call `dispose()` to stop the
- * worker (it does not keep the process alive).
+ * or the TypeScript kernels then. Results are identical to the one-thread kernels. The worker starts
+ * asynchronously: calls made before `await kernels.ready()` run on the calling thread. `dispose()` stops the worker
+ * (it does not keep the process alive anyway).
  */
-export function createThreadedWasmKernels(
-  variant: WasmVariant = 'auto',
-): (Kernels & { dispose(): void }) | null {
+export function createThreadedWasmKernels(variant: WasmVariant = 'auto'): ThreadedKernels | null {
   return ThreadedWasmKernels.create(variant);
 }
