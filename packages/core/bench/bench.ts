@@ -14,7 +14,13 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { type Conv2dGeometry, createWasmKernels, type Kernels, tsKernels } from '../src/kernels/index';
+import {
+  type Conv2dGeometry,
+  createWasmKernels,
+  type Kernels,
+  type Pool2dGeometry,
+  tsKernels,
+} from '../src/kernels/index';
 
 function median(times: number[]): number {
   const s = [...times].sort((a, b) => a - b);
@@ -134,6 +140,64 @@ function benchGemm(sets: readonly Kernels[]): void {
         rates,
         tfRate,
         rates.map((r) => r / tfRate),
+        diff,
+        2,
+      ),
+    );
+  }
+}
+
+function benchMaxPool(sets: readonly Kernels[]): void {
+  console.log(
+    '\nmaxPool2d float32 forward, 2×2 stride 2 (reference network), median ms; ratio = tfjs ms ÷ hw3 ms',
+  );
+  console.log(header('input', 34, sets));
+  for (const [size, channels] of [
+    [28, 8],
+    [14, 16],
+  ]) {
+    const g: Pool2dGeometry = {
+      batch: 64,
+      inH: size,
+      inW: size,
+      channels,
+      outH: size / 2,
+      outW: size / 2,
+      kH: 2,
+      kW: 2,
+      strideH: 2,
+      strideW: 2,
+      padTop: 0,
+      padLeft: 0,
+      dilationH: 1,
+      dilationW: 1,
+    };
+    const x = filled(g.batch * size * size * channels, 6);
+    const out = new Float32Array(g.batch * g.outH * g.outW * channels);
+    const argmax = new Int32Array(out.length);
+    const tx = tf.tensor4d(x, [g.batch, size, size, channels]);
+    let tfOut: Float32Array = new Float32Array(0);
+    const tfMs = time(() => {
+      const t = tf.maxPool(tx, 2, 2, 'valid');
+      tfOut = t.dataSync() as Float32Array;
+      t.dispose();
+    });
+    tx.dispose();
+    const times: number[] = [];
+    let diff = 0;
+    for (const kernels of sets) {
+      times.push(time(() => kernels.maxPool2dForward(g, x, out, argmax)));
+      diff = Math.max(diff, maxAbsDiff(out, tfOut));
+      checkAgreement(`maxPool ${size} ${kernels.name}`, diff, 0);
+    }
+    const label = `[64,${size},${size},${channels}]`;
+    console.log(
+      row(
+        label,
+        34,
+        times,
+        tfMs,
+        times.map((t) => tfMs / t),
         diff,
         2,
       ),
@@ -283,6 +347,7 @@ async function main(): Promise<void> {
       .join(' ')}; times are median process CPU time after warm-up`,
   );
   benchConv(sets);
+  benchMaxPool(sets);
   benchGemm(sets);
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
