@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core';
+import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { benchBatchNorm, benchConv, benchGemm, benchMaxPool } from './kernel-benches';
 import { benchInference, benchTrainStep } from './model-benches';
 import { formatTable, gflops, type Row, samplesPerSecond } from './report';
@@ -22,6 +23,9 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
   const k = createWasmKernels(variant);
   if (k) kernels.push(k);
 }
+// Both cores (Node worker thread, shared wasm memory); identical results to one thread.
+const threaded = createThreadedWasmKernels();
+if (threaded && (await threaded.ready())) kernels.push(threaded);
 
 registerTfGradients();
 await useTfBackend('wasm');
@@ -47,7 +51,7 @@ const rows: Row[] = [];
 const sections: Array<[string, () => Promise<Row[]>]> = [
   ['gemm', () => benchGemm(kernels, [256, 512, 1024])],
   ['conv', () => benchConv(kernels)],
-  ['pool', () => benchMaxPool(kernels)],
+  ['pool', () => benchMaxPool(kernels.filter((k) => !k.name.endsWith('threads')))],
   ['bn', () => benchBatchNorm()],
   ['train', () => benchTrainStep(kernels)],
   ['infer', () => benchInference(kernels)],
@@ -85,3 +89,4 @@ writeFileSync(
   )}\n`,
 );
 console.log(`wrote ${file}`);
+threaded?.dispose();

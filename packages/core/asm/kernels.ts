@@ -562,7 +562,22 @@ export function maxPool2dForward(x: usize, out: usize, argmax: usize): void {
             if (iw < 0 || iw >= gInW) continue;
             const xi = ((n * gInH + ih) * gInW + iw) * C;
             const xp = x + ((<usize>xi) << 2);
-            for (let c = 0; c < C; c++) {
+            // Four channels at a time: take = (no tap yet) | v > best | (v is NaN & best is not).
+            let c = 0;
+            for (; c + 4 <= C; c += 4) {
+              const cb = (<usize>c) << 2;
+              const v = v128.load(xp + cb);
+              const best = v128.load(op + cb);
+              const arg = v128.load(ap + cb);
+              const take = v128.or(
+                v128.or(i32x4.lt_s(arg, i32x4.splat(0)), f32x4.gt(v, best)),
+                v128.and(f32x4.ne(v, v), f32x4.eq(best, best)),
+              );
+              const idx = i32x4.add(i32x4.splat(xi + c), i32x4(0, 1, 2, 3));
+              v128.store(op + cb, v128.bitselect(v, best, take));
+              v128.store(ap + cb, v128.bitselect(idx, arg, take));
+            }
+            for (; c < C; c++) {
               const cb = (<usize>c) << 2;
               const v = load<f32>(xp + cb);
               const best = load<f32>(op + cb);

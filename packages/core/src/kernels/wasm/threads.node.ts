@@ -97,8 +97,9 @@ export class ThreadedWasmKernels extends WasmKernels {
     this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      // WORKER_SOURCE is CommonJS: drop --input-type=module, which eval'd workers would otherwise inherit.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+      // Plain CommonJS needing no loader: inherit no flags (--input-type=module would make it ESM; V8 flags such
+      // as --experimental-wasm-relaxed-simd are rejected in execArgv but apply process-wide anyway).
+      execArgv: [],
       workerData: {
         module,
         memory,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
 import type { FloatArray, Kernels } from '../kernels';
-import { referenceGemm } from '../reference';
+import { referenceGemm, referenceMaxPool2dForward } from '../reference';
 import { mismatch, randInt, randomArray, randomConvGeometry, seededRandom } from '../test-helpers';
 import { tsKernels } from '../ts-kernels';
 import { createWasmKernels, loadWasmKernels, WasmKernels, wasmKernelBytes } from './wasm-kernels';
@@ -135,6 +135,43 @@ describe('wasm kernels agree with the TypeScript kernels (float32)', () => {
         const { atol, rtol } = f32Tol(terms);
         expect(mismatch(actual, expected, atol, rtol), JSON.stringify(g)).toBe('');
       }
+    }
+  });
+
+  it('maxPool2d: SIMD channel path keeps the first maximum, NaN propagation and argmax (channels 8 and 9)', () => {
+    const rand = seededRandom(15);
+    for (const channels of [8, 9, 12]) {
+      const g = {
+        batch: 2,
+        inH: 7,
+        inW: 6,
+        channels,
+        outH: 4,
+        outW: 3,
+        kH: 2,
+        kW: 2,
+        strideH: 2,
+        strideW: 2,
+        padTop: 1,
+        padLeft: 0,
+        dilationH: 1,
+        dilationW: 1,
+      };
+      const x = randomArray(Float32Array, g.batch * g.inH * g.inW * channels, rand);
+      for (let i = 0; i < x.length; i++) {
+        const r = rand();
+        if (r < 0.1) x[i] = Number.NaN;
+        else if (r < 0.3) x[i] = 0.25;
+      }
+      const size = g.batch * g.outH * g.outW * channels;
+      const out1 = new Float32Array(size);
+      const arg1 = new Int32Array(size);
+      const out2 = new Float32Array(size);
+      const arg2 = new Int32Array(size);
+      referenceMaxPool2dForward(g, x, out1, arg1);
+      k.maxPool2dForward(g, x, out2, arg2);
+      expect(Array.from(out2)).toEqual(Array.from(out1));
+      expect(Array.from(arg2)).toEqual(Array.from(arg1));
     }
   });
 
