@@ -53,4 +53,55 @@ describe('gradcheck', () => {
     expect(() => gradcheck((a) => a, [tensor([1], { requiresGrad: true })])).toThrow(ValueError);
     expect(() => gradcheck((a) => a, [tensor([1], { dtype: 'float64' })])).toThrow(/nothing to check/);
   });
+
+  test('checks every Jacobian entry: a small wrong entry next to a large one is caught', () => {
+    // y = [1000·x0, 0.001·x0]; backward claims ∂y1/∂x0 = 0.002. One random weighting of the outputs hides
+    // this (the error is far below rtol·1000); the per-entry check does not.
+    const op = defineOp({
+      name: 'lopsided',
+      forward(_ctx, [x]) {
+        return new Tensor(new Float64Array([1000 * x.data[0], 0.001 * x.data[0]]), [2]);
+      },
+      backward(_ctx, g) {
+        return [new Tensor(new Float64Array([1000 * g.data[0] + 0.002 * g.data[1]]), [1])];
+      },
+    });
+    const x = tensor([0.3], { dtype: 'float64', requiresGrad: true });
+    let err: unknown;
+    try {
+      gradcheck((a) => op([a]), [x]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GradcheckError);
+    const ge = err as GradcheckError;
+    expect([ge.inputIndex, ge.flatIndex, ge.outputIndex]).toEqual([0, 0, 1]);
+    expect(ge.analytic).toBeCloseTo(0.002, 12);
+    expect(ge.numeric).toBeCloseTo(0.001, 8);
+    expect(ge.message).toMatch(/output flat index 1/);
+  });
+
+  test('a backward that only depends on the sum of the upstream gradient is caught', () => {
+    // y = [x0, 2·x1]; wrong backward returns (g0 + g1)·[1, 2] (right only for g = ones).
+    const op = defineOp({
+      name: 'sumOnly',
+      forward(_ctx, [x]) {
+        return new Tensor(new Float64Array([x.data[0], 2 * x.data[1]]), [2]);
+      },
+      backward(_ctx, g) {
+        const s = g.data[0] + g.data[1];
+        return [new Tensor(new Float64Array([s, 2 * s]), [2])];
+      },
+    });
+    const x = tensor([0.3, -0.7], { dtype: 'float64', requiresGrad: true });
+    expect(() => gradcheck((a) => op([a]), [x])).toThrow(GradcheckError);
+  });
+
+  test('bad options and an fn whose output shape changes are typed errors', () => {
+    const x = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    expect(() => gradcheck((a) => a, [x], { eps: 0 })).toThrow(/eps=0/);
+    let calls = 0;
+    const flaky = (a: Tensor) => (calls++ === 0 ? mul(a, 2) : tensor([1, 2, 3], { dtype: 'float64' }));
+    expect(() => gradcheck(flaky, [x])).toThrow(ValueError);
+  });
 });

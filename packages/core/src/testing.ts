@@ -2,7 +2,7 @@
  * `@hw3/core/testing`: finite-difference gradient checking for ops, layers and custom ops.
  * Imports the package by name so that the ESM and CJS builds share one Tensor class with the main entry.
  */
-import { Hw3Error, noGrad, Rng, Tensor, ValueError } from '@hw3/core';
+import { Hw3Error, noGrad, Tensor, ValueError } from '@hw3/core';
 
 export interface GradcheckOptions {
   /** Finite-difference step. Default 1e-6. */
@@ -11,29 +11,33 @@ export interface GradcheckOptions {
   atol?: number;
   /** Relative tolerance (relative to |numeric|). Default 1e-3. */
   rtol?: number;
-  /** Seed of the random output projection. Default 0. */
-  seed?: number;
 }
 
-/** Thrown by gradcheck when an analytic gradient differs from the numeric one. */
+/** Thrown by gradcheck when an analytic Jacobian entry differs from the numeric one. */
 export class GradcheckError extends Hw3Error {
   constructor(
     message: string,
+    /** Which input (position in `inputs`). */
     readonly inputIndex: number,
+    /** Flat (row-major) index of the input element. */
     readonly flatIndex: number,
     readonly analytic: number,
     readonly numeric: number,
+    /** Flat index of the output element whose gradient is wrong. */
+    readonly outputIndex = 0,
   ) {
     super(message, 'GRADCHECK_FAILED');
   }
 }
 
 /**
- * Compares the gradients from `backward()` with central differences (f(x+eps) - f(x-eps)) / (2·eps) for every
- * element of every input that requires grad. Inputs must be float64. A non-scalar output is reduced to
- * L = Σ w ⊙ fn(...inputs) with a fixed random w (seeded), which checks the full vector-Jacobian product.
- * An element passes when |analytic - numeric| <= atol + rtol·|numeric|; otherwise throws a GradcheckError
- * naming the worst input index and flat index with both values. `fn` must be deterministic.
+ * Checks the full Jacobian of `fn` at `inputs`, like PyTorch's `torch.autograd.gradcheck`. Analytic: one
+ * backward per output element j with a one-hot upstream gradient gives row j, ∂out[j]/∂input (the graph is
+ * kept between backward calls). Numeric: for every element k of every input with `requiresGrad`, central
+ * differences (fn(x + eps·e_k) − fn(x − eps·e_k)) / (2·eps) give column k. Every entry must satisfy
+ * |analytic − numeric| <= atol + rtol·|numeric|; otherwise a GradcheckError names the worst input, input
+ * element, output element and both values. Inputs must be float64; `fn` must be deterministic. Cost:
+ * out.size backward calls and 2·(checked input elements) forward calls, so keep the tensors small.
  */
 export function gradcheck(
   fn: (...inputs: Tensor[]) => Tensor,
@@ -44,13 +48,22 @@ export function gradcheck(
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
   if (!(eps > 0) || !(atol >= 0) || !(rtol >= 0)) {
-    throw new ValueError(`gradcheck: need eps > 0, atol >= 0, rtol >= 0; got ${eps}, ${atol}, ${rtol}`);
+    throw new ValueError(
+      `gradcheck: options need eps > 0, atol >= 0 and rtol >= 0; got eps=${eps}, atol=${atol}, rtol=${rtol}`,
+      'INVALID_OPTIONS',
+    );
   }
-  if (typeof fn !== 'function') throw new ValueError('gradcheck: fn must be a function');
-  if (!Array.isArray(inputs)) throw new ValueError('gradcheck: inputs must be an array of Tensors');
+  if (typeof fn !== 'function') {
+    throw new ValueError(`gradcheck: fn must be a function, got ${typeof fn}`, 'INVALID_INPUT');
+  }
+  if (!Array.isArray(inputs)) {
+    throw new ValueError('gradcheck: inputs must be an array of Tensors', 'INVALID_INPUT');
+  }
   let anyGrad = false;
   inputs.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new ValueError(`gradcheck: inputs[${i}] must be a Tensor`);
+    if (!(t instanceof Tensor)) {
+      throw new ValueError(`gradcheck: inputs[${i}] must be a Tensor, got ${String(t)}`, 'INVALID_INPUT');
+    }
     if (t.dtype !== 'float64') {
       throw new ValueError(
         `gradcheck: inputs[${i}] has dtype ${t.dtype}; finite differences need float64 inputs`,
@@ -67,70 +80,93 @@ export function gradcheck(
   }
 
   const out = fn(...inputs);
-  if (!(out instanceof Tensor)) throw new ValueError('gradcheck: fn must return a Tensor');
+  if (!(out instanceof Tensor)) throw new ValueError('gradcheck: fn must return a Tensor', 'INVALID_INPUT');
   if (out.dtype !== 'float64') {
     throw new ValueError(`gradcheck: fn returned dtype ${out.dtype}, expected float64`, 'DTYPE_MISMATCH');
   }
-  const rng = new Rng(options.seed ?? 0);
-  const w = new Float64Array(out.size);
-  for (let i = 0; i < w.length; i++) w[i] = rng.normal();
-  const project = (y: Tensor): number => {
-    const d = y.data;
-    let s = 0;
-    for (let i = 0; i < d.length; i++) s += w[i] * d[i];
-    return s;
-  };
+  const m = out.size;
+  const outShape = out.shape;
 
-  // Analytic: ∂L/∂x by backward with upstream gradient w (existing .grad values are preserved).
+  // Analytic Jacobians, one per checked input, row-major [m, input.size]: row j = backward(one-hot e_j).
+  // Existing .grad values are restored afterwards.
+  const analytic = inputs.map((t) => (t.requiresGrad ? new Float64Array(m * t.size) : null));
   const savedGrads = inputs.map((t) => t.grad);
-  for (const t of inputs) t.grad = null;
-  let analytic: Array<Float64Array | null>;
   try {
-    if (out.requiresGrad) out.backward(new Tensor(w.slice(), out.shape));
-    analytic = inputs.map((t) =>
-      t.requiresGrad
-        ? t.grad === null
-          ? new Float64Array(t.size)
-          : (t.grad.data as Float64Array).slice()
-        : null,
-    );
+    if (out.requiresGrad) {
+      for (let j = 0; j < m; j++) {
+        for (const t of inputs) t.grad = null;
+        const seed = new Float64Array(m);
+        seed[j] = 1;
+        out.backward(new Tensor(seed, outShape));
+        inputs.forEach((t, i) => {
+          const a = analytic[i];
+          if (a !== null && t.grad !== null) a.set(t.grad.data, j * t.size);
+        });
+      }
+    }
   } finally {
     inputs.forEach((t, i) => {
       t.grad = savedGrads[i];
     });
   }
 
-  let worst: { excess: number; input: number; index: number; a: number; n: number } | null = null;
+  const evaluate = (): Float64Array => {
+    const y = fn(...inputs);
+    if (!(y instanceof Tensor) || y.size !== m || y.dtype !== 'float64') {
+      throw new ValueError(
+        `gradcheck: fn must return the same shape and dtype every call; first [${outShape.join(', ')}] float64, then ${y instanceof Tensor ? `[${y.shape.join(', ')}] ${y.dtype}` : typeof y}`,
+        'INVALID_INPUT',
+      );
+    }
+    return y.data as Float64Array;
+  };
+
+  let worst: Worst | null = null;
   noGrad(() => {
     for (let i = 0; i < inputs.length; i++) {
       const a = analytic[i];
       if (a === null) continue;
       const x = inputs[i].data;
-      for (let k = 0; k < x.length; k++) {
+      const n = x.length;
+      for (let k = 0; k < n; k++) {
         const orig = x[k];
         x[k] = orig + eps;
-        const fPlus = project(fn(...inputs));
+        const fPlus = evaluate().slice();
         x[k] = orig - eps;
-        const fMinus = project(fn(...inputs));
+        const fMinus = evaluate();
         x[k] = orig;
-        const numeric = (fPlus - fMinus) / (2 * eps);
-        const diff = Math.abs(a[k] - numeric);
-        const allowed = atol + rtol * Math.abs(numeric);
-        const excess = Number.isNaN(diff) ? Number.POSITIVE_INFINITY : diff - allowed;
-        if (excess > 0 && (worst === null || excess > worst.excess)) {
-          worst = { excess, input: i, index: k, a: a[k], n: numeric };
+        for (let j = 0; j < m; j++) {
+          const numeric = (fPlus[j] - fMinus[j]) / (2 * eps);
+          const an = a[j * n + k];
+          const diff = Math.abs(an - numeric);
+          const excess = Number.isNaN(diff)
+            ? Number.POSITIVE_INFINITY
+            : diff - (atol + rtol * Math.abs(numeric));
+          if (excess > 0 && (worst === null || excess > worst.excess)) {
+            worst = { excess, input: i, index: k, output: j, a: an, n: numeric };
+          }
         }
       }
     }
   });
   if (worst !== null) {
-    const { input, index, a, n } = worst as { input: number; index: number; a: number; n: number };
+    const { input, index, output, a, n } = worst as Worst;
     throw new GradcheckError(
-      `gradcheck failed: input ${input}, flat index ${index} (shape [${inputs[input].shape.join(', ')}]): analytic ${a} vs numeric ${n} (|diff| ${Math.abs(a - n)} > atol ${atol} + rtol ${rtol}·|numeric|)`,
+      `gradcheck failed: input ${input}, flat index ${index} (shape [${inputs[input].shape.join(', ')}]), output flat index ${output} (shape [${outShape.join(', ')}]): analytic ${a} vs numeric ${n} (|diff| ${Math.abs(a - n)} > atol ${atol} + rtol ${rtol}·|numeric|)`,
       input,
       index,
       a,
       n,
+      output,
     );
   }
+}
+
+interface Worst {
+  excess: number;
+  input: number;
+  index: number;
+  output: number;
+  a: number;
+  n: number;
 }
