@@ -144,6 +144,18 @@ describe('sum / mean / reshape / flatten', () => {
       [9, 10],
     ]);
     expect(mean(x).item()).toBe(6.5);
+    // an empty axes list reduces everything, as torch.sum(x, dim=[]) (not NumPy's axis=())
+    expect(sum(x, []).shape).toEqual([]);
+    expect(sum(x, []).item()).toBe(78);
+    expect(sum(x, [], true).shape).toEqual([1, 1, 1]);
+    expect(mean(x, [], true).toArray()).toEqual([[[6.5]]]);
+    expect(sum(x, null).item()).toBe(78);
+    expect(sum(x, [-1, 0]).toArray()).toEqual([18, 26, 34]);
+    expect(sum(tensor(5), []).item()).toBe(5);
+    expect(mean(x, 2).toArray()).toEqual([
+      [1.5, 3.5, 5.5],
+      [7.5, 9.5, 11.5],
+    ]);
     expect(flatten(x).shape).toEqual([2, 6]);
     expect(flatten(x, 0).shape).toEqual([12]);
     expect(reshape(x, [3, -1]).shape).toEqual([3, 4]);
@@ -152,6 +164,9 @@ describe('sum / mean / reshape / flatten', () => {
   test('bad axes are typed errors', () => {
     expect(() => sum(x, 3)).toThrow(ValueError);
     expect(() => sum(x, [0, 0])).toThrow(ValueError);
+    expect(() => sum(x, [0, -3])).toThrow(/more than once/);
+    expect(() => sum(x, -4)).toThrow(/\[-3, 2\].*got -4/);
+    expect(() => mean(x, 'all' as never)).toThrow(ValueError);
     expect(() => flatten(x, 2, 1)).toThrow(ValueError);
   });
 

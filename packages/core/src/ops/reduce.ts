@@ -15,12 +15,14 @@ interface Plan {
 
 function plan(x: Tensor, axes: Axes, keepDims: boolean, opName: string): Plan {
   if (!(x instanceof Tensor)) throw new ValueError(`${opName}: x must be a Tensor`, 'INVALID_INPUT');
-  const reduce = new Array<boolean>(x.ndim).fill(axes === undefined || axes === null);
-  if (axes !== undefined && axes !== null) {
+  // PyTorch semantics: no axes, null or an empty list reduce every axis (NumPy's axis=() reduces none).
+  const all = axes === undefined || axes === null || (Array.isArray(axes) && axes.length === 0);
+  const reduce = new Array<boolean>(x.ndim).fill(all);
+  if (!all) {
     const list = typeof axes === 'number' ? [axes] : axes;
     if (!Array.isArray(list)) {
       throw new ValueError(
-        `${opName}: axes must be a number, an array of numbers or undefined`,
+        `${opName}: axes must be a number, an array of numbers, null or undefined, got ${String(axes)}`,
         'INVALID_AXES',
       );
     }
@@ -72,13 +74,19 @@ const reduceOp = defineOp<[Plan, number]>({
   },
 });
 
-/** Sum over `axes` (all when omitted); negative axes count from the end. */
+/**
+ * Sum over `axes`; all axes when `axes` is omitted, null or `[]` (as `torch.sum(x, dim=[])`; NumPy's
+ * `axis=()` would reduce none). Negative axes count from the end.
+ */
 export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const p = plan(x, axes, keepDims, 'sum');
   return reduceOp([x], p, 1);
 }
 
-/** Mean over `axes` (all when omitted). The mean over zero elements is NaN, as in PyTorch. */
+/**
+ * Mean over `axes`; all axes when `axes` is omitted, null or `[]` (PyTorch). The mean over zero elements is
+ * NaN, as in PyTorch.
+ */
 export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   const p = plan(x, axes, keepDims, 'mean');
   return reduceOp([x], p, 1 / p.count);
