@@ -4,8 +4,9 @@ import { defineOp } from './define-op';
 import { ValueError } from './errors';
 import { add, mul } from './ops/elementwise';
 import { sum } from './ops/reduce';
+import { exp } from './ops/unary';
 import { ShapeError } from './shape-error';
-import { isGradEnabled, noGrad, Tensor } from './tensor';
+import { enableGrad, isGradEnabled, noGrad, Tensor } from './tensor';
 
 describe('Tensor', () => {
   test('constructor takes ownership, infers dtype, validates size', () => {
@@ -126,6 +127,96 @@ describe('autograd', () => {
     ).backward();
     expect(x.grad?.toArray()).toEqual([1, 2, 3, 4]);
     expect(x.grad?.shape).toEqual([4]);
+  });
+});
+
+describe('autograd edge cases (PyTorch semantics unless noted)', () => {
+  test('diamond graph: both paths are summed into the shared input', () => {
+    // c = e^x · 3x;  dc/dx = 3e^x + 3x·e^x
+    const x = tensor([0.5, -1], { requiresGrad: true, dtype: 'float64' });
+    sum(mul(exp(x), mul(x, 3))).backward();
+    const g = x.grad?.toArray() as number[];
+    expect(g[0]).toBeCloseTo(3 * Math.exp(0.5) * 1.5, 12);
+    expect(g[1]).toBeCloseTo(0, 12);
+  });
+
+  test('the same tensor as both operands of one op gets both gradients', () => {
+    const x = tensor([3], { requiresGrad: true, dtype: 'float64' });
+    sum(mul(x, x)).backward();
+    expect(x.grad?.item()).toBe(6);
+  });
+
+  test('backward twice: the graph is kept (as retain_graph=True), so gradients accumulate twice', () => {
+    // Documented difference: PyTorch frees the graph after the first backward and raises on the second.
+    const x = tensor([1, 2], { requiresGrad: true, dtype: 'float64' });
+    const y = sum(mul(x, x));
+    y.backward();
+    expect(x.grad?.toArray()).toEqual([2, 4]);
+    y.backward();
+    expect(x.grad?.toArray()).toEqual([4, 8]);
+  });
+
+  test('non-leaf tensors get no .grad (no retain_grad), leaves do; backward from a leaf', () => {
+    const x = tensor([1, 2], { requiresGrad: true, dtype: 'float64' });
+    const h = mul(x, 2);
+    expect(h.isLeaf).toBe(false);
+    sum(h).backward();
+    expect(h.grad).toBeNull();
+    expect(x.grad?.toArray()).toEqual([2, 2]);
+    const s = tensor(4, { requiresGrad: true });
+    s.backward();
+    expect(s.grad?.item()).toBe(1);
+  });
+
+  test('backward from an intermediate tensor with an explicit gradient', () => {
+    const x = tensor([1, 2], { requiresGrad: true, dtype: 'float64' });
+    const h = mul(x, x);
+    sum(h); // a consumer that is never backpropagated does not matter
+    h.backward(tensor([1, 10], { dtype: 'float64' }));
+    expect(x.grad?.toArray()).toEqual([2, 40]);
+  });
+
+  test('requiresGrad propagates from any input; not from none; inputs without it get no grad', () => {
+    const a = tensor([1], { requiresGrad: true });
+    const b = tensor([2]);
+    expect(add(a, b).requiresGrad).toBe(true);
+    expect(add(b, a).requiresGrad).toBe(true);
+    expect(add(b, b).requiresGrad).toBe(false);
+    expect(add(b, b).gradFn).toBeNull();
+    sum(mul(a, b)).backward();
+    expect(b.grad).toBeNull();
+    expect(a.grad?.item()).toBe(2);
+  });
+
+  test('enableGrad inside noGrad records again; nesting restores the outer state', () => {
+    const x = tensor([1], { requiresGrad: true });
+    const [inner, after] = noGrad(() => {
+      const r = enableGrad(() => mul(x, 2));
+      return [r, mul(x, 2)];
+    });
+    expect(inner.requiresGrad).toBe(true);
+    expect(after.requiresGrad).toBe(false);
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  test('an exception inside backward leaves grad recording enabled', () => {
+    const boom = defineOp({
+      name: 'boom',
+      forward(_ctx, [x]) {
+        return new Tensor(x.data.slice(), x.shape);
+      },
+      backward() {
+        throw new Error('boom');
+      },
+    });
+    const x = tensor([1], { requiresGrad: true });
+    expect(() => sum(boom([x])).backward()).toThrow('boom');
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  test('backward with a non-Tensor gradient is a typed error', () => {
+    const y = mul(tensor([1, 2], { requiresGrad: true }), 2);
+    expect(() => y.backward([1, 1] as never)).toThrow(ValueError);
   });
 });
 
