@@ -102,6 +102,16 @@ describe('playground page in headless Chromium', () => {
     expect(prediction).toMatch(/^\d \(\d+\.\d%\)$/);
     expect(await page.locator('#probs .bar').count()).toBe(10);
 
+    // The optimizer race (training is paused): AdaGrad and Adam(β1=0, β2=1, η0/√t) coincide.
+    await page.fill('#race-steps', '15');
+    await page.click('#race-start');
+    await page.waitForFunction(() => document.body.dataset.raceMaxGap !== undefined, null, {
+      timeout: 60_000,
+    });
+    const maxGap = Number(await page.evaluate(() => document.body.dataset.raceMaxGap));
+    expect(maxGap).toBeLessThan(1e-4);
+    expect(await page.textContent('#race-status')).toContain('coincide');
+
     mkdirSync(join(appRoot, 'test-results'), { recursive: true });
     await page.screenshot({ path: join(appRoot, 'test-results', 'playground.png'), fullPage: true });
     expect(errors).toEqual([]);

@@ -83,6 +83,7 @@ const status = $('status');
 let hasModel = false;
 let running = false;
 let ready = false;
+let finished = false;
 
 function setStatus(text: string, error = false): void {
   status.textContent = text;
@@ -90,7 +91,7 @@ function setStatus(text: string, error = false): void {
 }
 
 function syncButtons(): void {
-  startButton.disabled = running || !ready;
+  startButton.disabled = running || !ready || finished;
   pauseButton.disabled = !running;
   resetButton.disabled = running || !hasModel;
   optimizerSelect.disabled = hasModel;
@@ -121,6 +122,7 @@ pauseButton.addEventListener('click', () => send({ type: 'pause' }));
 resetButton.addEventListener('click', () => {
   send({ type: 'reset' });
   hasModel = false;
+  finished = false;
   clearCharts();
   for (const id of ['stat-step', 'stat-epoch']) $(id).textContent = '0';
   for (const id of ['stat-loss', 'stat-acc', 'stat-speed']) $(id).textContent = '–';
@@ -194,7 +196,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     case 'state':
       running = m.running;
-      if (!m.running && hasModel) setStatus(`Paused at step ${m.step}. Draw a digit below, or Resume.`);
+      finished = m.done;
+      if (m.done) {
+        setStatus(`${status.textContent} Training done (${m.step} steps): draw a digit below, or Reset.`);
+      } else if (!m.running && hasModel)
+        setStatus(`Paused at step ${m.step}. Draw a digit below, or Resume.`);
       syncButtons();
       return;
     case 'prediction':

@@ -15,7 +15,7 @@ export type FromWorker =
   | { type: 'step'; step: number; epoch: number; loss: number; accuracy: number; samplesPerSecond: number }
   | { type: 'eval'; step: number; heldOutAccuracy: number; count: number }
   | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'state'; running: boolean; step: number }
+  | { type: 'state'; running: boolean; step: number; done: boolean }
   | { type: 'prediction'; probabilities: Float32Array }
   | { type: 'race-step'; step: number; losses: number[]; gap: number }
   | { type: 'race-done'; maxGap: number; maxWeightGap: number; seconds: number }

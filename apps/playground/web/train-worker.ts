@@ -3,6 +3,7 @@
  * answers predictions and the optimizer race. Yields between steps so pause / reset / predict get through.
  */
 import { decodeMnistBinary, type MnistData } from '../src/data/mnist-data.js';
+import { DEFAULTS } from '../src/train/defaults.js';
 import { Race } from '../src/train/race.js';
 import { Trainer } from '../src/train/trainer.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -70,7 +71,7 @@ async function trainLoop(gen: number): Promise<void> {
   }
   if (gen === generation) {
     running = false;
-    post({ type: 'state', running: false, step: t.globalStep });
+    post({ type: 'state', running: false, step: t.globalStep, done: t.done });
   }
 }
 
@@ -121,16 +122,19 @@ scope.onmessage = (event) => {
         if (raceRunning) throw new Error('the race is running; wait for it to finish');
         if (running) return;
         if (trainer === null) {
+          // The CLI's default run: DEFAULTS.epochs epochs, cosine learning rate, shift augmentation.
           trainer = new Trainer(data, {
-            epochs: 50,
-            batchSize: 64,
+            epochs: DEFAULTS.epochs,
+            batchSize: DEFAULTS.batchSize,
             optimizer: m.optimizer,
             lr: m.lr,
             seed: m.seed,
+            schedule: DEFAULTS.schedule,
+            maxShift: DEFAULTS.shift,
           });
         }
         running = true;
-        post({ type: 'state', running: true, step: trainer.globalStep });
+        post({ type: 'state', running: true, step: trainer.globalStep, done: false });
         trainLoop(generation).catch(fail);
         return;
       case 'pause':
@@ -140,7 +144,7 @@ scope.onmessage = (event) => {
         generation++;
         running = false;
         trainer = null;
-        post({ type: 'state', running: false, step: 0 });
+        post({ type: 'state', running: false, step: 0, done: false });
         return;
       case 'predict':
         if (trainer === null) throw new Error('train the model first (press Start)');

@@ -76,6 +76,8 @@ describe('parseCli', () => {
     [['--steps', '3'], /--steps is only valid for 'race'/],
     [['--resume', 'runs/x', '--seed', '1'], /--seed cannot be combined with --resume/],
     [['--seed', '-3'], /--seed/],
+    [['--schedule', 'step'], /--schedule must be one of constant, cosine, got "step"/],
+    [['--shift', '9'], /--shift must be an integer in \[0, 4\], got "9"/],
     [['--seed=-3'], /--seed must be an integer in \[0, 4294967295\], got "-3"/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);

@@ -1,18 +1,10 @@
 /** Command-line parsing for the playground CLI (node:util parseArgs, strict). */
 import { parseArgs } from 'node:util';
-
+import { DEFAULTS } from '../train/defaults.js';
 import { DEFAULT_LR, OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
+import { LR_SCHEDULES, type LrSchedule } from '../train/trainer.js';
 
-export { DEFAULT_LR, OPTIMIZERS, type OptimizerName };
-
-export const DEFAULTS = {
-  epochs: 4,
-  batchSize: 64,
-  optimizer: 'adam' as OptimizerName,
-  seed: 0,
-  raceSteps: 200,
-  raceLr: 0.01,
-} as const;
+export { DEFAULT_LR, DEFAULTS, OPTIMIZERS, type OptimizerName };
 
 export interface TrainOptions {
   command: 'train';
@@ -25,6 +17,9 @@ export interface TrainOptions {
   /** Whether --lr was given (a resumed run keeps its saved learning rate otherwise). */
   lrGiven: boolean;
   seed: number;
+  schedule: LrSchedule;
+  /** Random-shift augmentation of the training digits, in pixels (0 = off). */
+  shift: number;
   out: string | null;
   resume: string | null;
   json: boolean;
@@ -66,7 +61,10 @@ Train options:
   --batch-size N      mini-batch size (default ${DEFAULTS.batchSize})
   --optimizer NAME    ${OPTIMIZERS.join(' | ')} (default ${DEFAULTS.optimizer})
   --lr X              learning rate (default: adam/adamw ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd}, adagrad ${DEFAULT_LR.adagrad})
-  --seed N            seed for init and batch order, integer ≥ 0 (default ${DEFAULTS.seed})
+  --seed N            seed for init, batch order and augmentation, integer ≥ 0 (default ${DEFAULTS.seed})
+  --schedule NAME     learning-rate schedule: ${LR_SCHEDULES.join(' | ')} (default ${DEFAULTS.schedule}: decays to 0
+                      over the run; adam-as-adagrad always uses its own η0/√t)
+  --shift N           augment: shift each training digit by up to N pixels, 0..4 (default ${DEFAULTS.shift}; 0 = off)
   --out DIR           run folder (default runs/<timestamp> in the current directory)
   --resume PATH       continue from a run folder or its model.safetensors (with --epochs N to
                       extend it, --lr X to change the learning rate from there on)
@@ -83,6 +81,8 @@ const OPTIONS = {
   optimizer: { type: 'string' },
   lr: { type: 'string' },
   seed: { type: 'string' },
+  schedule: { type: 'string' },
+  shift: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean' },
@@ -159,7 +159,15 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   if (values.steps !== undefined) throw new UsageError(`option --steps is only valid for 'race'`);
   if (values.resume !== undefined) {
-    for (const key of ['batch-size', 'optimizer', 'seed', 'limit-train', 'limit-held-out'] as const) {
+    for (const key of [
+      'batch-size',
+      'optimizer',
+      'seed',
+      'schedule',
+      'shift',
+      'limit-train',
+      'limit-held-out',
+    ] as const) {
       if (values[key] !== undefined) {
         throw new UsageError(
           `--${key} cannot be combined with --resume: a resumed run keeps its saved settings (only --epochs, --lr, --out, --json apply)`,
@@ -174,6 +182,12 @@ export function parseCli(argv: readonly string[]): CliCommand {
     );
   }
   const optimizer = optimizerRaw as OptimizerName;
+  const schedule = values.schedule ?? DEFAULTS.schedule;
+  if (!(LR_SCHEDULES as readonly string[]).includes(schedule)) {
+    throw new UsageError(
+      `--schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(schedule)}`,
+    );
+  }
   return {
     command: 'train',
     epochs: parseInteger('epochs', values.epochs, 1, 1000) ?? DEFAULTS.epochs,
@@ -183,6 +197,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
     lr: parsePositiveNumber('lr', values.lr) ?? DEFAULT_LR[optimizer],
     lrGiven: values.lr !== undefined,
     seed,
+    schedule: schedule as LrSchedule,
+    shift: parseInteger('shift', values.shift, 0, 4) ?? DEFAULTS.shift,
     out: values.out ?? null,
     resume: values.resume ?? null,
     json: values.json ?? false,

@@ -52,6 +52,8 @@ export async function runTrain(options: TrainOptions, io: CliIo): Promise<number
       optimizer: options.optimizer,
       lr: options.lr,
       seed: options.seed,
+      schedule: options.schedule,
+      maxShift: options.shift,
       limitTrain: options.limitTrain,
       limitHeldOut: options.limitHeldOut,
     });
@@ -68,7 +70,8 @@ export async function runTrain(options: TrainOptions, io: CliIo): Promise<number
       (trainer.trainIndices.length !== TRAIN_COUNT || trainer.heldOutIndices.length !== HELD_OUT_COUNT
         ? ' (limited)'
         : '') +
-      `\n${c.optimizer} lr ${c.lr}, batch ${c.batchSize}, ${c.epochs} epochs, seed ${c.seed}` +
+      `\n${c.optimizer} lr ${c.lr} (${c.optimizer === 'adam-as-adagrad' ? 'η0/√t' : (c.schedule ?? 'constant')}), ` +
+      `batch ${c.batchSize}, ${c.epochs} epochs, shift augmentation ${c.maxShift ?? 0} px, seed ${c.seed}` +
       (options.resume !== null ? `, resumed at epoch ${trainer.epoch + 1}` : '') +
       ` → ${shownDir}\n`,
   );

@@ -5,6 +5,7 @@ import {
   DataFormatError,
   decodeMnistBinary,
   fillBatch,
+  fillShiftedBatch,
   HELD_OUT_COUNT,
   PIXEL_VALUES,
   SPLIT_SEED,
@@ -68,5 +69,35 @@ describe('splitIndices', () => {
     expect(() => splitIndices(10, 10, new Rng(1))).toThrow(
       /trainCount must be an integer in \[1, 9\], got 10/,
     );
+  });
+});
+
+describe('fillShiftedBatch', () => {
+  const data = loadMnist();
+  const idx = Int32Array.of(5, 4321);
+  const plain = new Float32Array(2 * 784);
+  fillBatch(data, idx, 0, 2, plain, new Int32Array(2));
+
+  it('with a zero shift equals fillBatch', () => {
+    const x = new Float32Array(2 * 784);
+    const y = new Int32Array(2);
+    fillShiftedBatch(data, idx, 0, 2, x, y, 2, { int: () => 2 }); // int(5) − 2 = 0
+    expect(Array.from(x)).toEqual(Array.from(plain));
+    expect(Array.from(y)).toEqual([data.labels[5], data.labels[4321]]);
+  });
+
+  it('moves every pixel by (dx, dy) and fills the border with 0', () => {
+    const x = new Float32Array(2 * 784);
+    const draws = [4, 0]; // dx = +2, dy = −2 for the first digit
+    let k = 0;
+    fillShiftedBatch(data, idx, 0, 1, x, new Int32Array(2), 2, { int: () => draws[k++] });
+    for (let r = 0; r < 28; r++) {
+      for (let c = 0; c < 28; c++) {
+        const sr = r + 2;
+        const sc = c - 2;
+        const expected = sr < 28 && sc >= 0 ? plain[sr * 28 + sc] : 0;
+        expect(x[r * 28 + c]).toBe(expected);
+      }
+    }
   });
 });

@@ -121,3 +121,45 @@ export function fillBatch(
     y[b] = labels[idx];
   }
 }
+
+/** Anything with the int(n) of @hw3/core's Rng (uniform integer in [0, n)). */
+export interface IntSource {
+  int(n: number): number;
+}
+
+/**
+ * Like fillBatch, but each digit is translated by a random whole-pixel shift (dx, dy) in
+ * [−maxShift, maxShift]² drawn from `rng` (pixels shifted in from outside are 0). MNIST digits sit in a
+ * 20×20 box centred in 28×28, so shifts of up to 2–3 px keep the whole digit. Allocates nothing.
+ */
+export function fillShiftedBatch(
+  data: MnistData,
+  indices: Int32Array,
+  start: number,
+  n: number,
+  x: Float32Array | Float64Array,
+  y: Int32Array | Float32Array | Float64Array,
+  maxShift: number,
+  rng: IntSource,
+): void {
+  const { pixels, labels } = data;
+  const span = 2 * maxShift + 1;
+  for (let b = 0; b < n; b++) {
+    const idx = indices[start + b];
+    const dx = rng.int(span) - maxShift;
+    const dy = rng.int(span) - maxShift;
+    const src = idx * PIXELS;
+    const dst = b * PIXELS;
+    for (let r = 0; r < IMAGE_SIZE; r++) {
+      const sr = r - dy;
+      for (let c = 0; c < IMAGE_SIZE; c++) {
+        const sc = c - dx;
+        x[dst + r * IMAGE_SIZE + c] =
+          sr >= 0 && sr < IMAGE_SIZE && sc >= 0 && sc < IMAGE_SIZE
+            ? PIXEL_VALUES[pixels[src + sr * IMAGE_SIZE + sc]]
+            : 0;
+      }
+    }
+    y[b] = labels[idx];
+  }
+}

@@ -10,6 +10,7 @@ import type { OptimizerStateDict } from '@hw3/optim';
 import {
   CLASSES,
   fillBatch,
+  fillShiftedBatch,
   HELD_OUT_COUNT,
   type MnistData,
   PIXELS,
@@ -32,7 +33,14 @@ export interface TrainConfig {
   limitTrain?: number | null;
   /** Evaluate on the first N held-out digits only. */
   limitHeldOut?: number | null;
+  /** Data augmentation: random shifts of up to this many pixels per training digit (default 0 = none). */
+  maxShift?: number;
+  /** Learning-rate schedule over the whole run: 'constant' (default) or 'cosine' decay to 0. */
+  schedule?: LrSchedule;
 }
+
+export type LrSchedule = 'constant' | 'cosine';
+export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'cosine'];
 
 export interface EpochMetrics {
   epoch: number;
@@ -109,6 +117,12 @@ export function validateConfig(config: TrainConfig): void {
     throw new RangeError(`lr must be a finite number > 0, got ${config.lr}`);
   if (config.limitTrain != null) checkInt('limitTrain', config.limitTrain, 2, TRAIN_COUNT);
   if (config.limitHeldOut != null) checkInt('limitHeldOut', config.limitHeldOut, 1, HELD_OUT_COUNT);
+  if (config.maxShift != null) checkInt('maxShift', config.maxShift, 0, 4);
+  if (config.schedule != null && !LR_SCHEDULES.includes(config.schedule)) {
+    throw new RangeError(
+      `schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(config.schedule)}`,
+    );
+  }
 }
 
 export class Trainer {
@@ -123,6 +137,8 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   /** Batch order RNG (the model's init used its own Rng seeded with the same seed). */
   private readonly rng: Rng;
+  /** Shift augmentation RNG (separate so turning augmentation on does not change the batch order). */
+  private readonly augmentRng: Rng;
   private orderEpoch = -1;
   epoch = 0;
   stepInEpoch = 0;
@@ -163,6 +179,7 @@ export class Trainer {
       n % config.batchSize === 1 ? Math.floor(n / config.batchSize) : Math.ceil(n / config.batchSize);
     this.model = createMnistCnnBn(new Rng(config.seed));
     this.rng = new Rng(config.seed ^ 0x5eed);
+    this.augmentRng = new Rng(config.seed ^ 0xa067);
     this.optimizer = createOptimizer(config.optimizer, this.model.parameters(), config.lr);
     this.namedParameters = this.model.namedParameters();
     this.x = new Float32Array(config.batchSize * PIXELS);
@@ -190,7 +207,16 @@ export class Trainer {
     const bs = this.config.batchSize;
     const start = this.stepInEpoch * bs;
     const n = Math.min(bs, this.order.length - start);
-    fillBatch(this.data, this.order, start, n, this.x, this.y);
+    const maxShift = this.config.maxShift ?? 0;
+    if (maxShift > 0)
+      fillShiftedBatch(this.data, this.order, start, n, this.x, this.y, maxShift, this.augmentRng);
+    else fillBatch(this.data, this.order, start, n, this.x, this.y);
+    if (this.config.schedule === 'cosine') {
+      // lr_t = lr · (1 + cos(π·t/T)) / 2 over the T steps of the whole run (t = 0 for the first step).
+      const total = this.config.epochs * this.stepsPerEpoch;
+      const lr = (this.config.lr * (1 + Math.cos((Math.PI * this.globalStep) / total))) / 2;
+      for (const group of this.optimizer.paramGroups) group.lr = lr;
+    }
     const targets = this.y.subarray(0, n);
     this.model.train();
     this.optimizer.zeroGrad();
@@ -315,6 +341,7 @@ export class Trainer {
       orderEpoch: this.orderEpoch,
       order: Array.from(this.order),
       rng: this.rng.getState(),
+      augmentRng: this.augmentRng.getState(),
       lossSum: this.lossSum,
       correct: this.correct,
       seen: this.seen,
@@ -373,6 +400,7 @@ export class Trainer {
     }
     trainer.order.set(s.order);
     trainer.rng.setState(s.rng);
+    trainer.augmentRng.setState(s.augmentRng);
     trainer.orderEpoch = s.orderEpoch;
     trainer.epoch = s.epoch;
     trainer.stepInEpoch = s.stepInEpoch;

@@ -1,0 +1,14 @@
+/** Defaults shared by the CLI and the web page (the default run is measured in README.md). */
+import type { OptimizerName } from './optimizers.js';
+import type { LrSchedule } from './trainer.js';
+
+export const DEFAULTS = {
+  epochs: 6,
+  batchSize: 64,
+  optimizer: 'adam' as OptimizerName,
+  seed: 0,
+  schedule: 'cosine' as LrSchedule,
+  shift: 2,
+  raceSteps: 200,
+  raceLr: 0.01,
+} as const;
