@@ -1,7 +1,15 @@
-import { checkGroups, checkInChannels, checkLayout, joinShape, type Layout, splitShape } from './layout.js';
+import {
+  checkGroups,
+  checkInChannels,
+  checkLayout,
+  joinShape,
+  type Layout,
+  splitShape,
+  windowParams,
+} from './layout.js';
 import { convSize } from './output-size.js';
-import { expandTuple, type Padding, resolvePaddingAt } from './padding.js';
-import { checkInteger, type ErrorContext } from './shape-error.js';
+import { type Padding, resolvePaddingAt } from './padding.js';
+import type { ErrorContext } from './shape-error.js';
 
 export interface ConvShapeOptions {
   /** One number for every spatial dim, or a tuple in the order the spatial dims appear in the shape. */
@@ -48,19 +56,11 @@ export function convGeometryAt(
 ): ConvGeometry {
   const layout = checkLayout(options.layout ?? 'channels-last', context);
   const split = splitShape(what, inputShape, layout, spatialRank, context);
-  const rank = split.spatial.length;
   const groups = options.groups ?? 1;
   checkInChannels(options.inChannels, split.channels, split.channelAxis, context);
   checkGroups(groups, split.channels, options.outChannels, context);
-  const kernelSize = expandTuple('kernelSize', options.kernelSize, rank, context);
-  const stride = expandTuple('stride', options.stride ?? 1, rank, context);
-  const dilation = expandTuple('dilation', options.dilation ?? 1, rank, context);
+  const { kernelSize, stride, dilation } = windowParams(options, split, context);
   const dim = (i: number): ErrorContext => ({ ...context, dimension: i + split.spatialOffset });
-  for (let i = 0; i < rank; i++) {
-    checkInteger('kernelSize', kernelSize[i], 1, 'invalid-size', dim(i));
-    checkInteger('stride', stride[i], 1, 'invalid-stride', dim(i));
-    checkInteger('dilation', dilation[i], 1, 'invalid-dilation', dim(i));
-  }
   const padding = resolvePaddingAt(
     options.padding ?? 0,
     { inputSize: split.spatial, kernelSize, stride, dilation },

@@ -1,7 +1,15 @@
-import { checkGroups, checkInChannels, checkLayout, joinShape, type Layout, splitShape } from './layout.js';
+import {
+  checkGroups,
+  checkInChannels,
+  checkLayout,
+  joinShape,
+  type Layout,
+  splitShape,
+  windowParams,
+} from './layout.js';
 import { convTransposeSize } from './output-size.js';
 import { expandTuple, type PaddingPair, resolvePaddingAt } from './padding.js';
-import { checkInteger, type ErrorContext, fail } from './shape-error.js';
+import { type ErrorContext, fail } from './shape-error.js';
 
 export interface ConvTransposeShapeOptions {
   readonly kernelSize: number | readonly number[];
@@ -17,18 +25,28 @@ export interface ConvTransposeShapeOptions {
   readonly layout?: Layout;
 }
 
-export function convTransposeShapeAt(
+/** Resolved transposed-convolution geometry (what the network summary needs). */
+export interface ConvTransposeGeometry {
+  readonly outputShape: number[];
+  readonly inputSize: number[];
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly groups: number;
+  readonly kernelSize: number[];
+}
+
+export function convTransposeGeometryAt(
   what: string,
   inputShape: readonly number[],
   options: ConvTransposeShapeOptions,
   spatialRank: number | undefined,
   context: ErrorContext,
-): number[] {
+): ConvTransposeGeometry {
   const layout = checkLayout(options.layout ?? 'channels-last', context);
   const split = splitShape(what, inputShape, layout, spatialRank, context);
-  const rank = split.spatial.length;
+  const groups = options.groups ?? 1;
   checkInChannels(options.inChannels, split.channels, split.channelAxis, context);
-  checkGroups(options.groups ?? 1, split.channels, options.outChannels, context);
+  checkGroups(groups, split.channels, options.outChannels, context);
   if ((options.padding as unknown) === 'same') {
     fail(
       'invalid-padding',
@@ -38,16 +56,13 @@ export function convTransposeShapeAt(
       context,
     );
   }
-  const kernelSize = expandTuple('kernelSize', options.kernelSize, rank, context);
-  const stride = expandTuple('stride', options.stride ?? 1, rank, context);
-  const dilation = expandTuple('dilation', options.dilation ?? 1, rank, context);
-  const outputPadding = expandTuple('outputPadding', options.outputPadding ?? 0, rank, context);
-  const dim = (i: number): ErrorContext => ({ ...context, dimension: i + split.spatialOffset });
-  for (let i = 0; i < rank; i++) {
-    checkInteger('kernelSize', kernelSize[i], 1, 'invalid-size', dim(i));
-    checkInteger('stride', stride[i], 1, 'invalid-stride', dim(i));
-    checkInteger('dilation', dilation[i], 1, 'invalid-dilation', dim(i));
-  }
+  const { kernelSize, stride, dilation } = windowParams(options, split, context);
+  const outputPadding = expandTuple(
+    'outputPadding',
+    options.outputPadding ?? 0,
+    split.spatial.length,
+    context,
+  );
   const padding = resolvePaddingAt(
     options.padding ?? 0,
     { inputSize: split.spatial, kernelSize, stride, dilation },
@@ -63,41 +78,33 @@ export function convTransposeShapeAt(
       padding[i][0],
       padding[i][1],
       outputPadding[i],
-      dim(i),
+      { ...context, dimension: i + split.spatialOffset },
     ),
   );
-  return joinShape(split.batch, options.outChannels, outputSize, layout);
+  return {
+    outputShape: joinShape(split.batch, options.outChannels, outputSize, layout),
+    inputSize: split.spatial,
+    inChannels: split.channels,
+    outChannels: options.outChannels,
+    groups,
+    kernelSize,
+  };
 }
+
+const shapeOf =
+  (what: string, spatialRank: number | undefined) =>
+  (inputShape: readonly number[], options: ConvTransposeShapeOptions): number[] =>
+    convTransposeGeometryAt(what, inputShape, options, spatialRank, {}).outputShape;
 
 /**
  * Output shape of an N-d transposed convolution; per spatial dim
  * (n − 1)·stride − padBefore − padAfter + dilation·(k − 1) + outputPadding + 1.
  * @throws ShapeError
  */
-export function convTransposeShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeShapeAt('transposed convolution', inputShape, options, undefined, {});
-}
-
-export function convTranspose1dShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeShapeAt('convTranspose1d', inputShape, options, 1, {});
-}
-
-export function convTranspose2dShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeShapeAt('convTranspose2d', inputShape, options, 2, {});
-}
-
-export function convTranspose3dShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeShapeAt('convTranspose3d', inputShape, options, 3, {});
-}
+export const convTransposeShape = shapeOf('transposed convolution', undefined);
+/** {@link convTransposeShape} for a rank-3 input. */
+export const convTranspose1dShape = shapeOf('convTranspose1d', 1);
+/** {@link convTransposeShape} for a rank-4 input. */
+export const convTranspose2dShape = shapeOf('convTranspose2d', 2);
+/** {@link convTransposeShape} for a rank-5 input. */
+export const convTranspose3dShape = shapeOf('convTranspose3d', 3);

@@ -1,4 +1,4 @@
-import { formatValue } from './padding.js';
+import { expandTuple, formatValue } from './padding.js';
 import { checkInteger, type ErrorContext, fail } from './shape-error.js';
 
 /**
@@ -134,4 +134,44 @@ export function checkInChannels(
       context,
     );
   }
+}
+
+/** Per-spatial-dimension window parameters, expanded and checked. */
+export interface WindowParams {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly dilation: number[];
+}
+
+/**
+ * Expands kernelSize, stride and dilation to one entry per spatial dimension and checks that each is an
+ * integer >= 1 (errors name the dimension by its index in the full shape). An absent stride defaults to 1, or
+ * to the kernel size when `strideDefaultsToKernel` (pooling).
+ */
+export function windowParams(
+  options: {
+    readonly kernelSize: number | readonly number[];
+    readonly stride?: number | readonly number[];
+    readonly dilation?: number | readonly number[];
+  },
+  split: SplitShape,
+  context: ErrorContext,
+  strideDefaultsToKernel = false,
+): WindowParams {
+  const rank = split.spatial.length;
+  const kernelSize = expandTuple('kernelSize', options.kernelSize, rank, context);
+  const stride = expandTuple(
+    'stride',
+    options.stride ?? (strideDefaultsToKernel ? kernelSize : 1),
+    rank,
+    context,
+  );
+  const dilation = expandTuple('dilation', options.dilation ?? 1, rank, context);
+  for (let i = 0; i < rank; i++) {
+    const dim = { ...context, dimension: i + split.spatialOffset };
+    checkInteger('kernelSize', kernelSize[i], 1, 'invalid-size', dim);
+    checkInteger('stride', stride[i], 1, 'invalid-stride', dim);
+    checkInteger('dilation', dilation[i], 1, 'invalid-dilation', dim);
+  }
+  return { kernelSize, stride, dilation };
 }

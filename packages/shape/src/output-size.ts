@@ -70,6 +70,21 @@ function checkGeometry(
   checkInteger('dilation', dilation, 1, 'invalid-dilation', context);
 }
 
+/** {@link checkGeometry} plus already-resolved padding (integers >= 0). */
+function checkResolved(
+  inputSize: number,
+  kernelSize: number,
+  stride: number,
+  dilation: number,
+  before: number,
+  after: number,
+  context: ErrorContext,
+): void {
+  checkGeometry(inputSize, kernelSize, stride, dilation, context);
+  checkInteger('paddingBefore', before, 0, 'invalid-padding', context);
+  checkInteger('paddingAfter', after, 0, 'invalid-padding', context);
+}
+
 function tooSmall(
   what: string,
   inputSize: number,
@@ -108,9 +123,7 @@ export function convSize(
   after: number,
   context: ErrorContext = {},
 ): number {
-  checkGeometry(inputSize, kernelSize, stride, dilation, context);
-  checkInteger('paddingBefore', before, 0, 'invalid-padding', context);
-  checkInteger('paddingAfter', after, 0, 'invalid-padding', context);
+  checkResolved(inputSize, kernelSize, stride, dilation, before, after, context);
   const effectiveKernel = dilation * (kernelSize - 1) + 1;
   const span = inputSize + before + after;
   if (span < effectiveKernel) {
@@ -139,9 +152,7 @@ export function poolSize(
   ceilMode: boolean,
   context: ErrorContext = {},
 ): number {
-  checkGeometry(inputSize, kernelSize, stride, dilation, context);
-  checkInteger('paddingBefore', before, 0, 'invalid-padding', context);
-  checkInteger('paddingAfter', after, 0, 'invalid-padding', context);
+  checkResolved(inputSize, kernelSize, stride, dilation, before, after, context);
   const effectiveKernel = dilation * (kernelSize - 1) + 1;
   const maxPad = Math.floor(effectiveKernel / 2);
   if (before > maxPad || after > maxPad) {
@@ -179,9 +190,7 @@ export function convTransposeSize(
   outputPadding: number,
   context: ErrorContext = {},
 ): number {
-  checkGeometry(inputSize, kernelSize, stride, dilation, context);
-  checkInteger('paddingBefore', before, 0, 'invalid-padding', context);
-  checkInteger('paddingAfter', after, 0, 'invalid-padding', context);
+  checkResolved(inputSize, kernelSize, stride, dilation, before, after, context);
   checkInteger('outputPadding', outputPadding, 0, 'invalid-output-padding', context);
   if (outputPadding >= stride && outputPadding >= dilation) {
     fail(

@@ -1,7 +1,7 @@
-import { checkLayout, joinShape, type Layout, splitShape } from './layout.js';
+import { checkLayout, joinShape, type Layout, splitShape, windowParams } from './layout.js';
 import { poolSize } from './output-size.js';
-import { expandTuple, type Padding, resolvePaddingAt } from './padding.js';
-import { checkInteger, type ErrorContext } from './shape-error.js';
+import { type Padding, resolvePaddingAt } from './padding.js';
+import type { ErrorContext } from './shape-error.js';
 
 export interface PoolShapeOptions {
   readonly kernelSize: number | readonly number[];
@@ -39,17 +39,9 @@ export function poolGeometryAt(
 ): PoolGeometry {
   const layout = checkLayout(options.layout ?? 'channels-last', context);
   const split = splitShape(what, inputShape, layout, spatialRank, context);
-  const rank = split.spatial.length;
-  const kernelSize = expandTuple('kernelSize', options.kernelSize, rank, context);
-  const stride = expandTuple('stride', options.stride ?? kernelSize, rank, context);
-  const dilation = expandTuple('dilation', options.dilation ?? 1, rank, context);
+  const { kernelSize, stride, dilation } = windowParams(options, split, context, true);
   const ceilMode = options.ceilMode ?? false;
   const dim = (i: number): ErrorContext => ({ ...context, dimension: i + split.spatialOffset });
-  for (let i = 0; i < rank; i++) {
-    checkInteger('kernelSize', kernelSize[i], 1, 'invalid-size', dim(i));
-    checkInteger('stride', stride[i], 1, 'invalid-stride', dim(i));
-    checkInteger('dilation', dilation[i], 1, 'invalid-dilation', dim(i));
-  }
   const padding = resolvePaddingAt(
     options.padding ?? 0,
     { inputSize: split.spatial, kernelSize, stride, dilation },

@@ -1,5 +1,5 @@
 import { convGeometryAt } from './conv-shape.js';
-import { convTransposeShapeAt } from './conv-transpose-shape.js';
+import { convTransposeGeometryAt } from './conv-transpose-shape.js';
 import { checkLayout, checkShape, type Layout } from './layout.js';
 import type { Padding, PaddingPair } from './padding.js';
 import { poolGeometryAt } from './pool-shape.js';
@@ -151,20 +151,16 @@ function channelAxis(shape: readonly number[], layout: Layout): number {
   return layout === 'channels-first' || shape.length === 2 ? 1 : shape.length - 1;
 }
 
-function spatialOf(shape: readonly number[], layout: Layout): number[] {
-  return layout === 'channels-last' ? shape.slice(1, -1) : shape.slice(2);
-}
-
-const KIND: Record<LayerSpec['type'], string> = {
-  conv: 'conv',
-  convTranspose: 'convTranspose',
-  pool: 'pool',
-  batchNorm: 'batchNorm',
-  relu: 'relu',
-  flatten: 'flatten',
-  linear: 'linear',
-  dropout: 'dropout',
-};
+const LAYER_TYPES: readonly LayerSpec['type'][] = [
+  'conv',
+  'convTranspose',
+  'pool',
+  'batchNorm',
+  'relu',
+  'flatten',
+  'linear',
+  'dropout',
+];
 
 interface LayerResult {
   type: string;
@@ -195,26 +191,14 @@ function layerResult(
       };
     }
     case 'convTranspose': {
-      const outputShape = convTransposeShapeAt(
-        'convTranspose',
-        shape,
-        { ...layer, layout },
-        undefined,
-        context,
-      );
-      const spatialRank = rank - 2;
-      const inChannels = shape[channelAxis(shape, layout)];
-      const groups = layer.groups ?? 1;
-      const kernel =
-        typeof layer.kernelSize === 'number' ? Array(spatialRank).fill(layer.kernelSize) : layer.kernelSize;
-      const kernelVolume = product(kernel);
-      const bias = layer.bias ?? true;
+      const g = convTransposeGeometryAt('convTranspose', shape, { ...layer, layout }, undefined, context);
+      const weights = g.inChannels * product(g.kernelSize) * (g.outChannels / g.groups);
       return {
-        type: `ConvTranspose${spatialRank}d`,
-        outputShape,
-        params: inChannels * kernelVolume * (layer.outChannels / groups) + (bias ? layer.outChannels : 0),
+        type: `ConvTranspose${g.kernelSize.length}d`,
+        outputShape: g.outputShape,
+        params: weights + ((layer.bias ?? true) ? g.outChannels : 0),
         nonTrainableParams: 0,
-        macs: product(spatialOf(shape, layout)) * inChannels * kernelVolume * (layer.outChannels / groups),
+        macs: product(g.inputSize) * weights,
       };
     }
     case 'pool': {
@@ -310,7 +294,7 @@ function layerResult(
       const type = (layer as { type?: unknown }).type;
       return fail(
         'invalid-layer',
-        `unknown layer type ${JSON.stringify(type)}; valid: ${Object.keys(KIND).join(', ')}`,
+        `unknown layer type ${JSON.stringify(type)}; valid: ${LAYER_TYPES.join(', ')}`,
         {},
         context,
       );
@@ -342,7 +326,8 @@ export function summarize(
   const rows: SummaryRow[] = [];
   let shape: number[] = [...inputShape];
   layers.forEach((layer, index) => {
-    const kind = layer.type === 'pool' ? `${layer.mode}Pool` : (KIND[layer.type] ?? 'layer');
+    const kind =
+      layer.type === 'pool' ? `${layer.mode}Pool` : LAYER_TYPES.includes(layer.type) ? layer.type : 'layer';
     const count = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, count);
     const name = layer.name ?? `${kind}${count}`;
