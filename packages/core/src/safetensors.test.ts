@@ -61,6 +61,41 @@ describe('safetensors', () => {
     expect(Array.from(loadSafetensors(bytes).tensors.x.data)).toEqual([1, 2, 3]);
   });
 
+  test('byte-exact layout of the reference writer: metadata first, F64 before F32, names sorted, padded', () => {
+    // What safetensors' Rust writer (Python save_file) produces for
+    // {"b": f32 [1, 2], "a": f32 [3], "c": f64 [0.5]} with metadata {"format": "pt"}.
+    const bytes = saveSafetensors(
+      { b: tensor([1, 2]), a: tensor([3]), c: tensor([0.5], { dtype: 'float64' }) },
+      { format: 'pt' },
+    );
+    const json =
+      '{"__metadata__":{"format":"pt"},' +
+      '"c":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},' +
+      '"a":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},' +
+      '"b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}}';
+    const padded = json + ' '.repeat((8 - (json.length % 8)) % 8);
+    const expected = new Uint8Array(8 + padded.length + 20);
+    const view = new DataView(expected.buffer);
+    view.setBigUint64(0, BigInt(padded.length), true);
+    expected.set(new TextEncoder().encode(padded), 8);
+    const d = 8 + padded.length;
+    view.setFloat64(d, 0.5, true);
+    view.setFloat32(d + 8, 3, true);
+    view.setFloat32(d + 12, 1, true);
+    view.setFloat32(d + 16, 2, true);
+    expect(Array.from(bytes)).toEqual(Array.from(expected));
+    expect(d % 8).toBe(0);
+  });
+
+  test('a null __metadata__ is read as no metadata (as the reference reader does)', () => {
+    const data = new Uint8Array(new Float32Array([1]).buffer);
+    const r = loadSafetensors(
+      file({ __metadata__: null, x: { dtype: 'F32', shape: [], data_offsets: [0, 4] } }, data),
+    );
+    expect(r.metadata).toEqual({});
+    expect(r.tensors.x.item()).toBe(1);
+  });
+
   test('a module checkpoint restores exactly', () => {
     const a = new Linear(3, 2, { rng: new Rng(1) });
     const b = new Linear(3, 2, { rng: new Rng(2) });
@@ -75,6 +110,7 @@ describe('safetensors', () => {
     expect(codeOf(() => loadSafetensors(new Uint8Array(5)))).toBe('TRUNCATED');
     expect(codeOf(() => loadSafetensors(file(ok, f32(2)).subarray(0, 20)))).toBe('TRUNCATED');
     expect(codeOf(() => loadSafetensors(file(ok, f32(2), 2n ** 60n)))).toBe('HEADER_TOO_LARGE');
+    expect(() => loadSafetensors(file(ok, f32(2), 2n ** 64n - 1n))).toThrow(/18446744073709551615/);
     expect(codeOf(() => loadSafetensors(file(ok, f32(2)), { maxHeaderBytes: 10 }))).toBe('HEADER_TOO_LARGE');
     expect(codeOf(() => loadSafetensors(file(ok, f32(2), 1000)))).toBe('TRUNCATED');
     expect(codeOf(() => loadSafetensors(file('{"x": ', f32(2))))).toBe('INVALID_JSON');

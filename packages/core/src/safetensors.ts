@@ -50,14 +50,22 @@ function fail(code: string, message: string): never {
   throw new SafetensorsError(`safetensors: ${message}`, code);
 }
 
-/** Serialises tensors (float32 → 'F32', float64 → 'F64') and optional string metadata. Keys are sorted. */
+/**
+ * Serialises tensors (float32 → 'F32', float64 → 'F64') and optional string metadata, laid out as the
+ * reference (Rust) writer does: `__metadata__` first, tensors ordered by dtype size (F64 before F32) then by
+ * name, so every tensor's data is aligned to its element size; the header is padded with spaces to a
+ * multiple of 8 bytes.
+ */
 export function saveSafetensors(
   tensors: Record<string, Tensor>,
   metadata?: Record<string, string>,
 ): Uint8Array {
   if (tensors === null || typeof tensors !== 'object')
     fail('INVALID_INPUT', 'tensors must be an object of Tensors');
-  const names = Object.keys(tensors).sort();
+  const names = Object.keys(tensors).sort((a, b) => {
+    const wide = +(tensors[b]?.dtype === 'float64') - +(tensors[a]?.dtype === 'float64');
+    return wide !== 0 ? wide : a < b ? -1 : a > b ? 1 : 0;
+  });
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     if (metadata === null || typeof metadata !== 'object')
@@ -146,7 +154,10 @@ export function loadSafetensors(
   const hi = view.getUint32(4, true);
   const headerLen = hi * 4294967296 + lo;
   if (headerLen > maxHeader) {
-    fail('HEADER_TOO_LARGE', `header length ${headerLen} exceeds maxHeaderBytes ${maxHeader}`);
+    fail(
+      'HEADER_TOO_LARGE',
+      `header length ${view.getBigUint64(0, true)} exceeds maxHeaderBytes ${maxHeader}`,
+    );
   }
   if (8 + headerLen > bytes.length) {
     fail(
@@ -176,7 +187,8 @@ export function loadSafetensors(
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      if (raw === null) continue; // the reference reader treats a null __metadata__ as absent
+      if (typeof raw !== 'object' || Array.isArray(raw)) {
         fail('INVALID_METADATA', '__metadata__ must be an object of strings');
       }
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
