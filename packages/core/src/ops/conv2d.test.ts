@@ -65,6 +65,27 @@ describe('conv2d', () => {
     expect(conv2d(x, w, b, { padding: 'same' }).shape).toEqual([1, 3, 3, 1]);
   });
 
+  test('hand-computed groups 2, stride [1, 2], dilation [2, 1], padding 1, bias (PyTorch NCHW definition)', () => {
+    // Expected values computed outside hw3 from PyTorch's definition on NCHW / OIHW arrays
+    // (x.permute(0, 3, 1, 2), w.permute(0, 3, 1, 2)), then permuted back to NHWC.
+    const x = tensor(
+      Array.from({ length: 40 }, (_, i) => i),
+      { shape: [1, 4, 5, 2], dtype: 'float64' },
+    );
+    const w = tensor(
+      Array.from({ length: 16 }, (_, i) => i - 8),
+      { shape: [4, 2, 2, 1], dtype: 'float64' },
+    );
+    const b = tensor([1, 2, 3, 4], { dtype: 'float64' });
+    const y = conv2d(x, w, b, { groups: 2, stride: [1, 2], dilation: [2, 1], padding: 1 });
+    expect(y.shape).toEqual([1, 4, 3, 4]);
+    expect(Array.from(y.data)).toEqual([
+      -49, -8, 36, 81, -141, -36, 74, 187, -185, -48, 94, 239, -99, -18, 67, 156, -295, -86, 129, 354, -399,
+      -126, 153, 442, -219, -58, 107, 276, -555, -186, 189, 574, -659, -226, 213, 662, -139, -58, 24, 109,
+      -343, -158, 28, 221, -403, -186, 32, 257,
+    ]);
+  });
+
   const cases: Array<[string, number[], number[], Conv2dOptions, number[]]> = [
     ['plain', [2, 5, 4, 3], [4, 3, 2, 3], {}, [2, 3, 3, 4]],
     ['stride 2, padding 1', [1, 6, 5, 2], [3, 3, 3, 2], { stride: 2, padding: 1 }, [1, 3, 3, 3]],

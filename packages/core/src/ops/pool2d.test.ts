@@ -72,6 +72,25 @@ describe('avgPool2d', () => {
     expect(excl.data[5]).toBe(3);
   });
 
+  test('ceil mode with padding: PyTorch divisors (window clipped to the padded input, or to the input)', () => {
+    // 4×4 input 0..15, kernel 3, stride 2, padding 1, ceil_mode → 3×3. Divisors from PyTorch's algorithm:
+    // pool_size = (min(hs + k, H + p) − hs)·(…) with count_include_pad, else the in-input tap count.
+    const x = tensor(
+      Array.from({ length: 16 }, (_, i) => i),
+      { shape: [1, 4, 4, 1], dtype: 'float64' },
+    );
+    const opts = { kernelSize: 3, stride: 2, padding: 1, ceilMode: true };
+    const sums = [10, 24, 10, 51, 90, 33, 25, 42, 15];
+    const incl = [9, 9, 6, 9, 9, 6, 6, 6, 4];
+    const excl = [4, 6, 2, 6, 9, 3, 2, 3, 1];
+    const yIncl = Array.from(avgPool2d(x, opts).data);
+    const yExcl = Array.from(avgPool2d(x, { ...opts, countIncludePad: false }).data);
+    sums.forEach((s, i) => {
+      expect(yIncl[i]).toBeCloseTo(s / incl[i], 14);
+      expect(yExcl[i]).toBeCloseTo(s / excl[i], 14);
+    });
+  });
+
   test('ceil mode: a window hanging past the input divides by its in-input taps', () => {
     const x = tensor([1, 2, 3, 4, 5], { shape: [1, 1, 5, 1] });
     expect(avgPool2d(x, { kernelSize: [1, 2], ceilMode: true }).toArray()).toEqual([[[[1.5], [3.5], [5]]]]);
