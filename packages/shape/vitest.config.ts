@@ -5,5 +5,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@hw3/source', 'module', 'browser', 'import', 'default'] },
   ssr: { resolve: { conditions: ['@hw3/source', 'node', 'import', 'default'] } },
-  test: { include: ['src/**/*.test.ts'] },
+  // Generous timeouts: property tests and gradchecks share two cores with the rest of `npm test`.
+  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
 });
