@@ -8,42 +8,7 @@ import {
   poolSize,
 } from './output-size.js';
 import { ShapeError } from './shape-error.js';
-
-/** Count window start positions t = 0, s, 2s, ... whose window [t, t + eff) lies inside the padded input. */
-function bruteConv(n: number, k: number, s: number, d: number, before: number, after: number): number {
-  const span = n + before + after;
-  const eff = d * (k - 1) + 1;
-  let count = 0;
-  for (let t = 0; t + eff <= span; t += s) count++;
-  return count;
-}
-
-/**
- * PyTorch ceil mode by enumeration: window i (start i·s) is kept while it starts inside the input or the left
- * padding (i·s < before + n) and the previous window did not already reach the end of the padded input.
- */
-function bruteCeilPool(n: number, k: number, s: number, d: number, before: number, after: number): number {
-  const span = n + before + after;
-  const eff = d * (k - 1) + 1;
-  let count = 0;
-  for (let i = 0; i * s < before + n && (i - 1) * s + eff < span; i++) count++;
-  return count;
-}
-
-/** Transposed convolution by scattering: input i, tap j writes position i·s + j·d of the full output. */
-function bruteTranspose(
-  n: number,
-  k: number,
-  s: number,
-  d: number,
-  before: number,
-  after: number,
-  op: number,
-) {
-  let last = -1;
-  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) last = Math.max(last, i * s + j * d);
-  return last + 1 - before - after + op;
-}
+import { bruteCeilPool, bruteConv, bruteTranspose } from './test-oracles.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -145,7 +110,8 @@ describe('convOutputSize', () => {
 });
 
 describe('poolOutputSize', () => {
-  // PyTorch nn.MaxPool2d docs formula; ceil_mode as in torchvision GoogLeNet (MaxPool2d(3, 2, ceil_mode=True)).
+  // PyTorch nn.MaxPool2d docs formula and aten/src/ATen/native/Pool.h (pooling_output_shape_pad_lr: ceil, then drop a
+  // last window that starts at or past inputSize + padLeft); ceil_mode as in torchvision GoogLeNet (MaxPool2d(3, 2, ceil_mode=True)).
   test.each([
     ['ResNet maxpool 3×3/2 pad 1, 112 → 56', 112, 3, 2, 1, false, 56],
     ['VGG/LeNet maxpool 2×2/2, 224 → 112', 224, 2, 2, 0, false, 112],
@@ -156,6 +122,8 @@ describe('poolOutputSize', () => {
     ['ceil keeps a partial window: 5, 2×2/2 → 3', 5, 2, 2, 0, true, 3],
     ['ceil drops a window starting in the right padding: 3, k2/2 pad 1 → 2', 3, 2, 2, 1, true, 2],
     ['ceil drop rule on length 1, k2/2 pad 1 → 1', 1, 2, 2, 1, true, 1],
+    // current ATen Pool.h applies the drop whenever ceil_mode is set (old THNN only when pad > 0, which gave 2)
+    ['ceil drop rule without padding: 3, k1/3 → 1 (ATen pooling_output_shape_pad_lr)', 3, 1, 3, 0, true, 1],
   ])('PyTorch MaxPool: %s', (_name, n, k, s, p, ceilMode, expected) => {
     expect(poolOutputSize(n, k, { stride: s, padding: p, ceilMode })).toBe(expected);
   });
