@@ -17,3 +17,11 @@ export class ValueError extends Hw3Error {
     super(message, code);
   }
 }
+
+/** A short description of a value for error messages: `null`, `number 3`, `string "a"`, `Float32Array`, … */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  if (typeof v === 'function') return 'a function';
+  return `${typeof v} ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+}

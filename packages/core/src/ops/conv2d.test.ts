@@ -235,6 +235,11 @@ describe('conv2d', () => {
   });
 
   test('typed errors for bad input', () => {
+    const x4 = randn64([1, 4, 4, 2], rng, false);
+    expect(() => conv2d(x4, 'w' as never, null)).toThrow('conv2d: weight must be a Tensor, got string "w"');
+    expect(() => conv2d(x4, randn64([1, 3, 3, 2], rng, false), 0 as never)).toThrow(
+      'conv2d: bias must be a Tensor or null, got number 0',
+    );
     const x = randn64([1, 4, 4, 2], rng);
     expect(() => conv2d(randn64([4, 4, 2], rng), randn64([1, 3, 3, 2], rng))).toThrow(ShapeError);
     expect(() => conv2d(x, randn64([1, 3, 3], rng))).toThrow(ShapeError);

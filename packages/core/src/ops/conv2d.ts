@@ -7,6 +7,7 @@ import type { Conv2dGeometry } from '../kernels/kernels';
 import { shapeError } from '../shape-error';
 import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
+import { checkOptionalTensor, checkTensor } from './check';
 
 export type Pair = number | readonly [number, number];
 
@@ -28,9 +29,9 @@ export function conv2dGeometry(
   bias: Tensor | null,
   options: Conv2dOptions,
 ): Conv2dGeometry {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
-    throw new ValueError('conv2d: x and weight must be Tensors, bias a Tensor or null', 'INVALID_INPUT');
-  }
+  checkTensor(x, 'conv2d', 'x');
+  checkTensor(weight, 'conv2d', 'weight');
+  checkOptionalTensor(bias, 'conv2d', 'bias');
   if (x.ndim !== 4) {
     throw shapeError('rank-mismatch', `conv2d: x must be [N, H, W, C] (NHWC), got ${fmtShape(x.shape)}`, {
       rank: x.ndim,

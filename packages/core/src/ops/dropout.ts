@@ -1,8 +1,9 @@
 import { defineOp } from '../define-op';
 import { allocateLike } from '../dtype';
-import { ValueError } from '../errors';
+import { describeValue, ValueError } from '../errors';
 import { defaultRng, Rng } from '../rng';
 import { Tensor } from '../tensor';
+import { checkTensor } from './check';
 
 export interface DropoutOptions {
   /** Default true (like F.dropout). When false, dropout is the identity and returns x itself. */
@@ -41,12 +42,14 @@ const dropoutOp = defineOp<[number, Rng]>({
  * survivors are scaled by 1/(1 − p); p = 1 gives zeros; in eval (training false) or p = 0 it returns x.
  */
 export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tensor {
-  if (!(x instanceof Tensor)) throw new ValueError('dropout: x must be a Tensor', 'INVALID_INPUT');
+  checkTensor(x, 'dropout');
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
     throw new ValueError(`dropout: p must be a probability in [0, 1], got ${p}`, 'INVALID_PROBABILITY');
   }
   const rng = options.rng ?? defaultRng();
-  if (!(rng instanceof Rng)) throw new ValueError('dropout: options.rng must be an Rng', 'INVALID_RNG');
+  if (!(rng instanceof Rng)) {
+    throw new ValueError(`dropout: options.rng must be an Rng, got ${describeValue(rng)}`, 'INVALID_RNG');
+  }
   if (options.training === false || p === 0) return x;
   return dropoutOp([x], p, rng);
 }

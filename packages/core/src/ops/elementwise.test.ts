@@ -41,6 +41,11 @@ describe('elementwise binary ops', () => {
     expect(() => add(tensor([1, 2, 3]), tensor([1, 2]))).toThrow(ShapeError);
     expect(() => add(tensor([1, 2]), tensor([1, 2], { dtype: 'float64' }))).toThrow(ValueError);
     expect(() => add([1, 2] as never, tensor([1]))).toThrow(ValueError);
+    // messages name the op, the argument and what it got
+    expect(() => add([1, 2] as never, tensor([1]))).toThrow('add: a must be a Tensor, got Array');
+    expect(() => mul(tensor([1]), 'x' as never)).toThrow('mul: b must be a Tensor, got string "x"');
+    expect(() => exp(null as never)).toThrow('exp: x must be a Tensor, got null');
+    expect(() => add(tensor([1, 2]), tensor([1, 2], { dtype: 'float64' }))).toThrow(/float32 and float64/);
   });
 
   const cases: Array<[string, number[], number[]]> = [

@@ -4,13 +4,7 @@ import { ValueError } from '../errors';
 import { broadcastShapes, shapeSize } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { type BinaryOpCode, binaryBroadcast, OP_ADD, OP_DIV, OP_MUL, OP_SUB, sumToShape } from './broadcast';
-
-function checkTensor(x: unknown, opName: string, argName: string): Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new ValueError(`${opName}: ${argName} must be a Tensor, got ${String(x)}`, 'INVALID_INPUT');
-  }
-  return x;
-}
+import { checkTensor } from './check';
 
 function checkSameDType(a: Tensor, b: Tensor, opName: string): void {
   if (a.dtype !== b.dtype) {

@@ -5,6 +5,7 @@ import { getKernels } from '../kernels/index';
 import { shapeError } from '../shape-error';
 import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
+import { checkOptionalTensor, checkTensor } from './check';
 
 // y = x·Wᵀ + b  (x [..., in], W [out, in], b [out]);  ∂x = G·W,  ∂W = Gᵀ·x,  ∂b = Σ_rows G
 const linearOp = defineOp({
@@ -57,9 +58,9 @@ const linearOp = defineOp({
 
 /** y = x·Wᵀ + b (PyTorch `F.linear`): x [..., in], weight [out, in], bias [out] or null. */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
-    throw new ValueError('linear: x and weight must be Tensors, bias a Tensor or null', 'INVALID_INPUT');
-  }
+  checkTensor(x, 'linear', 'x');
+  checkTensor(weight, 'linear', 'weight');
+  checkOptionalTensor(bias, 'linear', 'bias');
   if (weight.ndim !== 2) {
     throw shapeError(
       'rank-mismatch',

@@ -5,6 +5,7 @@ import { getKernels } from '../kernels/index';
 import { shapeError } from '../shape-error';
 import { broadcastShapes, fmtShape, shapeSize } from '../shape-utils';
 import { Tensor } from '../tensor';
+import { checkTensor } from './check';
 
 interface MatmulPlan {
   m: number;
@@ -182,9 +183,8 @@ function isIdentity(idx: Int32Array): boolean {
  * broadcast as in PyTorch. Both operands need rank >= 2.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
-    throw new ValueError('matmul: a and b must be Tensors', 'INVALID_INPUT');
-  }
+  checkTensor(a, 'matmul', 'a');
+  checkTensor(b, 'matmul', 'b');
   if (a.dtype !== b.dtype) {
     throw new ValueError(
       `matmul: operands must have the same dtype, got ${a.dtype} and ${b.dtype}`,

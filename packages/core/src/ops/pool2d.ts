@@ -1,12 +1,13 @@
 import { type Padding, poolGeometry } from '@hw3/shape';
 import { defineOp } from '../define-op';
 import { allocateLike } from '../dtype';
-import { ValueError } from '../errors';
+import { describeValue, ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import type { Pool2dGeometry } from '../kernels/kernels';
 import { shapeError } from '../shape-error';
 import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
+import { checkTensor } from './check';
 import type { Pair } from './conv2d';
 
 export interface Pool2dOptions {
@@ -37,9 +38,12 @@ interface PoolPlan {
 }
 
 function poolGeo(x: Tensor, options: Pool2dOptions, opName: string): PoolPlan {
-  if (!(x instanceof Tensor)) throw new ValueError(`${opName}: x must be a Tensor`, 'INVALID_INPUT');
+  checkTensor(x, opName);
   if (options === null || typeof options !== 'object' || options.kernelSize === undefined) {
-    throw new ValueError(`${opName}: options.kernelSize is required`, 'INVALID_OPTIONS');
+    throw new ValueError(
+      `${opName}: options.kernelSize (a number or [kH, kW]) is required, got options ${describeValue(options)}${options !== null && typeof options === 'object' ? ' without kernelSize' : ''}`,
+      'INVALID_OPTIONS',
+    );
   }
   if (x.ndim !== 4) {
     throw shapeError('rank-mismatch', `${opName}: x must be [N, H, W, C] (NHWC), got ${fmtShape(x.shape)}`, {

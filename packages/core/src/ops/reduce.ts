@@ -4,6 +4,7 @@ import { ValueError } from '../errors';
 import { normalizeAxis } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { binaryBroadcast, OP_MUL, sumToShape } from './broadcast';
+import { checkTensor } from './check';
 
 export type Axes = number | readonly number[] | null | undefined;
 
@@ -14,7 +15,7 @@ interface Plan {
 }
 
 function plan(x: Tensor, axes: Axes, keepDims: boolean, opName: string): Plan {
-  if (!(x instanceof Tensor)) throw new ValueError(`${opName}: x must be a Tensor`, 'INVALID_INPUT');
+  checkTensor(x, opName);
   // PyTorch semantics: no axes, null or an empty list reduce every axis (NumPy's axis=() reduces none).
   const all = axes === undefined || axes === null || (Array.isArray(axes) && axes.length === 0);
   const reduce = new Array<boolean>(x.ndim).fill(all);

@@ -1,16 +1,16 @@
 import { ValueError } from '../errors';
 import { normalizeAxis } from '../shape-utils';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
+import { checkTensor } from './check';
 
 /** Same data in a new shape (one dim may be -1). Shares data; autograd-aware. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  if (!(x instanceof Tensor)) throw new ValueError('reshape: x must be a Tensor', 'INVALID_INPUT');
-  return x.reshape(shape);
+  return checkTensor(x, 'reshape').reshape(shape);
 }
 
 /** Merges dims startDim..endDim into one (PyTorch `torch.flatten`; default keeps the batch dim). */
 export function flatten(x: Tensor, startDim = 1, endDim = -1): Tensor {
-  if (!(x instanceof Tensor)) throw new ValueError('flatten: x must be a Tensor', 'INVALID_INPUT');
+  checkTensor(x, 'flatten');
   if (x.ndim === 0) return x.reshape([1]);
   const s = normalizeAxis(startDim, x.ndim, 'flatten: startDim');
   const e = normalizeAxis(endDim, x.ndim, 'flatten: endDim');

@@ -3,6 +3,7 @@ import { allocateLike, type FloatArray } from '../dtype';
 import { ValueError } from '../errors';
 import { normalizeAxis, stridesOf } from '../shape-utils';
 import { Tensor } from '../tensor';
+import { checkTensor } from './check';
 
 /** Copies x (shape `shape`) into a contiguous array with dims d0 and d1 swapped. */
 function swapCopy(x: FloatArray, shape: readonly number[], d0: number, d1: number): FloatArray {
@@ -58,7 +59,7 @@ const transposeOp = defineOp<[number, number]>({
 
 /** Swaps two dims (default the last two, i.e. the matrix transpose). Returns a contiguous copy. */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
-  if (!(x instanceof Tensor)) throw new ValueError('transpose: x must be a Tensor', 'INVALID_INPUT');
+  checkTensor(x, 'transpose');
   if (x.ndim < 2 && (dim0 === -2 || dim1 === -2)) {
     throw new ValueError(
       `transpose: default dims (-2, -1) need rank >= 2, got rank ${x.ndim}`,

@@ -1,14 +1,7 @@
 import { defineOp } from '../define-op';
 import { allocateLike } from '../dtype';
-import { ValueError } from '../errors';
 import { Tensor } from '../tensor';
-
-function checkTensor(x: unknown, opName: string): Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new ValueError(`${opName}: x must be a Tensor, got ${String(x)}`, 'INVALID_INPUT');
-  }
-  return x;
-}
+import { checkTensor } from './check';
 
 // y = -x;  ∂x = -g
 const negOp = defineOp({
