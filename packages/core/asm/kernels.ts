@@ -337,15 +337,29 @@ function isPointwise(): bool {
   );
 }
 
-/** Copies `count` floats from src to dst (small runs: plain loads beat memory.copy for a handful of floats). */
+/**
+ * Copies `count` floats from src to dst. Runs in im2col are short (kW·C floats): v128 loads beat memory.copy, which
+ * V8 runs as an out-of-line call, up to a few hundred bytes.
+ */
 function copyFloats(dst: usize, src: usize, count: i32): void {
-  if (count >= 16) {
+  if (count >= 128) {
     memory.copy(dst, src, (<usize>count) << 2);
     return;
   }
   let i = 0;
   for (; i + 4 <= count; i += 4) v128.store(dst + ((<usize>i) << 2), v128.load(src + ((<usize>i) << 2)));
   for (; i < count; i++) store<f32>(dst + ((<usize>i) << 2), load<f32>(src + ((<usize>i) << 2)));
+}
+
+/** Zeroes `count` floats at dst (short runs inline, like copyFloats). */
+function zeroFloats(dst: usize, count: i32): void {
+  if (count >= 128) {
+    memory.fill(dst, 0, (<usize>count) << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(dst + ((<usize>i) << 2), f32x4.splat(0));
+  for (; i < count; i++) store<f32>(dst + ((<usize>i) << 2), 0);
 }
 
 /**
@@ -368,7 +382,7 @@ function im2col(x: usize, grp: i32, row0: i32, rows: i32, col: usize): void {
       const ih = oh * gSH - gPT + kh * gDH;
       const dst = dstRow + ((<usize>(kh * gKW * icpg)) << 2);
       if (ih < 0 || ih >= gInH) {
-        memory.fill(dst, 0, (<usize>(gKW * icpg)) << 2);
+        zeroFloats(dst, gKW * icpg);
         continue;
       }
       const xRow = x + ((<usize>((n * gInH + ih) * gInW * gInC + grp * icpg)) << 2);
@@ -379,7 +393,7 @@ function im2col(x: usize, grp: i32, row0: i32, rows: i32, col: usize): void {
       for (let kw = 0; kw < gKW; kw++) {
         const iw = iw0 + kw * gDW;
         const d = dst + ((<usize>(kw * icpg)) << 2);
-        if (iw < 0 || iw >= gInW) memory.fill(d, 0, (<usize>icpg) << 2);
+        if (iw < 0 || iw >= gInW) zeroFloats(d, icpg);
         else copyFloats(d, xRow + ((<usize>(iw * gInC)) << 2), icpg);
       }
     }
@@ -457,7 +471,7 @@ export function conv2dForward(
   for (let r = 0; r < M; r++) {
     const o = out + ((<usize>(r * gOutC)) << 2);
     if (bias !== 0) copyFloats(o, bias, gOutC);
-    else memory.fill(o, 0, (<usize>gOutC) << 2);
+    else zeroFloats(o, gOutC);
   }
   if (isPointwise()) {
     gemm(false, true, M, gOutC, K, x, gInC, w, K, out, gOutC, true, packedA, packedB);

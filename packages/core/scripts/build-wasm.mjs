@@ -22,6 +22,9 @@ async function compile(features, shared = false) {
     '--noAssert',
     '--use',
     'abort=',
+    // Keep the name section (function names in CPU profiles); optimisation is unaffected.
+    '--debug',
+
     '--initialMemory',
     '1',
     '--outFile',
