@@ -67,12 +67,18 @@ export function batchNormBackward(
   options: BatchNormBackwardOptions = {},
 ): BatchNormGradients {
   const { count, channels, x, mean, invStd } = cache;
-  checkLength('dy', dy, x.length, `the length of x in the forward, shape [${cache.shape.join(', ')}]`);
+  checkLength(
+    'dy',
+    dy,
+    x.length,
+    `the length of x in the forward, shape [${cache.shape.join(', ')}]`,
+    'shape-mismatch',
+  );
   const gamma = options.gamma ?? null;
   if (gamma !== null) checkLength('gamma', gamma, channels, 'one γ per channel');
   const wantDx = options.inputGradient ?? true;
   const dx = wantDx ? (options.dx ?? like(dy, dy.length)) : null;
-  if (dx !== null) checkLength('dx', dx, dy.length, 'the length of dy');
+  if (dx !== null) checkLength('dx', dx, dy.length, 'the length of dy', 'shape-mismatch');
   const dGamma = options.dGamma ?? like(dy, channels);
   const dBeta = options.dBeta ?? like(dy, channels);
   checkLength('dGamma', dGamma, channels, 'one value per channel');
@@ -92,7 +98,7 @@ export function batchNormBackward(
       if (dx !== null) inputGradientAffine(dy, count, channels, invStd, gamma, dx);
     } else if (options.intermediates) {
       const dXHat = options.dXHat ?? like(dy, dy.length);
-      checkLength('dXHat', dXHat, dy.length, 'the length of dy');
+      checkLength('dXHat', dXHat, dy.length, 'the length of dy', 'shape-mismatch');
       const result: BatchNormIntermediates = {
         dXHat,
         dVariance: new Float64Array(channels),

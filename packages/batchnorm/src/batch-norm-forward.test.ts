@@ -133,6 +133,24 @@ describe('batchNormForward', () => {
       /cache must be a BatchNormCache for 3 channels/,
     );
   });
+
+  it("error codes: data of the wrong length is 'shape-mismatch', a per-channel array 'channel-mismatch'", () => {
+    const codeOf = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (error) {
+        return (error as ShapeError).code;
+      }
+      return 'no error';
+    };
+    expect(codeOf(() => batchNormForward(new Float32Array(5), [2, 3]))).toBe('shape-mismatch');
+    expect(codeOf(() => batchNormForward(new Float32Array(6), [2, 3], { out: new Float32Array(5) }))).toBe(
+      'shape-mismatch',
+    );
+    expect(codeOf(() => batchNormForward(new Float32Array(6), [2, 3], { gamma: new Float32Array(2) }))).toBe(
+      'channel-mismatch',
+    );
+  });
 });
 
 describe('batchNormInference', () => {

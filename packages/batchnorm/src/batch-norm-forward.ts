@@ -23,13 +23,17 @@ export interface BatchNormForwardResult {
   readonly cache: BatchNormCache;
 }
 
-function prepare(
-  x: FloatArray,
-  shape: readonly number[],
-  options: BatchNormForwardOptions,
-): { count: number; channels: number; eps: number; out: FloatArray; cache: BatchNormCache } {
+interface Prepared {
+  count: number;
+  channels: number;
+  eps: number;
+  out: FloatArray;
+  cache: BatchNormCache;
+}
+
+function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForwardOptions): Prepared {
   const { count, channels } = channelLayout('x', shape);
-  checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`);
+  checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`, 'shape-mismatch');
   const eps = options.eps ?? 1e-5;
   checkEps(eps);
   const gamma = options.gamma ?? null;
@@ -38,7 +42,7 @@ function prepare(
   if (beta !== null) checkLength('beta', beta, channels, 'one β per channel, the last dimension of x');
   const out =
     options.out ?? (x instanceof Float32Array ? new Float32Array(x.length) : new Float64Array(x.length));
-  checkLength('out', out, x.length, 'the same length as x');
+  checkLength('out', out, x.length, 'the same length as x', 'shape-mismatch');
   let cache = options.cache;
   if (cache === undefined) cache = new BatchNormCache(channels);
   else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
@@ -48,6 +52,23 @@ function prepare(
     );
   }
   return { count, channels, eps, out, cache };
+}
+
+/** y = γ (x − mean) · invStd + β with the statistics already in the cache; records x and the shape for backward. */
+function finish(
+  x: FloatArray,
+  shape: readonly number[],
+  options: BatchNormForwardOptions,
+  { count, channels, eps, out, cache }: Prepared,
+  training: boolean,
+): BatchNormForwardResult {
+  normalize(x, count, channels, cache.mean, cache.invStd, options.gamma ?? null, options.beta ?? null, out);
+  cache.x = x;
+  cache.shape = shape.slice();
+  cache.count = count;
+  cache.eps = eps;
+  cache.training = training;
+  return { output: out, cache };
 }
 
 /**
@@ -62,16 +83,11 @@ export function batchNormForward(
   shape: readonly number[],
   options: BatchNormForwardOptions = {},
 ): BatchNormForwardResult {
-  const { count, channels, eps, out, cache } = prepare(x, shape, options);
+  const p = prepare(x, shape, options);
+  const { count, channels, eps, cache } = p;
   checkTrainingCount('x', shape, count);
   computeStatistics(x, count, channels, eps, cache.mean, cache.variance, cache.invStd, cache.scratch[3]);
-  normalize(x, count, channels, cache.mean, cache.invStd, options.gamma ?? null, options.beta ?? null, out);
-  cache.x = x;
-  cache.shape = shape.slice();
-  cache.count = count;
-  cache.eps = eps;
-  cache.training = true;
-  return { output: out, cache };
+  return finish(x, shape, options, p, true);
 }
 
 export interface BatchNormInferenceOptions extends BatchNormForwardOptions {
@@ -90,7 +106,8 @@ export function batchNormInference(
   shape: readonly number[],
   options: BatchNormInferenceOptions,
 ): BatchNormForwardResult {
-  const { count, channels, eps, out, cache } = prepare(x, shape, options);
+  const p = prepare(x, shape, options);
+  const { channels, eps, cache } = p;
   checkLength('runningMean', options.runningMean, channels, 'one value per channel, the last dimension of x');
   checkLength('runningVar', options.runningVar, channels, 'one value per channel, the last dimension of x');
   for (let c = 0; c < channels; c++) {
@@ -105,13 +122,7 @@ export function batchNormInference(
     cache.variance[c] = v;
     cache.invStd[c] = 1 / Math.sqrt(v + eps);
   }
-  normalize(x, count, channels, cache.mean, cache.invStd, options.gamma ?? null, options.beta ?? null, out);
-  cache.x = x;
-  cache.shape = shape.slice();
-  cache.count = count;
-  cache.eps = eps;
-  cache.training = false;
-  return { output: out, cache };
+  return finish(x, shape, options, p, false);
 }
 
 /**

@@ -49,7 +49,17 @@ export function channelLayout(
   return { count, channels: shape[shape.length - 1] };
 }
 
-export function checkLength(argument: string, array: FloatArray, expected: number, what: string): void {
+/**
+ * Checks that `array` is a Float32Array / Float64Array of `expected` length. `code` is the ShapeError code of a
+ * wrong length: 'channel-mismatch' for per-channel arrays (γ, β, running statistics), 'shape-mismatch' for data.
+ */
+export function checkLength(
+  argument: string,
+  array: FloatArray,
+  expected: number,
+  what: string,
+  code: 'channel-mismatch' | 'shape-mismatch' = 'channel-mismatch',
+): void {
   if (!(array instanceof Float32Array || array instanceof Float64Array)) {
     throw new ValueError(
       `${argument} must be a Float32Array or Float64Array, got ${Object.prototype.toString.call(array)}`,
@@ -58,7 +68,7 @@ export function checkLength(argument: string, array: FloatArray, expected: numbe
   }
   if (array.length !== expected) {
     throw new ShapeError(`${argument} must have length ${expected} (${what}), got length ${array.length}`, {
-      code: 'channel-mismatch',
+      code,
       values: { expected, length: array.length },
     });
   }
