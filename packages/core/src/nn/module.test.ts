@@ -144,13 +144,35 @@ describe('Module', () => {
     const b = new Sequential(new WithBuffer(), new Linear(2, 2, { rng: new Rng(2) }));
     (a.at(0) as WithBuffer).count.data[0] = 5;
     const sd = a.stateDict();
-    expect(Object.keys(sd)).toEqual(['0.scale', '1.weight', '1.bias', '0.count']);
+    // PyTorch order: per module its parameters, then its buffers, then the next module
+    expect(Object.keys(sd)).toEqual(['0.scale', '0.count', '1.weight', '1.bias']);
     expect(sd['1.weight'].requiresGrad).toBe(false);
     b.loadStateDict(sd);
     expect(Array.from(b.at(1).parameters()[0].data)).toEqual(Array.from(a.at(1).parameters()[0].data));
     expect((b.at(0) as WithBuffer).count.data[0]).toBe(5);
     // loaded values are copies, not shared storage
     expect(b.at(1).parameters()[0].data).not.toBe(a.at(1).parameters()[0].data);
+  });
+
+  test('a parameter shared by two layers is listed once by parameters()/namedParameters(), twice in stateDict()', () => {
+    const a = new Linear(2, 2, { rng: new Rng(1) });
+    const b = new Linear(2, 2, { rng: new Rng(2) });
+    class Tied extends Module {
+      constructor() {
+        super();
+        this.registerModule('a', a);
+        this.registerModule('b', b);
+        this.registerParameter('shared', a.weight);
+      }
+      forward(x: Tensor): Tensor {
+        return b.forward(a.forward(x));
+      }
+    }
+    const m = new Tied();
+    expect(m.namedParameters().map(([n]) => n)).toEqual(['shared', 'a.bias', 'b.weight', 'b.bias']);
+    expect(m.parameters()).toEqual([a.weight, a.bias, b.weight, b.bias]);
+    expect(Object.keys(m.stateDict())).toEqual(['shared', 'a.weight', 'a.bias', 'b.weight', 'b.bias']);
+    expect(m.loadStateDict(m.stateDict())).toEqual({ missingKeys: [], unexpectedKeys: [] });
   });
 
   test('strict loading: missing / unexpected keys and shape mismatch are typed errors, nothing copied', () => {

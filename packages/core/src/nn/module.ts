@@ -91,11 +91,20 @@ export abstract class Module {
     return [...this.children];
   }
 
-  /** Every parameter with its dotted name, depth-first in registration order. */
+  /**
+   * Every parameter with its dotted name, depth-first in registration order. A tensor shared by several
+   * modules is listed once, under its first name (PyTorch's `named_parameters()`); `stateDict()` keeps
+   * every name.
+   */
   namedParameters(): Array<[string, Tensor]> {
     const out: Array<[string, Tensor]> = [];
     this.collect('', out, 'params');
-    return out;
+    const seen = new Set<Tensor>();
+    return out.filter(([, t]) => {
+      if (seen.has(t)) return false;
+      seen.add(t);
+      return true;
+    });
   }
 
   /** Every buffer with its dotted name. */
@@ -112,7 +121,7 @@ export abstract class Module {
 
   /** Distinct parameters (a tensor shared by two layers appears once). */
   parameters(): Tensor[] {
-    return [...new Set(this.namedParameters().map(([, t]) => t))];
+    return this.namedParameters().map(([, t]) => t);
   }
 
   /** Sets training mode on this module and all children. */
@@ -135,12 +144,22 @@ export abstract class Module {
     for (const p of this.parameters()) if (p.grad !== null) p.grad.data.fill(0);
   }
 
-  /** Parameters and buffers by dotted name, as tensors sharing data with the module (no graph). */
+  /**
+   * Parameters and buffers by dotted name, as tensors sharing data with the module (no graph). Key order is
+   * PyTorch's: each module's own parameters, then its own buffers, then its children in registration order.
+   */
   stateDict(): Record<string, Tensor> {
     const sd: Record<string, Tensor> = {};
-    for (const [name, t] of this.namedParameters()) sd[name] = t.detach();
-    for (const [name, t] of this.namedBuffers()) sd[name] = t.detach();
+    for (const [name, t] of this.namedState()) sd[name] = t.detach();
     return sd;
+  }
+
+  /** Every parameter and buffer under every name, in state-dict order (shared tensors repeat). */
+  private namedState(prefix = '', out: Array<[string, Tensor]> = []): Array<[string, Tensor]> {
+    for (const [name, t] of this.params) out.push([prefix + name, t]);
+    for (const [name, t] of this.buffers) out.push([prefix + name, t]);
+    for (const [name, m] of this.children) m.namedState(`${prefix}${name}.`, out);
+    return out;
   }
 
   /**
@@ -153,7 +172,7 @@ export abstract class Module {
       throw new ValueError('loadStateDict: sd must be an object mapping names to Tensors');
     }
     const strict = options.strict ?? true;
-    const targets = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
+    const targets = new Map<string, Tensor>(this.namedState());
     const missingKeys: string[] = [];
     const unexpectedKeys: string[] = [];
     const pairs: Array<[Tensor, Tensor]> = [];
