@@ -110,4 +110,21 @@ describe('binaryCrossEntropyWithLogits autograd op', () => {
     const f = (v: Float64Array) => binaryCrossEntropyWithLogitsArray(xs, [2, 3], v, opts).loss;
     expectClose(y.grad!.data, numericGradient(f, ys), 1e-8, 1e-6);
   });
+
+  it('keeps its own copies of weight / posWeight Tensors and arrays: changing them before backward() is harmless', () => {
+    const xs = randomArray(6, 9);
+    const ys = randomArray(6, 10, 0, 1);
+    const expected = binaryCrossEntropyWithLogitsArray(xs, [2, 3], ys, {
+      weight: [1, 3, 2],
+      posWeight: [2, 1, 0.5],
+    }).grad;
+    const posWeight = new Tensor(Float64Array.from([2, 1, 0.5]), [3]);
+    const weight = Float64Array.from([1, 3, 2]);
+    const x = new Tensor(Float64Array.from(xs), [2, 3], { requiresGrad: true });
+    const loss = binaryCrossEntropyWithLogits(x, Float64Array.from(ys), { weight, posWeight });
+    posWeight.data.fill(9);
+    weight.fill(9);
+    loss.backward();
+    expectClose(x.grad!.data, expected, 0, 0);
+  });
 });

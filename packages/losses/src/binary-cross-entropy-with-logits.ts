@@ -21,6 +21,7 @@ import {
   checkShape,
   checkTensor,
   checkTrailingWeights,
+  detachedFrom,
   sameShape,
   toFloatValues,
 } from './validate.js';
@@ -148,14 +149,8 @@ export function binaryCrossEntropyWithLogits(
   // Own copies of caller arrays kept for backward (see crossEntropy).
   const p: BceProblem = {
     ...resolved,
-    weight:
-      resolved.weight !== null && resolved.weight === options.weight
-        ? resolved.weight.slice()
-        : resolved.weight,
-    posWeight:
-      resolved.posWeight !== null && resolved.posWeight === options.posWeight
-        ? resolved.posWeight.slice()
-        : resolved.posWeight,
+    weight: detachedFrom(resolved.weight, options.weight),
+    posWeight: detachedFrom(resolved.posWeight, options.posWeight),
   };
   if (target instanceof Tensor) {
     if (!sameShape(target.shape, input.shape)) {
@@ -167,5 +162,5 @@ export function binaryCrossEntropyWithLogits(
     return bceOp([input, target], target.data, p);
   }
   const y = toFloatValues(fn, 'target', target, input.size);
-  return bceOp([input], y === target ? y.slice() : y, p);
+  return bceOp([input], detachedFrom(y, target), p);
 }

@@ -485,6 +485,18 @@ describe('crossEntropy autograd op', () => {
     expectClose(x.grad!.data, crossEntropyArray(z, [2, 3], [2, 0]).grad, 0, 0);
   });
 
+  it('keeps its own copy of a class-weight Tensor or array: changing it before backward() does not change the gradient', () => {
+    const z = randomArray(6, 96);
+    const expected = crossEntropyArray(z, [2, 3], [2, 0], { weight: [1, 2, 3] }).grad;
+    for (const weight of [new Tensor(Float64Array.of(1, 2, 3), [3]), Float64Array.of(1, 2, 3)]) {
+      const x = new Tensor(Float64Array.from(z), [2, 3], { requiresGrad: true });
+      const loss = crossEntropy(x, [2, 0], { weight });
+      (weight instanceof Tensor ? weight.data : weight).fill(7);
+      loss.backward();
+      expectClose(x.grad!.data, expected, 0, 0);
+    }
+  });
+
   it('float32 logits ±1e4: finite loss and gradient', () => {
     const x = new Tensor(Float32Array.from([1e4, -1e4, -1e4, 1e4]), [2, 2], { requiresGrad: true });
     const loss = crossEntropy(x, Int32Array.from([1, 0]));

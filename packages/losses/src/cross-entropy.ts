@@ -29,6 +29,7 @@ import {
   checkTensor,
   checkWeights,
   describe,
+  detachedFrom,
   isClassIndices,
   isFloatArray,
   probabilityTolerance,
@@ -221,13 +222,14 @@ export function crossEntropy(
   const resolved = resolve(fn, logits.data, logits.shape, target, options);
   const probTensor = target instanceof Tensor && resolved.problem.probabilities !== null;
   // The op keeps targets and weights for backward: own copies of caller arrays, so refilling a reused
-  // label buffer before backward() cannot change the gradient (a few hundred bytes per step).
+  // label buffer before backward() cannot change the gradient (a few hundred bytes per step). A probability
+  // Tensor is an input of the op (it may require grad) and is kept as is.
   const p = resolved.problem;
   const problem: CrossEntropyProblem = {
     ...p,
-    indices: p.indices !== null && p.indices === target ? p.indices.slice() : p.indices,
-    probabilities: p.probabilities !== null && !probTensor ? p.probabilities.slice() : p.probabilities,
-    weight: p.weight !== null && p.weight === options.weight ? p.weight.slice() : p.weight,
+    indices: detachedFrom(p.indices, target),
+    probabilities: probTensor ? p.probabilities : detachedFrom(p.probabilities, target),
+    weight: detachedFrom(p.weight, options.weight),
   };
   const rowShape = logits.shape.slice(0, -1);
   return crossEntropyOp(probTensor ? [logits, target] : [logits], problem, resolved.reduction, rowShape);

@@ -12,7 +12,14 @@ import {
   upstreamScale,
 } from './reduction.js';
 import type { FloatArray, Reduction } from './types.js';
-import { allocLike, checkFloatArray, checkTensor, sameShape, toFloatValues } from './validate.js';
+import {
+  allocLike,
+  checkFloatArray,
+  checkTensor,
+  detachedFrom,
+  sameShape,
+  toFloatValues,
+} from './validate.js';
 
 export interface MseLossOptions<R extends Reduction = Reduction> {
   /** 'mean' (default) over all elements, 'sum', or 'none' (per element, input's shape). */
@@ -107,5 +114,5 @@ export function mseLoss(
   }
   // Own copy of a caller array kept for backward (see crossEntropy).
   const y = toFloatValues(fn, 'target', target, input.size);
-  return mseLossOp([input], y === target ? y.slice() : y, reduction);
+  return mseLossOp([input], detachedFrom(y, target), reduction);
 }

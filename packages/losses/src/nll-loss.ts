@@ -22,6 +22,7 @@ import {
   checkTensor,
   checkWeights,
   describe,
+  detachedFrom,
   isClassIndices,
   sameShape,
   splitClasses,
@@ -157,8 +158,8 @@ export function nllLoss(input: Tensor, target: ClassIndices | Tensor, options: N
   // Own copies of caller arrays kept for backward (see crossEntropy).
   const problem: NllProblem = {
     ...p,
-    indices: p.indices === target ? p.indices.slice() : p.indices,
-    weight: p.weight !== null && p.weight === options.weight ? p.weight.slice() : p.weight,
+    indices: detachedFrom(p.indices, target),
+    weight: detachedFrom(p.weight, options.weight),
   };
   return nllLossOp([input], problem);
 }

@@ -267,6 +267,17 @@ export function allocLike(like: FloatArray, length: number): FloatArray {
   return like instanceof Float32Array ? new Float32Array(length) : new Float64Array(length);
 }
 
+/**
+ * An autograd op keeps targets and weights until backward(); a caller that refills its buffer in between must not
+ * change the gradient. Returns a copy of `kept` when it is the caller's memory (`source` itself, or the data of a
+ * `source` Tensor), else `kept` (already a fresh array made from number[] or an integer typed array).
+ */
+export function detachedFrom<T extends FloatArray | Int32Array | null>(kept: T, source: unknown): T {
+  if (kept === null) return kept;
+  const callerMemory = kept === source || (source instanceof Tensor && kept === source.data);
+  return (callerMemory ? kept.slice() : kept) as T;
+}
+
 export function checkTensor(fn: string, name: string, x: unknown): Tensor {
   if (x instanceof Tensor) return x;
   throw new LossError(`${fn}: ${name} must be a Tensor, got ${describe(x)}`, 'LOSS_INVALID_DTYPE');
