@@ -214,6 +214,31 @@ describe('autograd edge cases (PyTorch semantics unless noted)', () => {
     expect(isGradEnabled()).toBe(true);
   });
 
+  test('a backward returning one tensor for two inputs: later contributions do not leak between them', () => {
+    // u = twin(a, b) = a + b with backward [g, g] (the same object). u gets two contributions (2 + 3), so
+    // its gradient buffer is one the engine summed itself; a then gets 7 more and b 0 more. Adding a's 7
+    // in place into the shared buffer used to give b 12 instead of 5.
+    const twin = defineOp({
+      name: 'twin',
+      forward(_ctx, [a, b]) {
+        return new Tensor(
+          a.data.map((v, i) => v + b.data[i]),
+          a.shape,
+        );
+      },
+      backward(_ctx, g) {
+        return [g, g];
+      },
+    });
+    const a = tensor([1], { requiresGrad: true, dtype: 'float64' });
+    const b = tensor([1], { requiresGrad: true, dtype: 'float64' });
+    const u = twin([a, b]);
+    const extra = add(mul(b, 0), mul(a, 7)); // visited first, so processed after u
+    add(sum(extra), add(sum(mul(u, 2)), sum(mul(u, 3)))).backward();
+    expect(a.grad?.item()).toBe(12);
+    expect(b.grad?.item()).toBe(5);
+  });
+
   test('backward with a non-Tensor gradient is a typed error', () => {
     const y = mul(tensor([1, 2], { requiresGrad: true }), 2);
     expect(() => y.backward([1, 1] as never)).toThrow(ValueError);

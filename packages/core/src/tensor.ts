@@ -292,6 +292,9 @@ function runBackward(root: Tensor, seed: Tensor): void {
         checkGradMatches(input, gi, `${fn.name}.backward: gradient for input ${j}`);
         const existing = grads.get(input);
         if (existing === undefined) {
+          // A backward may hand the same tensor to several inputs (e.g. `return [g, g]`), so a buffer
+          // passed on this way is shared: it is copied, not added into, when a second contribution arrives.
+          owned.delete(gi);
           grads.set(input, gi);
         } else if (owned.has(existing)) {
           addInto(existing.data, gi.data);
