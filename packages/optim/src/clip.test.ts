@@ -86,4 +86,30 @@ describe('clip transformations compose with chain', () => {
     expect(Array.from(u[0])).toEqual([3 * coef, 4 * coef]);
     expect(Array.from(u[1])).toEqual([0.7]);
   });
+
+  it('clipByGlobalNorm with errorIfNonfinite throws NonFiniteNormError naming itself, before scaling', () => {
+    const tx = clipByGlobalNorm(1, { errorIfNonfinite: true });
+    const u = [new Float64Array([3, Number.POSITIVE_INFINITY])];
+    expect(() => tx.update(u, tx.init([new Float64Array(2)]), [new Float64Array(2)])).toThrow(
+      /^clipByGlobalNorm: the total gradient norm of order 2 is Infinity; expected a finite number/,
+    );
+    expect(Array.from(u[0])).toEqual([3, Number.POSITIVE_INFINITY]);
+  });
+
+  it('clipByGlobalNorm(maxNorm) equals clipGradNorm on the same gradients, bitwise, for p = 1, 2, 3, ∞', () => {
+    for (const normType of [1, 2, 3, Number.POSITIVE_INFINITY]) {
+      const values = [
+        [0.5, -2, 7],
+        [1e-3, 4],
+      ];
+      const params = values.map((g) => param(g));
+      const total = clipGradNorm(params, 0.75, { normType });
+      const tx = clipByGlobalNorm(0.75, { normType });
+      const u = values.map((g) => new Float64Array(g));
+      const state = tx.init(u);
+      tx.update(u, state, u);
+      expect(state.lastNorm).toBe(total);
+      expect(u.map((a) => Array.from(a))).toEqual(params.map((p) => Array.from(p.grad!)));
+    }
+  });
 });

@@ -117,7 +117,9 @@ export function clipByGlobalNorm(
       state.count++;
       const total = globalNorm(updates, normType);
       state.lastNorm = total;
-      if (errorIfNonfinite && !Number.isFinite(total)) throw new NonFiniteNormError(total, normType);
+      if (errorIfNonfinite && !Number.isFinite(total)) {
+        throw new NonFiniteNormError(total, normType, 'clipByGlobalNorm');
+      }
       scaleToNorm(updates, maxNorm, total);
     },
   };

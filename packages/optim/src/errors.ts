@@ -26,10 +26,10 @@ export class OptimError extends Error {
 /** Thrown by gradient clipping with `errorIfNonfinite: true` when the total norm is NaN or infinite. */
 export class NonFiniteNormError extends OptimError {
   readonly totalNorm: number;
-  constructor(totalNorm: number, normType: number) {
+  constructor(totalNorm: number, normType: number, where = 'clipGradNorm') {
     super(
       'NONFINITE_NORM',
-      `clipGradNorm: the total gradient norm of order ${normType} is ${totalNorm}; expected a finite number. ` +
+      `${where}: the total gradient norm of order ${normType} is ${totalNorm}; expected a finite number. ` +
         'Set errorIfNonfinite: false to clip anyway (the gradients then hold NaN or are scaled by 0).',
     );
     this.name = 'NonFiniteNormError';

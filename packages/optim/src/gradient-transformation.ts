@@ -59,6 +59,16 @@ export function checkLength(
   }
 }
 
+/** Throws LENGTH_MISMATCH unless an update has the length its state was initialised with. */
+export function checkStateLength(name: string, index: number, update: FloatArray, state: FloatArray): void {
+  if (state.length !== update.length) {
+    throw new OptimError(
+      'LENGTH_MISMATCH',
+      `${name}: update ${index} has ${update.length} elements; expected ${state.length} (the length given to init)`,
+    );
+  }
+}
+
 /** Applies transformations one after another; the state is the array of their states. */
 export function chain(...transforms: GradientTransformation[]): GradientTransformation<unknown[]> {
   const list = [...transforms];
@@ -178,12 +188,7 @@ export function trace(
         const u = updates[i];
         if (u === null) continue;
         const buf = state.buffer[i];
-        if (buf.length !== u.length) {
-          throw new OptimError(
-            'LENGTH_MISMATCH',
-            `${name}: update ${i} has ${u.length} elements; expected ${buf.length} (the length given to init)`,
-          );
-        }
+        checkStateLength(name, i, u, buf);
         const first = state.step[i] === 0;
         state.step[i]++;
         if (first) buf.set(u);

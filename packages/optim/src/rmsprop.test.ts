@@ -75,6 +75,19 @@ describe("RMSprop matches the float64 reference of PyTorch's formula p ← p −
     }
   });
 
+  it("has PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8 (outside the root), no decay, momentum or centering", () => {
+    const { params: _, schedule: __, ...h } = new RMSprop([makeParam([1])]).paramGroups[0];
+    expect(h).toEqual({
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      maximize: false,
+    });
+  });
+
   it.each([
     [{ lr: -1 }, /RMSprop: lr = -1 is invalid/],
     [{ alpha: 1.5 }, /RMSprop: alpha = 1\.5 is invalid; expected a number in \[0, 1\]/],

@@ -1,5 +1,5 @@
-import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
-import type { GradientTransformation } from './gradient-transformation';
+import { checkHyper, NON_NEGATIVE } from './errors';
+import { checkStateLength, type GradientTransformation } from './gradient-transformation';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
@@ -58,12 +58,7 @@ export function scaleByAdagrad(
         const u = updates[i];
         if (u === null) continue;
         const s = state.sum[i];
-        if (s.length !== u.length) {
-          throw new OptimError(
-            'LENGTH_MISMATCH',
-            `${name}: update ${i} has ${u.length} elements; expected ${s.length} (the length given to init)`,
-          );
-        }
+        checkStateLength(name, i, u, s);
         const step = ++state.step[i];
         const decay = 1 + (step - 1) * d;
         for (let j = 0; j < u.length; j++) {

@@ -1,5 +1,5 @@
 import { checkHyper, NON_NEGATIVE, OptimError, UNIT_HALF_OPEN, UNIT_INTERVAL } from './errors';
-import type { GradientTransformation } from './gradient-transformation';
+import { checkStateLength, type GradientTransformation } from './gradient-transformation';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
@@ -99,12 +99,7 @@ export function scaleByAdam(
         if (u === null) continue;
         const m = state.mu[i];
         const v = state.nu[i];
-        if (m.length !== u.length) {
-          throw new OptimError(
-            'LENGTH_MISMATCH',
-            `${name}: update ${i} has ${u.length} elements; expected ${m.length} (the length given to init)`,
-          );
-        }
+        checkStateLength(name, i, u, m);
         const step = ++state.step[i];
         const bc1 = 1 - b1 ** step;
         const bc2Sqrt = Math.sqrt(sumMode ? step : 1 - b2 ** step);

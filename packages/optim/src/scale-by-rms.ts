@@ -1,5 +1,5 @@
-import { checkHyper, NON_NEGATIVE, OptimError, UNIT_INTERVAL } from './errors';
-import type { GradientTransformation } from './gradient-transformation';
+import { checkHyper, NON_NEGATIVE, UNIT_INTERVAL } from './errors';
+import { checkStateLength, type GradientTransformation } from './gradient-transformation';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
@@ -55,12 +55,7 @@ export function scaleByRms(
         const u = updates[i];
         if (u === null) continue;
         const sq = state.squareAvg[i];
-        if (sq.length !== u.length) {
-          throw new OptimError(
-            'LENGTH_MISMATCH',
-            `${name}: update ${i} has ${u.length} elements; expected ${sq.length} (the length given to init)`,
-          );
-        }
+        checkStateLength(name, i, u, sq);
         if (centered) {
           const ga = state.gradAvg[i];
           for (let j = 0; j < u.length; j++) {

@@ -56,6 +56,18 @@ describe("SGD matches the float64 reference of PyTorch's formula p ← p − lr�
     }
   });
 
+  it("has PyTorch's defaults: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false", () => {
+    const { params: _, schedule: __, ...h } = new SGD([makeParam([1])]).paramGroups[0];
+    expect(h).toEqual({
+      lr: 1e-3,
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      maximize: false,
+    });
+  });
+
   it('a momentum buffer starts as the first gradient exactly (no dampening on step 1)', () => {
     const p = makeParam([0]);
     const opt = new SGD([p], { lr: 1, momentum: 0.9, dampening: 0.5 });
