@@ -23,10 +23,20 @@ function run(block: string): { printed: string[]; expected: string[] } {
 
 test('README: every runnable example runs and prints what its comments say', () => {
   const blocks = runnableBlocks();
-  expect(blocks.length).toBe(2);
+  expect(blocks.length).toBe(3);
   for (const block of blocks) {
     const { printed, expected } = run(block);
     expect(expected.length).toBeGreaterThan(0);
     expect(printed).toEqual(expected);
   }
+});
+
+test('README: the export list names every runtime export of the package root', () => {
+  const section = readme.slice(
+    readme.indexOf('## All exports'),
+    readme.indexOf('## Differences from PyTorch'),
+  );
+  expect(section.length).toBeGreaterThan(100);
+  const missing = Object.keys(core).filter((name) => !new RegExp(`\\b${name}\\b`).test(section));
+  expect(missing).toEqual([]);
 });
