@@ -411,6 +411,9 @@ describe('crossEntropyArray: input errors', () => {
     expect(() =>
       crossEntropyArray(z, [2, 3], [0, 1], { reduction: 'none', gradOutput: new Float64Array(3) }),
     ).toThrow(/gradOutput has length 3; with reduction 'none' it needs one value per sample \(2\)/);
+    expect(() => crossEntropyArray(z, [2, 3], [0, 1], { gradOutput: new Float64Array(2) })).toThrow(
+      /options.gradOutput must be a number for reduction 'mean', got a Float64Array/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { LossError } from './loss-error.js';
 import type { FloatArray, Reduction } from './types.js';
+import { describe } from './validate.js';
 
 /** The loss value type for a reduction: a number for 'mean' / 'sum', per-sample values for 'none'. */
 export type LossValue<R extends Reduction> = R extends 'none' ? FloatArray : number;
@@ -67,7 +68,7 @@ export function upstreamScale(
     return { scale: 1, perSample: gradOutput };
   }
   throw new LossError(
-    `${fn}: options.gradOutput must be a number${reduction === 'none' ? ' or a Float32Array/Float64Array with one value per sample' : ` for reduction '${reduction}'`}`,
+    `${fn}: options.gradOutput must be a number${reduction === 'none' ? ' or a Float32Array/Float64Array with one value per sample' : ` for reduction '${reduction}'`}, got ${describe(gradOutput)}`,
     'LOSS_INVALID_OPTION',
   );
 }
