@@ -3,19 +3,22 @@ import { batchNormBackward, batchNormForward } from '@hw3/batchnorm';
 import type { Conv2dGeometry, Kernels } from '@hw3/core';
 import type { Row } from './report';
 import { hasKernel, type TfBackend, tf, useTfBackend } from './tfjs';
-import { measure, randomFloat32 } from './timing';
+import { measure, randomFloat32, type Timing } from './timing';
 
 const TF_BACKENDS: TfBackend[] = ['cpu', 'wasm'];
 
-function row(
-  task: string,
-  impl: string,
-  ms: number | null,
-  reps: number,
-  flops: number | null,
-  note = '',
-): Row {
-  return { task, impl, ms, reps, flops, samples: null, note };
+function row(task: string, impl: string, timing: Timing | null, flops: number | null, note = ''): Row {
+  const ms = timing?.ms ?? null;
+  return {
+    task,
+    impl,
+    ms,
+    bestMs: timing?.bestMs ?? null,
+    reps: timing?.reps ?? 0,
+    flops,
+    samples: null,
+    note,
+  };
 }
 
 /** Runs a TensorFlow.js op, reads the result back (so the work is really done) and frees the tensors. */
@@ -39,7 +42,7 @@ export async function benchGemm(kernels: Kernels[], sizes: number[]): Promise<Ro
     const c = new Float32Array(n * n);
     for (const k of kernels) {
       const t = measure(() => k.gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false));
-      rows.push(row(task, `hw3 ${k.name}`, t.ms, t.reps, flops));
+      rows.push(row(task, `hw3 ${k.name}`, t, flops));
     }
     for (const backend of TF_BACKENDS) {
       await useTfBackend(backend);
@@ -49,7 +52,7 @@ export async function benchGemm(kernels: Kernels[], sizes: number[]): Promise<Ro
         tfRun(() => tf.matMul(ta, tb)),
         { warmup: backend === 'cpu' && n >= 1024 ? 0 : 1 },
       );
-      rows.push(row(task, `tfjs ${backend}`, t.ms, t.reps, flops));
+      rows.push(row(task, `tfjs ${backend}`, t, flops));
       tf.dispose([ta, tb]);
     }
   }
@@ -126,12 +129,12 @@ export async function benchConv(kernels: Kernels[]): Promise<Row[]> {
               ? () => k.conv2dBackwardInput(g, dy, w, dx)
               : () => k.conv2dBackwardWeight(g, x, dy, dw);
         const t = measure(fn);
-        rows.push(row(tasks[which], `hw3 ${k.name}`, t.ms, t.reps, flops));
+        rows.push(row(tasks[which], `hw3 ${k.name}`, t, flops));
       }
       for (const backend of TF_BACKENDS) {
         await useTfBackend(backend);
         if (!hasKernel(tfKernels[which])) {
-          rows.push(row(tasks[which], `tfjs ${backend}`, null, 0, flops, `no ${tfKernels[which]} kernel`));
+          rows.push(row(tasks[which], `tfjs ${backend}`, null, flops, `no ${tfKernels[which]} kernel`));
           continue;
         }
         const tx = tf.tensor4d(x, [...xShape]);
@@ -166,7 +169,7 @@ export async function benchConv(kernels: Kernels[]): Promise<Row[]> {
                     ) as tf.Tensor,
                 );
         const t = measure(fn);
-        rows.push(row(tasks[which], `tfjs ${backend}`, t.ms, t.reps, flops));
+        rows.push(row(tasks[which], `tfjs ${backend}`, t, flops));
         tf.dispose([tx, tw, tb, tdy]);
       }
     }
@@ -202,13 +205,13 @@ export async function benchMaxPool(kernels: Kernels[]): Promise<Row[]> {
     const arg = new Int32Array(out.length);
     for (const k of kernels) {
       const t = measure(() => k.maxPool2dForward(g, x, out, arg));
-      rows.push(row(task, `hw3 ${k.name}`, t.ms, t.reps, null, 'values + argmax'));
+      rows.push(row(task, `hw3 ${k.name}`, t, null, 'values + argmax'));
     }
     for (const backend of TF_BACKENDS) {
       await useTfBackend(backend);
       const tx = tf.tensor4d(x, [n, h, h, c]);
       const t = measure(tfRun(() => tf.maxPool(tx, 2, 2, 'valid')));
-      rows.push(row(task, `tfjs ${backend}`, t.ms, t.reps, null, 'values only'));
+      rows.push(row(task, `tfjs ${backend}`, t, null, 'values only'));
       tx.dispose();
     }
   }
@@ -236,7 +239,7 @@ export async function benchBatchNorm(): Promise<Row[]> {
       cache = batchNormForward(x, shape, { gamma, beta, out, cache }).cache;
       batchNormBackward(dy, cache, { gamma, dx, dGamma, dBeta });
     });
-    rows.push(row(task, 'hw3 @hw3/batchnorm', t.ms, t.reps, null, 'fused, float32 data, float64 sums'));
+    rows.push(row(task, 'hw3 @hw3/batchnorm', t, null, 'fused, float32 data, float64 sums'));
     for (const backend of TF_BACKENDS) {
       await useTfBackend(backend);
       const tx = tf.tensor4d(x, [n, h, h, c]);
@@ -249,9 +252,9 @@ export async function benchBatchNorm(): Promise<Row[]> {
       });
       try {
         const r = measure(tfRun(() => grads([tx, tg, tb], tdy)));
-        rows.push(row(task, `tfjs ${backend}`, r.ms, r.reps, null, 'moments + batchNorm, tf.grads'));
+        rows.push(row(task, `tfjs ${backend}`, r, null, 'moments + batchNorm, tf.grads'));
       } catch (error) {
-        rows.push(row(task, `tfjs ${backend}`, null, 0, null, `failed: ${(error as Error).message}`));
+        rows.push(row(task, `tfjs ${backend}`, null, null, `failed: ${(error as Error).message}`));
       }
       tf.dispose([tx, tdy, tg, tb]);
     }

@@ -3,7 +3,7 @@ import { getKernels, type Kernels, setKernels } from '@hw3/core';
 import { BATCH, Hw3MnistCnnBn, syntheticBatch, TfMnistCnnBn } from './mnist-cnn-bn';
 import type { Row } from './report';
 import { hasKernel, type TfBackend, useTfBackend } from './tfjs';
-import { measure } from './timing';
+import { measure, type Timing } from './timing';
 
 /** Multiply-adds per sample of mnist-cnn-bn (contract); a training step does about 3× the forward's work. */
 const MACS_PER_SAMPLE = 290_080;
@@ -11,13 +11,13 @@ const MACS_PER_SAMPLE = 290_080;
 function modelRow(
   task: string,
   impl: string,
-  ms: number | null,
-  reps: number,
+  timing: Timing | null,
   samples: number,
   flops: number,
   note = '',
 ): Row {
-  return { task, impl, ms, reps, flops, samples, note };
+  const ms = timing?.ms ?? null;
+  return { task, impl, ms, bestMs: timing?.bestMs ?? null, reps: timing?.reps ?? 0, flops, samples, note };
 }
 
 export async function benchTrainStep(kernels: Kernels[]): Promise<Row[]> {
@@ -30,28 +30,20 @@ export async function benchTrainStep(kernels: Kernels[]): Promise<Row[]> {
     setKernels(k);
     const model = new Hw3MnistCnnBn(1);
     const t = measure(() => model.trainStep(batch), { warmup: 2, budgetMs: 1500 });
-    rows.push(modelRow(task, `hw3 ${k.name}`, t.ms, t.reps, BATCH, flops));
+    rows.push(modelRow(task, `hw3 ${k.name}`, t, BATCH, flops));
   }
   setKernels(saved);
   for (const backend of ['cpu', 'wasm'] as TfBackend[]) {
     await useTfBackend(backend);
     if (!hasKernel('Conv2DBackpropFilter')) {
       rows.push(
-        modelRow(
-          task,
-          `tfjs ${backend}`,
-          null,
-          0,
-          BATCH,
-          flops,
-          'no Conv2DBackpropFilter kernel: cannot train',
-        ),
+        modelRow(task, `tfjs ${backend}`, null, BATCH, flops, 'no Conv2DBackpropFilter kernel: cannot train'),
       );
       continue;
     }
     const model = new TfMnistCnnBn(1);
     const t = measure(() => model.trainStep(batch), { warmup: 1, budgetMs: 3000, minReps: 2 });
-    rows.push(modelRow(task, `tfjs ${backend}`, t.ms, t.reps, BATCH, flops));
+    rows.push(modelRow(task, `tfjs ${backend}`, t, BATCH, flops));
   }
   return rows;
 }
@@ -66,14 +58,14 @@ export async function benchInference(kernels: Kernels[], batchSize = 256): Promi
     setKernels(k);
     const model = new Hw3MnistCnnBn(1);
     const t = measure(() => model.predict(x, batchSize));
-    rows.push(modelRow(task, `hw3 ${k.name}`, t.ms, t.reps, batchSize, flops));
+    rows.push(modelRow(task, `hw3 ${k.name}`, t, batchSize, flops));
   }
   setKernels(saved);
   for (const backend of ['cpu', 'wasm'] as TfBackend[]) {
     await useTfBackend(backend);
     const model = new TfMnistCnnBn(1);
     const t = measure(() => model.predict(x, batchSize));
-    rows.push(modelRow(task, `tfjs ${backend}`, t.ms, t.reps, batchSize, flops));
+    rows.push(modelRow(task, `tfjs ${backend}`, t, batchSize, flops));
   }
   return rows;
 }

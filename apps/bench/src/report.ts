@@ -7,6 +7,8 @@ export interface Row {
   impl: string;
   /** Median milliseconds per call, or null when the implementation cannot do the task. */
   ms: number | null;
+  /** Fastest call in ms (null when not run). */
+  bestMs: number | null;
   reps: number;
   /** Floating-point operations per call (2 per multiply-add), when meaningful. */
   flops: number | null;
@@ -35,13 +37,28 @@ function fmt(value: number | null, digits: number): string {
   return value === null ? '' : value.toFixed(digits);
 }
 
-/** A fixed-width text table: one line per row, ratios = TensorFlow.js time / hw3 time (higher is better). */
+/**
+ * A fixed-width text table: one line per row; ms = median, GFLOP/s and samples/s from the median, ratios = TensorFlow.js
+ * median time / hw3 median time (higher is better).
+ */
 export function formatTable(rows: Row[]): string {
-  const header = ['task', 'impl', 'ms', 'GFLOP/s', 'samples/s', 'vs tfjs-cpu', 'vs tfjs-wasm', 'note'];
+  const header = [
+    'task',
+    'impl',
+    'ms',
+    'best ms',
+    'GFLOP/s',
+    'samples/s',
+    'vs tfjs-cpu',
+    'vs tfjs-wasm',
+    'note',
+  ];
+  const ms = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(3) : v.toFixed(1));
   const lines = rows.map((r) => [
     r.task,
     r.impl,
-    r.ms === null ? 'n/a' : r.ms < 10 ? r.ms.toFixed(3) : r.ms.toFixed(1),
+    ms(r.ms),
+    r.bestMs === null ? '' : ms(r.bestMs),
     fmt(gflops(r), 2),
     fmt(samplesPerSecond(r), 0),
     ratio(rows, r, 'tfjs cpu'),
@@ -51,7 +68,7 @@ export function formatTable(rows: Row[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const pad = (cells: string[]) =>
     cells
-      .map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   const out = [pad(header), widths.map((w) => '-'.repeat(w)).join('  ')];
