@@ -358,6 +358,45 @@ describe('Optimizer groups and hyperparameters', () => {
     expect(() => opt.addParamGroup({ params: [a] })).toThrow(OptimError);
   });
 
+  it('rejects unknown options, bad schedules and non-boolean flags with typed errors (nothing silently ignored)', () => {
+    const errorOf = (f: () => unknown): OptimError => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(OptimError);
+        return e as OptimError;
+      }
+      throw new Error('expected an OptimError');
+    };
+    const p = () => makeParam([1]);
+    const snake = errorOf(() => new SGD([p()], { lr: 0.1, weight_decay: 0.1 } as never));
+    expect(snake.code).toBe('INVALID_ARGUMENT');
+    expect(snake.message).toMatch(
+      /^SGD: unknown option "weight_decay"; expected one of lr, momentum, .*weightDecay/,
+    );
+    expect(errorOf(() => new Adam([{ params: [p()], learningRate: 1 } as never])).message).toMatch(
+      /^Adam: paramGroups\[0\]\.unknown option "learningRate"/,
+    );
+    expect(errorOf(() => new Adam([p()], { schedule: { lR: () => 1 } as never })).message).toMatch(
+      /schedule\.lR is invalid: unknown hyperparameter; expected schedules for lr, beta1, beta2, eps, weightDecay/,
+    );
+    // a schedule on a structural option used to fail later with an untyped TypeError from a frozen property
+    expect(
+      errorOf(() => new Adagrad([p()], { schedule: { initialAccumulatorValue: () => 1 } as never })).message,
+    ).toMatch(
+      /schedule\.initialAccumulatorValue is invalid: initialAccumulatorValue is fixed at construction/,
+    );
+    expect(errorOf(() => new SGD([p()], { schedule: { lr: 0.1 } as never })).message).toMatch(
+      /schedule\.lr is number; expected a function/,
+    );
+    const flag = errorOf(() => new SGD([p()], { maximize: 1 } as never));
+    expect(flag.code).toBe('INVALID_HYPERPARAMETER');
+    expect(flag.message).toBe('SGD: maximize = 1 is invalid; expected true or false');
+    const opt = new RMSprop([p()]);
+    (opt.paramGroups[0] as { maximize: unknown }).maximize = 'yes';
+    expect(() => opt.step()).toThrow(/RMSprop: maximize = "yes" is invalid; expected true or false/);
+  });
+
   it('structural options are fixed at construction', () => {
     const opt = new Adam([makeParam([1])], { amsgrad: true });
     expect(() => {

@@ -70,6 +70,69 @@ interface GroupRuntime {
   firstIndex: number;
 }
 
+/**
+ * Rejects options and schedules this optimizer does not have (e.g. PyTorch's snake_case `weight_decay`, which
+ * would otherwise be silently ignored) and schedules for structural options or flags, which cannot change.
+ */
+function checkOptionKeys<H extends Hyperparams, S extends keyof H, O>(
+  spec: OptimizerSpec<H, S, O>,
+  overrides: Partial<H>,
+  schedule: unknown,
+  where: string,
+): void {
+  const known = Object.keys(spec.defaults);
+  for (const key of Object.keys(overrides)) {
+    if (!known.includes(key)) {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `${where}unknown option ${JSON.stringify(key)}; expected one of ${known.join(', ')}, params, schedule`,
+      );
+    }
+  }
+  if (schedule === undefined) return;
+  if (typeof schedule !== 'object' || schedule === null) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `${where}schedule = ${String(schedule)} is invalid; expected an object { [hyperparameter]: (t) => number }`,
+    );
+  }
+  const schedulable = known.filter(
+    (k) => typeof spec.defaults[k] === 'number' && !(spec.structural as readonly string[]).includes(k),
+  );
+  for (const [key, value] of Object.entries(schedule)) {
+    if (value === undefined) continue;
+    if (!schedulable.includes(key)) {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `${where}schedule.${key} is invalid: ${known.includes(key) ? `${key} is fixed at construction` : 'unknown hyperparameter'}; ` +
+          `expected schedules for ${schedulable.join(', ')}`,
+      );
+    }
+    if (typeof value !== 'function') {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `${where}schedule.${key} is ${typeof value}; expected a function of the step t = 1, 2, ...`,
+      );
+    }
+  }
+}
+
+/** Flags (hyperparameters whose default is a boolean) must be booleans; the message is built only on error. */
+function checkFlags<H extends Hyperparams, S extends keyof H, O>(
+  spec: OptimizerSpec<H, S, O>,
+  group: H,
+  where: string,
+): void {
+  for (const key in spec.defaults) {
+    if (typeof spec.defaults[key] === 'boolean' && typeof group[key] !== 'boolean') {
+      throw new OptimError(
+        'INVALID_HYPERPARAMETER',
+        `${where}${key} = ${JSON.stringify(group[key])} is invalid; expected true or false`,
+      );
+    }
+  }
+}
+
 function isGroupInput(x: unknown): x is { params: Iterable<ParamLike> } {
   return typeof x === 'object' && x !== null && 'params' in x && !('data' in x);
 }
@@ -99,7 +162,9 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
   ) {
     this.#spec = spec;
     const { schedule = {}, ...rest } = options as O & { schedule?: ScheduleMap<H> };
-    this.defaults = { ...spec.defaults, ...spec.normalize(rest as O) };
+    const overrides = spec.normalize(rest as O);
+    checkOptionKeys(spec, overrides, schedule, `${spec.name}: `);
+    this.defaults = { ...spec.defaults, ...overrides };
     this.#defaultSchedule = schedule;
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) {
@@ -147,7 +212,9 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
         );
       }
     });
-    const hyper = { ...this.defaults, ...spec.normalize(rest as O) } as H;
+    const overrides = spec.normalize(rest as O);
+    checkOptionKeys(spec, overrides, schedule, where);
+    const hyper = { ...this.defaults, ...overrides } as H;
     const group = Object.assign(hyper, {
       params: Object.freeze(plist),
       schedule: { ...this.#defaultSchedule, ...schedule },
@@ -157,6 +224,7 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
     }
     const { transform, hasMomentum } = spec.build(group);
     const built = { hasMomentum };
+    checkFlags(spec, group as unknown as H, where);
     spec.validate(group as unknown as H, where, built);
     const datas = plist.map((p) => p.data);
     for (const p of plist) this.#seen.add(p);
@@ -190,6 +258,7 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
         const s = schedules[key];
         if (s !== undefined) (group as unknown as Record<string, number>)[key] = s(t);
       }
+      checkFlags(this.#spec, group as unknown as H, rt.where);
       this.#spec.validate(group as unknown as H, rt.where, rt.built);
       const params = group.params;
       for (let i = 0; i < params.length; i++) {
