@@ -103,5 +103,6 @@ describe('gradcheck', () => {
     let calls = 0;
     const flaky = (a: Tensor) => (calls++ === 0 ? mul(a, 2) : tensor([1, 2, 3], { dtype: 'float64' }));
     expect(() => gradcheck(flaky, [x])).toThrow(ValueError);
+    expect(x.toArray()).toEqual([1, 2]); // the perturbed element was restored
   });
 });

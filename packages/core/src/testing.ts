@@ -130,11 +130,16 @@ export function gradcheck(
       const n = x.length;
       for (let k = 0; k < n; k++) {
         const orig = x[k];
-        x[k] = orig + eps;
-        const fPlus = evaluate().slice();
-        x[k] = orig - eps;
-        const fMinus = evaluate();
-        x[k] = orig;
+        let fPlus: Float64Array;
+        let fMinus: Float64Array;
+        try {
+          x[k] = orig + eps;
+          fPlus = evaluate().slice();
+          x[k] = orig - eps;
+          fMinus = evaluate();
+        } finally {
+          x[k] = orig; // the caller's input is left as it was even when fn throws
+        }
         for (let j = 0; j < m; j++) {
           const numeric = (fPlus[j] - fMinus[j]) / (2 * eps);
           const an = a[j * n + k];
