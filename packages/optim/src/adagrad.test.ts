@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Adagrad, type AdagradOptions } from './adagrad';
 import { OptimError } from './errors';
-import { expectClose, makeParam, randomSequence } from './test-utils';
+import { expectMatchesReference, makeParam, randomSequence } from './test-utils';
 
 // Independent float64 reference of PyTorch's Adagrad (torch/optim/adagrad.py, _single_tensor_adagrad):
 //   g ← −g if maximize; g ← g + wd·p; clr = lr / (1 + (t − 1)·lr_decay); sum ← sum + g²; p ← p − clr·g/(sqrt(sum) + eps)
@@ -39,15 +39,10 @@ describe("Adagrad matches the float64 reference of PyTorch's formula p ← p −
     const grads = randomSequence(11, 25, 4, -3, 3);
     const p0 = [1, -0.5, 0.25, 3];
     const expected = adagradReference(p0, grads, o);
-    for (const dtype of ['float64', 'float32'] as const) {
-      const p = makeParam(p0, dtype);
-      const opt = new Adagrad([p], o);
-      grads.forEach((g, t) => {
-        p.grad!.set(g);
-        opt.step();
-        expectClose(p.data, expected[t], dtype === 'float64' ? 1e-13 : 1e-5, `${dtype} step ${t + 1}`);
-      });
-    }
+    expectMatchesReference((params) => new Adagrad(params, o), p0, grads, expected, {
+      float64: 1e-13,
+      float32: 1e-5,
+    });
   });
 
   it("has PyTorch's defaults: lr 1e-2, lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OptimError } from './errors';
 import { RMSprop, type RMSpropOptions } from './rmsprop';
-import { expectClose, makeParam, randomSequence } from './test-utils';
+import { expectMatchesReference, makeParam, randomSequence } from './test-utils';
 
 // Independent float64 reference of PyTorch's RMSprop (torch/optim/rmsprop.py, _single_tensor_rmsprop):
 //   g ← −g if maximize; g ← g + wd·p; sq ← α·sq + (1 − α)·g²;
@@ -64,15 +64,10 @@ describe("RMSprop matches the float64 reference of PyTorch's formula p ← p −
     const grads = randomSequence(5, 25, 4, -3, 3);
     const p0 = [1, -0.5, 0.25, 3];
     const expected = rmspropReference(p0, grads, o);
-    for (const dtype of ['float64', 'float32'] as const) {
-      const p = makeParam(p0, dtype);
-      const opt = new RMSprop([p], o);
-      grads.forEach((g, t) => {
-        p.grad!.set(g);
-        opt.step();
-        expectClose(p.data, expected[t], dtype === 'float64' ? 1e-12 : 1e-4, `${dtype} step ${t + 1}`);
-      });
-    }
+    expectMatchesReference((params) => new RMSprop(params, o), p0, grads, expected, {
+      float64: 1e-12,
+      float32: 1e-4,
+    });
   });
 
   it("has PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8 (outside the root), no decay, momentum or centering", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OptimError } from './errors';
 import { SGD, type SGDOptions } from './sgd';
-import { expectClose, makeParam, randomSequence } from './test-utils';
+import { expectMatchesReference, makeParam, randomSequence } from './test-utils';
 
 // Independent float64 reference of PyTorch's SGD (torch/optim/sgd.py, _single_tensor_sgd), written per scalar:
 //   g ← −g if maximize; g ← g + wd·p; if momentum ≠ 0: buf ← g on the first step, else buf ← μ·buf + (1 − τ)·g;
@@ -45,15 +45,10 @@ describe("SGD matches the float64 reference of PyTorch's formula p ← p − lr�
     const grads = randomSequence(7, 25, 4, -2, 2);
     const p0 = [0.5, -1, 2, 0.1];
     const expected = sgdReference(p0, grads, o);
-    for (const dtype of ['float64', 'float32'] as const) {
-      const p = makeParam(p0, dtype);
-      const opt = new SGD([p], o);
-      grads.forEach((g, t) => {
-        p.grad!.set(g);
-        opt.step();
-        expectClose(p.data, expected[t], dtype === 'float64' ? 1e-13 : 1e-5, `${dtype} step ${t + 1}`);
-      });
-    }
+    expectMatchesReference((params) => new SGD(params, o), p0, grads, expected, {
+      float64: 1e-13,
+      float32: 1e-5,
+    });
   });
 
   it("has PyTorch's defaults: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false", () => {

@@ -54,3 +54,25 @@ export function expectClose(
     }
   }
 }
+
+/**
+ * Runs an optimizer made by `make` from p0 on `grads` in float64 and float32 and checks the parameters after every
+ * step against `expected[t]` (a float64 reference), to `tolerance[dtype]` relative.
+ */
+export function expectMatchesReference(
+  make: (params: ParamLike[]) => { step(): unknown },
+  p0: readonly number[],
+  grads: readonly (readonly number[])[],
+  expected: readonly (readonly number[])[],
+  tolerance: { float64: number; float32: number },
+): void {
+  for (const dtype of ['float64', 'float32'] as const) {
+    const p = makeParam(p0, dtype);
+    const opt = make([p]);
+    grads.forEach((g, t) => {
+      p.grad!.set(g);
+      opt.step();
+      expectClose(p.data, expected[t], tolerance[dtype], `${dtype} step ${t + 1}`);
+    });
+  }
+}
