@@ -1,3 +1,4 @@
+import { ValueError } from '@hw3/core';
 import type { BatchNormCache } from './batch-norm-cache';
 import {
   type FloatArray,
@@ -67,6 +68,12 @@ export function batchNormBackward(
   options: BatchNormBackwardOptions = {},
 ): BatchNormGradients {
   const { count, channels, x, mean, invStd } = cache;
+  if (cache.inPlace) {
+    throw new ValueError(
+      'cache comes from a forward that wrote its output over x (out = x), so x is lost and the gradients cannot be computed; pass a separate out buffer when you need the backward',
+      'BATCHNORM_CACHE',
+    );
+  }
   checkLength(
     'dy',
     dy,

@@ -21,6 +21,8 @@ export class BatchNormCache {
   eps: number;
   /** True when the last forward used batch statistics (training); false when it used running statistics. */
   training: boolean;
+  /** True when the last forward wrote y over x (`out` = x): x is gone, so `batchNormBackward` refuses the cache. */
+  inPlace: boolean;
   /** μ_B per channel (training), or the running mean used (eval). */
   readonly mean: Float64Array;
   /** σ²_B = (1/m) Σ (x − μ_B)² per channel, the biased batch variance (training), or the running variance used (eval). */
@@ -37,6 +39,7 @@ export class BatchNormCache {
     this.count = 0;
     this.eps = 0;
     this.training = true;
+    this.inPlace = false;
     this.mean = new Float64Array(channels);
     this.variance = new Float64Array(channels);
     this.invStd = new Float64Array(channels);

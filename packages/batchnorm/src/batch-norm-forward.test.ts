@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from '@hw3/core';
 import { describe, expect, it } from 'vitest';
+import { batchNormBackward } from './batch-norm-backward';
 import { BatchNormCache } from './batch-norm-cache';
 import { batchNormForward, batchNormInference, updateRunningStatistics } from './batch-norm-forward';
 import { maxRelativeError, randomArray } from './test-utils';
@@ -93,6 +94,13 @@ describe('batchNormForward', () => {
     batchNormForward(inPlace, [4, 3], { out: inPlace, cache });
     expect(cache.mean).toBe(mean);
     expect(Array.from(inPlace)).toEqual(Array.from(expected));
+    // x was overwritten, so a backward from this cache would silently use y as x: it is refused instead.
+    expect(() => batchNormBackward(new Float32Array(12), cache)).toThrow(ValueError);
+    expect(() => batchNormBackward(new Float32Array(12), cache)).toThrow(
+      /wrote its output over x \(out = x\)/,
+    );
+    batchNormForward(a, [4, 3], { out, cache });
+    expect(batchNormBackward(new Float32Array(12), cache).dx).not.toBeNull(); // a separate out is fine again
   });
 
   it('constant input (σ² = 0) gives a finite output equal to β', () => {

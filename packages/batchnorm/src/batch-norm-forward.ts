@@ -10,7 +10,10 @@ export interface BatchNormForwardOptions {
   beta?: FloatArray | null;
   /** ε added to the variance, default 1e-5 (PyTorch). */
   eps?: number;
-  /** Output buffer of x.length elements (same type as x is usual); allocated when omitted. May be x itself. */
+  /**
+   * Output buffer of x.length elements (same type as x is usual); allocated when omitted. May be x itself for
+   * inference, but then x is overwritten and `batchNormBackward` rejects the cache (it needs x).
+   */
   out?: FloatArray;
   /** A cache from an earlier call with the same channel count, reused instead of allocating. */
   cache?: BatchNormCache;
@@ -68,6 +71,7 @@ function finish(
   cache.count = count;
   cache.eps = eps;
   cache.training = training;
+  cache.inPlace = out === x;
   return { output: out, cache };
 }
 

@@ -101,7 +101,7 @@ export function computeStatistics(
 
 /**
  * y_ic = γ_c · (x_ic − μ_c) · invStd_c + β_c   (x̂ = (x − μ) · invStd; γ = 1, β = 0 when null).
- * One read of x, one write of y. `out` may be x itself (in place).
+ * One read of x, one write of y. `out` may be x itself (in place; the public forward then marks the cache unusable for backward).
  */
 export function normalize(
   x: FloatArray,
