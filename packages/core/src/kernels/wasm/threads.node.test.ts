@@ -123,4 +123,21 @@ describe('two-thread wasm kernels', () => {
   });
 });
 
+describe('two-thread wasm kernels after dispose()', () => {
+  it('run on the calling thread with the same results', async () => {
+    const k = createThreadedWasmKernels('simd');
+    expect(await k?.ready()).toBe(true);
+    k?.dispose();
+    expect(k?.parallel).toBe(false);
+    const rand = seededRandom(23);
+    const a = randomArray(Float32Array, 200 * 150, rand);
+    const b = randomArray(Float32Array, 150 * 170, rand);
+    const c1 = new Float32Array(200 * 170);
+    const c2 = new Float32Array(200 * 170);
+    single.gemm(false, false, 200, 170, 150, a, 0, 150, b, 0, 170, c1, 0, 170, false);
+    k?.gemm(false, false, 200, 170, 150, a, 0, 150, b, 0, 170, c2, 0, 170, false);
+    expect(Array.from(c2)).toEqual(Array.from(c1));
+  });
+});
+
 if (threaded) kernelConformanceTests(threaded);

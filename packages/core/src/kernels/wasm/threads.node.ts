@@ -31,6 +31,9 @@ const OP_CONV_FORWARD = 2;
 const OP_CONV_BACKWARD_INPUT = 3;
 const OP_EXIT = 4;
 
+/** A kernel call that takes longer than this on the worker means the worker is gone. */
+const JOIN_TIMEOUT_MS = 120_000;
+
 /** Below this many multiply-adds a GEMM or conv stays on the calling thread. */
 const MIN_PARALLEL_MACS = 1 << 18;
 
@@ -182,10 +185,18 @@ export class ThreadedWasmKernels extends WasmKernels {
 
   private join(): void {
     const c = this.control;
+    const start = performance.now();
     for (;;) {
       const done = Atomics.load(c, DONE);
       if (done === this.sequence) break;
       Atomics.wait(c, DONE, done, 1000);
+      if (performance.now() - start > JOIN_TIMEOUT_MS) {
+        // The worker died (terminated from outside?): never hang; later calls run on this thread.
+        this.disposed = true;
+        throw new Error(
+          `wasm worker gave no answer within ${JOIN_TIMEOUT_MS / 1000} s; worker threads disabled`,
+        );
+      }
     }
     if (c[ERROR] !== 0) throw new Error('wasm worker failed (trap in the kernel)');
   }
