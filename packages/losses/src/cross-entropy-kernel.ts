@@ -88,7 +88,8 @@ export function crossEntropyForwardKernel(
 
 /**
  * grad_{i,j} = s_i·(Q_i·p_{i,j} − q_{i,j}) with p = softmax(z) from the forward kernel and
- * s_i = scale·(rowScale ? rowScale[i] : 1). Overwrites grad (ignored rows get 0). May write into `probs`.
+ * s_i = scale·(rowScale ? rowScale[i] : 1). Overwrites grad (ignored rows get 0); `grad` may be `probs`
+ * itself (each entry is read before it is written).
  */
 export function crossEntropyBackwardKernel(
   problem: CrossEntropyProblem,
