@@ -247,6 +247,10 @@ describe('conv2d', () => {
     expect(() => conv2d(x, randn64([3, 3, 3, 1], rng), null, { groups: 2 })).toThrow(ShapeError); // 3 % 2
     expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), randn64([2], rng))).toThrow(ShapeError);
     expect(() => conv2d(x, randn64([1, 5, 5, 2], rng))).toThrow(ShapeError); // output < 1
+    expect(() => conv2d(x, randn64([1, 5, 5, 2], rng))).toThrow(/^layer "conv2d", dimension 1: /);
+    expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), null, { stride: [1, 0] })).toThrow(
+      /^layer "conv2d", dimension 2: stride must be an integer >= 1, got 0/,
+    );
     expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), null, { stride: 0 })).toThrow(ShapeError);
     expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), null, { padding: -1 })).toThrow(ShapeError);
     expect(() => conv2d(x, randn64([1, 3, 3, 2], rng), null, { groups: 0 })).toThrow(ShapeError);

@@ -4,7 +4,7 @@ import { allocateLike } from '../dtype';
 import { ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import type { Conv2dGeometry } from '../kernels/kernels';
-import { shapeError } from '../shape-error';
+import { shapeError, withOpName } from '../shape-error';
 import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { checkOptionalTensor, checkTensor } from './check';
@@ -75,14 +75,16 @@ export function conv2dGeometry(
       );
     }
   }
-  const geo = convGeometry(x.shape, {
-    kernelSize: [kH, kW],
-    outChannels: outC,
-    stride: options.stride ?? 1,
-    padding: options.padding ?? 0,
-    dilation: options.dilation ?? 1,
-    groups,
-  });
+  const geo = withOpName('conv2d', () =>
+    convGeometry(x.shape, {
+      kernelSize: [kH, kW],
+      outChannels: outC,
+      stride: options.stride ?? 1,
+      padding: options.padding ?? 0,
+      dilation: options.dilation ?? 1,
+      groups,
+    }),
+  );
   return {
     batch: x.shape[0],
     inH: x.shape[1],

@@ -55,6 +55,19 @@ describe('maxPool2d', () => {
     expect(() => maxPool2d(randn64([3, 3, 1], rng), { kernelSize: 2 })).toThrow(ShapeError);
     expect(() => maxPool2d(x33(), { kernelSize: 2, padding: 2 })).toThrow(ShapeError);
     expect(() => maxPool2d(x33(), { kernelSize: 4 })).toThrow(ShapeError);
+    // @hw3/shape's errors are rethrown naming the op, keeping code and dimension (1 = H in NHWC)
+    let err: unknown;
+    try {
+      avgPool2d(x33(), { kernelSize: [2, 0] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ShapeError);
+    expect((err as ShapeError).message).toMatch(
+      /^layer "avgPool2d", dimension 2: kernelSize must be an integer >= 1, got 0/,
+    );
+    expect((err as ShapeError).layer).toBe('avgPool2d');
+    expect((err as ShapeError).dimension).toBe(2);
     expect(() => maxPool2d(x33(), {} as never)).toThrow(ValueError);
   });
 });

@@ -4,7 +4,7 @@ import { allocateLike } from '../dtype';
 import { describeValue, ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import type { Pool2dGeometry } from '../kernels/kernels';
-import { shapeError } from '../shape-error';
+import { shapeError, withOpName } from '../shape-error';
 import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { checkTensor } from './check';
@@ -51,13 +51,15 @@ function poolGeo(x: Tensor, options: Pool2dOptions, opName: string): PoolPlan {
       expectedRank: 4,
     });
   }
-  const geo = poolGeometry(x.shape, {
-    kernelSize: options.kernelSize,
-    stride: options.stride,
-    padding: options.padding ?? 0,
-    dilation: options.dilation ?? 1,
-    ceilMode: options.ceilMode ?? false,
-  });
+  const geo = withOpName(opName, () =>
+    poolGeometry(x.shape, {
+      kernelSize: options.kernelSize,
+      stride: options.stride,
+      padding: options.padding ?? 0,
+      dilation: options.dilation ?? 1,
+      ceilMode: options.ceilMode ?? false,
+    }),
+  );
   const g: Pool2dGeometry = {
     batch: x.shape[0],
     inH: x.shape[1],
