@@ -2,6 +2,7 @@ import {
   checkGroups,
   checkInChannels,
   checkLayout,
+  checkOptions,
   joinShape,
   type Layout,
   splitShape,
@@ -54,6 +55,7 @@ export function convGeometryAt(
   spatialRank: number | undefined,
   context: ErrorContext,
 ): ConvGeometry {
+  checkOptions(what, options, context);
   const layout = checkLayout(options.layout ?? 'channels-last', context);
   const split = splitShape(what, inputShape, layout, spatialRank, context);
   const groups = options.groups ?? 1;

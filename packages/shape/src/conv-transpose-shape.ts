@@ -2,6 +2,7 @@ import {
   checkGroups,
   checkInChannels,
   checkLayout,
+  checkOptions,
   joinShape,
   type Layout,
   splitShape,
@@ -42,6 +43,7 @@ export function convTransposeGeometryAt(
   spatialRank: number | undefined,
   context: ErrorContext,
 ): ConvTransposeGeometry {
+  checkOptions(what, options, context);
   const layout = checkLayout(options.layout ?? 'channels-last', context);
   const split = splitShape(what, inputShape, layout, spatialRank, context);
   const groups = options.groups ?? 1;

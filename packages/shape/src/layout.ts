@@ -17,6 +17,18 @@ export interface SplitShape {
   readonly channelAxis: number;
 }
 
+/** The options argument of a whole-tensor shape function must be an object (else a ShapeError, not a TypeError). */
+export function checkOptions(what: string, options: unknown, context: ErrorContext): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    fail(
+      'invalid-layer',
+      `${what} options must be an object such as { kernelSize, ... }, got ${formatValue(options)}`,
+      {},
+      context,
+    );
+  }
+}
+
 export function checkLayout(layout: unknown, context: ErrorContext): Layout {
   if (layout !== 'channels-last' && layout !== 'channels-first') {
     fail(

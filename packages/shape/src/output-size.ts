@@ -152,6 +152,9 @@ export function poolSize(
   ceilMode: boolean,
   context: ErrorContext = {},
 ): number {
+  if (typeof ceilMode !== 'boolean') {
+    fail('invalid-layer', `ceilMode must be true or false, got ${formatValue(ceilMode)}`, {}, context);
+  }
   checkResolved(inputSize, kernelSize, stride, dilation, before, after, context);
   const effectiveKernel = dilation * (kernelSize - 1) + 1;
   const maxPad = Math.floor(effectiveKernel / 2);

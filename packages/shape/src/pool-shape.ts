@@ -1,4 +1,4 @@
-import { checkLayout, joinShape, type Layout, splitShape, windowParams } from './layout.js';
+import { checkLayout, checkOptions, joinShape, type Layout, splitShape, windowParams } from './layout.js';
 import { poolSize } from './output-size.js';
 import { type Padding, resolvePaddingAt } from './padding.js';
 import type { ErrorContext } from './shape-error.js';
@@ -37,6 +37,7 @@ export function poolGeometryAt(
   spatialRank: number | undefined,
   context: ErrorContext,
 ): PoolGeometry {
+  checkOptions(what, options, context);
   const layout = checkLayout(options.layout ?? 'channels-last', context);
   const split = splitShape(what, inputShape, layout, spatialRank, context);
   const { kernelSize, stride, dilation } = windowParams(options, split, context, true);

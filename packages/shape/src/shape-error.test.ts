@@ -83,6 +83,18 @@ function model(
   return layout === 'channels-last' ? [shape[0], out[0], out[1], c] : [shape[0], c, out[0], out[1]];
 }
 
+describe('malformed options are ShapeErrors, not TypeErrors', () => {
+  test.each([
+    ['conv2d without options', () => conv2dShape([1, 8, 8, 3], undefined as never)],
+    ['pool2d with null options', () => pool2dShape([1, 8, 8, 3], null as never)],
+    ['convTranspose2d with a number', () => convTranspose2dShape([1, 8, 8, 3], 3 as never)],
+    ['pool2d with ceilMode 1', () => pool2dShape([1, 8, 8, 3], { kernelSize: 2, ceilMode: 1 as never })],
+  ])('%s', (_name, call) => {
+    expect(call).toThrow(ShapeError);
+    expect(call).toThrow(/options must be an object|ceilMode must be true or false, got 1/);
+  });
+});
+
 describe('property: every invalid N-d configuration throws ShapeError, every valid one gives the brute-force shape', () => {
   // mostly valid values with a 1-in-20 chance of an invalid one each, so that both sides are well covered
   const bad = fc.oneof(fc.integer({ min: -2, max: 0 }), fc.constantFrom(1.5, Number.NaN));
