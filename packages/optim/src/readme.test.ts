@@ -21,3 +21,11 @@ describe('README examples', () => {
     for (const x of result.weights) expect(Math.abs(x)).toBeLessThan(0.2);
   });
 });
+
+describe('VERSION', () => {
+  it('equals package.json version', async () => {
+    const { VERSION } = await import('./index');
+    const pkg = JSON.parse((await import('../package.json?raw')).default) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});

@@ -41,3 +41,8 @@ test('README: the example error message is the real one', () => {
   }
   expect(block![1].replace(/\s+/g, ' ').trim()).toBe(message);
 });
+
+test('VERSION equals package.json version', async () => {
+  const pkg = JSON.parse((await import('../package.json?raw')).default) as { version: string };
+  expect(shape.VERSION).toBe(pkg.version);
+});
