@@ -23,7 +23,7 @@ export interface Conv2dOptions {
 }
 
 /** Validates the operands and resolves the geometry (output size and padding) with @hw3/shape. */
-export function conv2dGeometry(
+function conv2dGeometry(
   x: Tensor,
   weight: Tensor,
   bias: Tensor | null,
