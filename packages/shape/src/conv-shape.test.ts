@@ -3,17 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { conv1dShape, conv2dShape, conv3dShape, convGeometry, convShape } from './conv-shape.js';
 import { convTranspose2dShape, convTransposeShape } from './conv-transpose-shape.js';
 import { pool2dShape, poolShape } from './pool-shape.js';
-import { ShapeError } from './shape-error.js';
-
-function errorOf(fn: () => unknown): ShapeError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ShapeError) return error;
-    throw error;
-  }
-  throw new Error('expected a ShapeError');
-}
+import { errorOf } from './test-utils.js';
 
 describe('conv2dShape', () => {
   test("handout: (B, W, H, C_in) → (B, W', H', C_out) with W' = floor((W + 2·p1 − k1)/s1 + 1), H' likewise", () => {

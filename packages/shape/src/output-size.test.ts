@@ -8,7 +8,7 @@ import {
   poolSize,
 } from './output-size.js';
 import { ShapeError } from './shape-error.js';
-import { bruteCeilPool, bruteConv, bruteTranspose } from './test-oracles.js';
+import { bruteCeilPool, bruteConv, bruteTranspose } from './test-utils.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -4,7 +4,7 @@ import { conv2dShape } from './conv-shape.js';
 import { convTranspose2dShape } from './conv-transpose-shape.js';
 import { pool2dShape } from './pool-shape.js';
 import { ShapeError } from './shape-error.js';
-import { bruteCeilPool, bruteConv, bruteTranspose } from './test-oracles.js';
+import { bruteCeilPool, bruteConv, bruteTranspose } from './test-utils.js';
 
 describe('ShapeError', () => {
   test('is an Error with code, layer, dimension and frozen values', () => {

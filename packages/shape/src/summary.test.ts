@@ -1,17 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { mnistCnnBn } from './mnist-cnn-bn.js';
-import { ShapeError } from './shape-error.js';
 import { formatSummary, type LayerSpec, summarize, summarizeNetwork } from './summary.js';
-
-function errorOf(fn: () => unknown): ShapeError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ShapeError) return error;
-    throw error;
-  }
-  throw new Error('expected a ShapeError');
-}
+import { errorOf } from './test-utils.js';
 
 describe('mnist-cnn-bn reference network', () => {
   const summary = summarizeNetwork(mnistCnnBn);

@@ -1,5 +1,17 @@
-// Brute-force oracles shared by this package's tests only (not exported from the package): each counts
+// Helpers shared by this package's tests only (not exported from the package). The brute-force oracles count
 // window positions directly instead of using the closed-form size formulas under test.
+import { ShapeError } from './shape-error.js';
+
+/** The ShapeError `fn` throws; fails the test when it returns or throws anything else. */
+export function errorOf(fn: () => unknown): ShapeError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ShapeError) return error;
+    throw error;
+  }
+  throw new Error('expected a ShapeError');
+}
 
 /** Count window start positions t = 0, s, 2s, ... whose window [t, t + eff) lies inside the padded input. */
 export function bruteConv(n: number, k: number, s: number, d: number, before: number, after: number): number {
