@@ -450,6 +450,104 @@ function col2imAdd(col: usize, grp: i32, row0: i32, rows: i32, dx: usize): void 
 }
 
 /**
+ * Direct convolution for one input channel (the first layer of a grayscale net, K = kH·kW is tiny): im2col + GEMM
+ * would spend most of its time copying 1-float runs. Used when groups = 1, inC = 1, outC % 4 = 0.
+ * Forward: out[p][oc] = bias[oc] + Σ_{kh,kw} x[tap]·w[oc][kh][kw] (taps in the reference order), with wᵀ[t][oc]
+ * in `wT` so eight output channels are two v128 accumulators.
+ */
+function useDirectC1(chunkRows: i32): bool {
+  return gGroups === 1 && gInC === 1 && (gOutC & 3) === 0 && 2 * gOutC <= chunkRows;
+}
+
+function directForwardC1(x: usize, w: usize, bias: usize, out: usize, wT: usize): void {
+  const K = gKH * gKW;
+  const C = gOutC;
+  for (let oc = 0; oc < C; oc++)
+    for (let t = 0; t < K; t++)
+      store<f32>(wT + ((<usize>(t * C + oc)) << 2), load<f32>(w + ((<usize>(oc * K + t)) << 2)));
+  for (let n = 0; n < gBatch; n++) {
+    const xImg = x + ((<usize>(n * gInH * gInW)) << 2);
+    for (let oh = 0; oh < gOutH; oh++)
+      for (let ow = 0; ow < gOutW; ow++) {
+        const o = out + ((<usize>(((n * gOutH + oh) * gOutW + ow) * C)) << 2);
+        const ih0 = oh * gSH - gPT;
+        const iw0 = ow * gSW - gPL;
+        for (let ob = 0; ob < C; ob += 8) {
+          const two = ob + 8 <= C;
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          if (bias !== 0) {
+            a0 = v128.load(bias + ((<usize>ob) << 2));
+            if (two) a1 = v128.load(bias + ((<usize>ob) << 2), 16);
+          }
+          for (let kh = 0; kh < gKH; kh++) {
+            const ih = ih0 + kh * gDH;
+            if (ih < 0 || ih >= gInH) continue;
+            const xr = xImg + ((<usize>(ih * gInW)) << 2);
+            const wr = wT + ((<usize>(kh * gKW * C + ob)) << 2);
+            for (let kw = 0; kw < gKW; kw++) {
+              const iw = iw0 + kw * gDW;
+              if (iw < 0 || iw >= gInW) continue;
+              const xv = v128.load32_splat(xr + ((<usize>iw) << 2));
+              const wp = wr + ((<usize>(kw * C)) << 2);
+              a0 = madd(xv, v128.load(wp), a0);
+              if (two) a1 = madd(xv, v128.load(wp, 16), a1);
+            }
+          }
+          v128.store(o + ((<usize>ob) << 2), a0);
+          if (two) v128.store(o + ((<usize>ob) << 2), a1, 16);
+        }
+      }
+  }
+}
+
+/**
+ * Backward weight of the one-input-channel direct path: dW[oc][t] = Σ_images Σ_pixels dOut[p][oc]·x[tap t of p],
+ * per-image partial sums (`part`) added into `acc` (both K·outC floats), then transposed into dw.
+ */
+function directBackwardWeightC1(x: usize, dOut: usize, dw: usize, acc: usize, part: usize): void {
+  const K = gKH * gKW;
+  const C = gOutC;
+  zeroFloats(acc, K * C);
+  for (let n = 0; n < gBatch; n++) {
+    zeroFloats(part, K * C);
+    const xImg = x + ((<usize>(n * gInH * gInW)) << 2);
+    for (let oh = 0; oh < gOutH; oh++)
+      for (let ow = 0; ow < gOutW; ow++) {
+        const d = dOut + ((<usize>(((n * gOutH + oh) * gOutW + ow) * C)) << 2);
+        const ih0 = oh * gSH - gPT;
+        const iw0 = ow * gSW - gPL;
+        for (let ob = 0; ob < C; ob += 8) {
+          const two = ob + 8 <= C;
+          const d0 = v128.load(d + ((<usize>ob) << 2));
+          const d1 = two ? v128.load(d + ((<usize>ob) << 2), 16) : f32x4.splat(0);
+          for (let kh = 0; kh < gKH; kh++) {
+            const ih = ih0 + kh * gDH;
+            if (ih < 0 || ih >= gInH) continue;
+            const xr = xImg + ((<usize>(ih * gInW)) << 2);
+            const pr = part + ((<usize>(kh * gKW * C + ob)) << 2);
+            for (let kw = 0; kw < gKW; kw++) {
+              const iw = iw0 + kw * gDW;
+              if (iw < 0 || iw >= gInW) continue;
+              const xv = v128.load32_splat(xr + ((<usize>iw) << 2));
+              const p = pr + ((<usize>(kw * C)) << 2);
+              v128.store(p, madd(xv, d0, v128.load(p)));
+              if (two) v128.store(p, madd(xv, d1, v128.load(p, 16)), 16);
+            }
+          }
+        }
+      }
+    for (let i = 0; i < K * C; i += 4) {
+      const o = (<usize>i) << 2;
+      v128.store(acc + o, f32x4.add(v128.load(acc + o), v128.load(part + o)));
+    }
+  }
+  for (let oc = 0; oc < C; oc++)
+    for (let t = 0; t < K; t++)
+      store<f32>(dw + ((<usize>(oc * K + t)) << 2), load<f32>(acc + ((<usize>(t * C + oc)) << 2)));
+}
+
+/**
  * out[N·outH·outW, outC] = bias + im2col(x)·Wᵀ, group by group, in chunks of `chunkRows` output rows
  * (col needs chunkRows·kH·kW·inC/groups floats). bias = 0 means no bias.
  */
@@ -467,6 +565,10 @@ export function conv2dForward(
   const icpg = gInC / gGroups;
   const ocpg = gOutC / gGroups;
   const K = gKH * gKW * icpg;
+  if (useDirectC1(chunkRows)) {
+    directForwardC1(x, w, bias, out, col);
+    return;
+  }
   // Start from the bias (or zero) and accumulate, so each output is bias + Σ like the reference.
   for (let r = 0; r < M; r++) {
     const o = out + ((<usize>(r * gOutC)) << 2);
@@ -532,6 +634,10 @@ export function conv2dBackwardWeight(
   const icpg = gInC / gGroups;
   const ocpg = gOutC / gGroups;
   const K = gKH * gKW * icpg;
+  if (useDirectC1(chunkRows)) {
+    directBackwardWeightC1(x, dOut, dw, col, col + ((<usize>(K * gOutC)) << 2));
+    return;
+  }
   if (isPointwise()) {
     gemm(true, false, gOutC, K, M, dOut, gOutC, x, gInC, dw, K, false, packedA, packedB);
     return;

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
 import type { FloatArray, Kernels } from '../kernels';
-import { referenceGemm, referenceMaxPool2dForward } from '../reference';
+import {
+  referenceConv2dBackwardWeight,
+  referenceConv2dForward,
+  referenceGemm,
+  referenceMaxPool2dForward,
+} from '../reference';
 import { mismatch, randInt, randomArray, randomConvGeometry, seededRandom } from '../test-helpers';
 import { tsKernels } from '../ts-kernels';
 import { createWasmKernels, loadWasmKernels, WasmKernels, wasmKernelBytes } from './wasm-kernels';
@@ -134,6 +139,53 @@ describe('wasm kernels agree with the TypeScript kernels (float32)', () => {
       for (const [actual, expected, terms] of pairs) {
         const { atol, rtol } = f32Tol(terms);
         expect(mismatch(actual, expected, atol, rtol), JSON.stringify(g)).toBe('');
+      }
+    }
+  });
+
+  it('conv2d one-input-channel direct path (outC 4, 8, 12, 16; stride, dilation, padding) matches the reference', () => {
+    const rand = seededRandom(16);
+    for (const outC of [4, 8, 12, 16]) {
+      for (const [kH, kW, s, d, pad] of [
+        [3, 3, 1, 1, 1],
+        [5, 2, 2, 1, 2],
+        [2, 3, 1, 2, 0],
+      ]) {
+        const inH = 9;
+        const inW = 8;
+        const g = {
+          batch: 3,
+          inH,
+          inW,
+          inC: 1,
+          outH: Math.floor((inH + 2 * pad - d * (kH - 1) - 1) / s) + 1,
+          outW: Math.floor((inW + 2 * pad - d * (kW - 1) - 1) / s) + 1,
+          outC,
+          kH,
+          kW,
+          strideH: s,
+          strideW: s,
+          padTop: pad,
+          padLeft: pad,
+          dilationH: d,
+          dilationW: d,
+          groups: 1,
+        };
+        const x = randomArray(Float32Array, g.batch * inH * inW, rand);
+        const w = randomArray(Float32Array, outC * kH * kW, rand);
+        const bias = randomArray(Float32Array, outC, rand);
+        const dy = randomArray(Float32Array, g.batch * g.outH * g.outW * outC, rand);
+        const y1 = new Float32Array(dy.length);
+        const y2 = new Float32Array(dy.length);
+        referenceConv2dForward(g, x, w, bias, y1);
+        k.conv2dForward(g, x, w, bias, y2);
+        expect(mismatch(y2, y1, 3e-7 * (kH * kW + 2), 1e-5), JSON.stringify(g)).toBe('');
+        const dw1 = new Float32Array(w.length);
+        const dw2 = new Float32Array(w.length);
+        referenceConv2dBackwardWeight(g, x, dy, dw1);
+        k.conv2dBackwardWeight(g, x, dy, dw2);
+        const terms = g.batch * g.outH * g.outW;
+        expect(mismatch(dw2, dw1, 3e-7 * (terms + 1), 1e-5), JSON.stringify(g)).toBe('');
       }
     }
   });
