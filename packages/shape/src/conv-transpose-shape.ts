@@ -93,20 +93,38 @@ export function convTransposeGeometryAt(
   };
 }
 
-const shapeOf =
-  (what: string, spatialRank: number | undefined) =>
-  (inputShape: readonly number[], options: ConvTransposeShapeOptions): number[] =>
-    convTransposeGeometryAt(what, inputShape, options, spatialRank, {}).outputShape;
-
 /**
  * Output shape of an N-d transposed convolution; per spatial dim
  * (n − 1)·stride − padBefore − padAfter + dilation·(k − 1) + outputPadding + 1.
  * @throws ShapeError
  */
-export const convTransposeShape = shapeOf('transposed convolution', undefined);
+export function convTransposeShape(
+  inputShape: readonly number[],
+  options: ConvTransposeShapeOptions,
+): number[] {
+  return convTransposeGeometryAt('transposed convolution', inputShape, options, undefined, {}).outputShape;
+}
+
 /** {@link convTransposeShape} for a rank-3 input. */
-export const convTranspose1dShape = shapeOf('convTranspose1d', 1);
+export function convTranspose1dShape(
+  inputShape: readonly number[],
+  options: ConvTransposeShapeOptions,
+): number[] {
+  return convTransposeGeometryAt('convTranspose1d', inputShape, options, 1, {}).outputShape;
+}
+
 /** {@link convTransposeShape} for a rank-4 input. */
-export const convTranspose2dShape = shapeOf('convTranspose2d', 2);
+export function convTranspose2dShape(
+  inputShape: readonly number[],
+  options: ConvTransposeShapeOptions,
+): number[] {
+  return convTransposeGeometryAt('convTranspose2d', inputShape, options, 2, {}).outputShape;
+}
+
 /** {@link convTransposeShape} for a rank-5 input. */
-export const convTranspose3dShape = shapeOf('convTranspose3d', 3);
+export function convTranspose3dShape(
+  inputShape: readonly number[],
+  options: ConvTransposeShapeOptions,
+): number[] {
+  return convTransposeGeometryAt('convTranspose3d', inputShape, options, 3, {}).outputShape;
+}
