@@ -208,4 +208,12 @@ describe('BatchNorm2d / BatchNorm1d (PyTorch semantics)', () => {
     );
     expect(() => new BatchNorm2d(4, { eps: -1 })).toThrow(/eps must be a finite number > 0/);
   });
+
+  it('a momentum set on the field after construction is checked too, before any state changes', () => {
+    const bn = new BatchNorm2d(1);
+    bn.momentum = 1.5;
+    expect(() => bn.call(step1())).toThrow(/momentum must be a number in \[0, 1\] or null.*1.5/);
+    expect(bn.numBatchesTracked!.item()).toBe(0);
+    expect(bn.runningMean!.data[0]).toBe(0);
+  });
 });

@@ -125,6 +125,7 @@ export abstract class BatchNormBase extends Module {
     if (useBatchStatistics) checkTrainingCount(`${this.layerName}: x`, x.shape, count);
     let factor = 0;
     if (this.training && this.numBatchesTracked !== null) {
+      checkMomentum(this.momentum); // `momentum` is a public, writable field
       // Counted only once the input is known to be valid, so a rejected batch leaves the state unchanged.
       const tracked = ++this.numBatchesTracked.data[0];
       factor = this.momentum === null ? 1 / tracked : this.momentum;
