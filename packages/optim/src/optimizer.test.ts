@@ -348,6 +348,34 @@ describe('Optimizer groups and hyperparameters', () => {
     expect(seen).toEqual([0.1, 0.2, 0.30000000000000004]);
   });
 
+  it('a schedule in the options applies to every group (overriding their lr); a group schedule to its group only', () => {
+    const [a, b, c] = [makeParam([0]), makeParam([0]), makeParam([0])];
+    const everyGroup = new SGD([{ params: [a], lr: 1e-3 }, { params: [b] }], {
+      lr: 1e-2,
+      schedule: { lr: (t) => t },
+    });
+    const perGroup = new SGD(
+      [
+        { params: [c], lr: 1e-3 },
+        { params: [makeParam([0])], schedule: { lr: (t) => t } },
+      ],
+      {
+        lr: 1e-2,
+      },
+    );
+    for (const p of [a, b, c]) p.grad![0] = 1;
+    everyGroup.step();
+    perGroup.step();
+    perGroup.paramGroups[0].lr = 5e-4;
+    everyGroup.paramGroups[0].lr = 5e-4;
+    everyGroup.step();
+    perGroup.step();
+    expect(everyGroup.paramGroups.map((g) => g.lr)).toEqual([2, 2]);
+    expect(perGroup.paramGroups.map((g) => g.lr)).toEqual([5e-4, 2]);
+    expect(a.data[0]).toBe(-1 - 2);
+    expect(c.data[0]).toBe(-1e-3 - 5e-4);
+  });
+
   it('addParamGroup adds a group with defaults; a parameter may appear only once', () => {
     const a = makeParam([1]);
     const opt = new Adam([a], { lr: 0.5 });
