@@ -384,6 +384,9 @@ describe('Optimizer groups and hyperparameters', () => {
     expect(opt.paramGroups[1].lr).toBe(0.5);
     expect(opt.paramGroups[1].beta1).toBe(0.5);
     expect(() => opt.addParamGroup({ params: [a] })).toThrow(OptimError);
+    // twice in one list would update it twice per step
+    const c = makeParam([3]);
+    expect(() => new SGD([a, c, c])).toThrow(/SGD: params\[2\] already appears in this optimizer/);
   });
 
   it('rejects unknown options, bad schedules and non-boolean flags with typed errors (nothing silently ignored)', () => {

@@ -205,10 +205,10 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
           `${where}params[${i}] has no Float32Array/Float64Array \`data\`; expected { data, grad } (e.g. an @hw3/core Tensor)`,
         );
       }
-      if (this.#seen.has(p)) {
+      if (this.#seen.has(p) || plist.indexOf(p) !== i) {
         throw new OptimError(
           'INVALID_ARGUMENT',
-          `${where}params[${i}] already appears in this optimizer; expected each parameter in exactly one group`,
+          `${where}params[${i}] already appears in this optimizer; expected each parameter once, in exactly one group`,
         );
       }
     });
