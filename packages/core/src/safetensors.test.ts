@@ -162,6 +162,9 @@ describe('safetensors', () => {
     expect(codeOf(() => loadSafetensors(file({ __metadata__: { a: 1 } })))).toBe('INVALID_METADATA');
     expect(codeOf(() => loadSafetensors(file({ x: 3 })))).toBe('INVALID_HEADER');
     expect(codeOf(() => loadSafetensors([1, 2] as unknown as Uint8Array))).toBe('INVALID_INPUT');
+    expect(() => loadSafetensors([1, 2] as unknown as Uint8Array)).toThrow(
+      'bytes must be a Uint8Array, got Array',
+    );
   });
 
   test('save rejects bad names and metadata', () => {

@@ -1,4 +1,4 @@
-import { Hw3Error } from './errors';
+import { describeValue, Hw3Error } from './errors';
 import { Tensor } from './tensor';
 
 /**
@@ -61,7 +61,7 @@ export function saveSafetensors(
   metadata?: Record<string, string>,
 ): Uint8Array {
   if (tensors === null || typeof tensors !== 'object')
-    fail('INVALID_INPUT', 'tensors must be an object of Tensors');
+    fail('INVALID_INPUT', `tensors must be an object of Tensors, got ${describeValue(tensors)}`);
   const names = Object.keys(tensors).sort((a, b) => {
     const wide = +(tensors[b]?.dtype === 'float64') - +(tensors[a]?.dtype === 'float64');
     return wide !== 0 ? wide : a < b ? -1 : a > b ? 1 : 0;
@@ -69,7 +69,7 @@ export function saveSafetensors(
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     if (metadata === null || typeof metadata !== 'object')
-      fail('INVALID_METADATA', 'metadata must be an object');
+      fail('INVALID_METADATA', `metadata must be an object of strings, got ${describeValue(metadata)}`);
     const meta: Record<string, string> = {};
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string')
@@ -142,7 +142,8 @@ export function loadSafetensors(
   bytes: Uint8Array,
   options: LoadSafetensorsOptions = {},
 ): SafetensorsContents {
-  if (!(bytes instanceof Uint8Array)) fail('INVALID_INPUT', 'bytes must be a Uint8Array');
+  if (!(bytes instanceof Uint8Array))
+    fail('INVALID_INPUT', `bytes must be a Uint8Array, got ${describeValue(bytes)}`);
   const maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER;
   if (!isNonNegSafeInt(maxHeader)) {
     fail('INVALID_INPUT', `options.maxHeaderBytes must be a non-negative integer, got ${String(maxHeader)}`);
@@ -179,7 +180,7 @@ export function loadSafetensors(
     fail('INVALID_JSON', `header is not valid JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    fail('INVALID_HEADER', 'header must be a JSON object');
+    fail('INVALID_HEADER', `header must be a JSON object, got ${describeValue(header)}`);
   }
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
@@ -189,7 +190,7 @@ export function loadSafetensors(
     if (name === '__metadata__') {
       if (raw === null) continue; // the reference reader treats a null __metadata__ as absent
       if (typeof raw !== 'object' || Array.isArray(raw)) {
-        fail('INVALID_METADATA', '__metadata__ must be an object of strings');
+        fail('INVALID_METADATA', `__metadata__ must be an object of strings, got ${describeValue(raw)}`);
       }
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string')

@@ -242,6 +242,7 @@ describe('autograd edge cases (PyTorch semantics unless noted)', () => {
   test('backward with a non-Tensor gradient is a typed error', () => {
     const y = mul(tensor([1, 2], { requiresGrad: true }), 2);
     expect(() => y.backward([1, 1] as never)).toThrow(ValueError);
+    expect(() => y.backward([1, 1] as never)).toThrow('backward: gradient must be a Tensor, got Array');
   });
 });
 

@@ -1,5 +1,5 @@
 import { allocateLike, type DType, dtypeOf, type FloatArray } from './dtype';
-import { ValueError } from './errors';
+import { describeValue, ValueError } from './errors';
 import { shapeError } from './shape-error';
 import { checkShape, fmtShape, shapeSize, shapesEqual } from './shape-utils';
 
@@ -108,7 +108,10 @@ export class Tensor {
       seed = new Tensor(d, this.shape);
     } else {
       if (!(gradient instanceof Tensor)) {
-        throw new ValueError('backward: gradient must be a Tensor', 'INVALID_GRADIENT');
+        throw new ValueError(
+          `backward: gradient must be a Tensor, got ${describeValue(gradient)}`,
+          'INVALID_GRADIENT',
+        );
       }
       checkGradMatches(this, gradient, 'backward: gradient');
       seed = gradient;
