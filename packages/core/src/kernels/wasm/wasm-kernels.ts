@@ -155,18 +155,26 @@ export class WasmKernels implements Kernels {
     this.reserve(0);
   }
 
-  /** Starts a call needing `bytes` of per-call memory: grows the memory once if needed. */
-  private reserve(bytes: number): void {
+  /**
+   * Starts a call needing `bytes` of per-call memory: grows the memory once if needed. Returns false when the memory
+   * cannot grow that far (wasm32 limit, or the engine refuses): the caller then runs the TypeScript kernel.
+   */
+  private reserve(bytes: number): boolean {
     const memory = this.memory;
     const needed = this.dynamicBase + bytes + 64 * 16;
     if (memory.buffer.byteLength < needed) {
-      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+      try {
+        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+      } catch {
+        return false;
+      }
     }
     if (this.f32.buffer !== memory.buffer) {
       this.f32 = new Float32Array(memory.buffer);
       this.i32 = new Int32Array(memory.buffer);
     }
     this.top = this.dynamicBase;
+    return true;
   }
 
   /** Bump-allocates `floats` 4-byte elements (16-byte aligned) inside the reserved region. */
@@ -205,7 +213,10 @@ export class WasmKernels implements Kernels {
     checkRange('b', b, bOffset, bSpan);
     checkRange('c', c, cOffset, cSpan);
     const bytes = 4 * (aSpan + bSpan + cSpan) + 48;
-    this.reserve(bytes);
+    if (!this.reserve(bytes)) {
+      tsKernels.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+      return;
+    }
     const ap = this.alloc(aSpan);
     const bp = this.alloc(bSpan);
     const cp = this.alloc(cSpan);
@@ -319,7 +330,10 @@ export class WasmKernels implements Kernels {
     checkRange('out', out, 0, outSize);
     if (bias) checkRange('bias', bias, 0, g.outC);
     const chunk = WasmKernels.colChunk(g);
-    this.reserve(4 * (xSize + wSize + outSize + g.outC + chunk.floats * this.colBuffers) + 80);
+    if (!this.reserve(4 * (xSize + wSize + outSize + g.outC + chunk.floats * this.colBuffers) + 80)) {
+      tsKernels.conv2dForward(g, x, w, bias, out);
+      return;
+    }
     const xp = this.alloc(xSize);
     const wp = this.alloc(wSize);
     const bp = bias ? this.alloc(g.outC) : 0;
@@ -345,7 +359,10 @@ export class WasmKernels implements Kernels {
     checkRange('w', w, 0, wSize);
     checkRange('dx', dx, 0, dxSize);
     const chunk = WasmKernels.colChunk(g);
-    this.reserve(4 * (dxSize + wSize + dOutSize + chunk.floats * this.colBuffers) + 64);
+    if (!this.reserve(4 * (dxSize + wSize + dOutSize + chunk.floats * this.colBuffers) + 64)) {
+      tsKernels.conv2dBackwardInput(g, dOut, w, dx);
+      return;
+    }
     const dop = this.alloc(dOutSize);
     const wp = this.alloc(wSize);
     const dxp = this.alloc(dxSize);
@@ -369,7 +386,10 @@ export class WasmKernels implements Kernels {
     checkRange('dOut', dOut, 0, dOutSize);
     checkRange('dw', dw, 0, wSize);
     const chunk = WasmKernels.colChunk(g);
-    this.reserve(4 * (xSize + wSize + dOutSize + chunk.floats) + 64);
+    if (!this.reserve(4 * (xSize + wSize + dOutSize + chunk.floats) + 64)) {
+      tsKernels.conv2dBackwardWeight(g, x, dOut, dw);
+      return;
+    }
     const xp = this.alloc(xSize);
     const dop = this.alloc(dOutSize);
     const dwp = this.alloc(wSize);
@@ -392,7 +412,10 @@ export class WasmKernels implements Kernels {
     checkRange('x', x, 0, xSize);
     checkRange('out', out, 0, outSize);
     checkRange('argmax', argmax, 0, outSize);
-    this.reserve(4 * (xSize + 2 * outSize) + 48);
+    if (!this.reserve(4 * (xSize + 2 * outSize) + 48)) {
+      tsKernels.maxPool2dForward(g, x, out, argmax);
+      return;
+    }
     const xp = this.alloc(xSize);
     const op = this.alloc(outSize);
     const ap = this.alloc(outSize);
