@@ -17,10 +17,9 @@ export interface GradFn {
 
 let gradEnabled = true;
 
-/** Runs `fn` with gradient recording disabled (like `torch.no_grad()`). */
-export function noGrad<T>(fn: () => T): T {
+function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
   const prev = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = enabled;
   try {
     return fn();
   } finally {
@@ -28,15 +27,14 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-/** Runs `fn` with gradient recording enabled, even inside `noGrad`. */
+/** Runs `fn` with gradient recording disabled (like `torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  return withGradEnabled(false, fn);
+}
+
+/** Runs `fn` with gradient recording enabled, even inside `noGrad` (like `torch.enable_grad()`). */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = true;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
+  return withGradEnabled(true, fn);
 }
 
 export function isGradEnabled(): boolean {
