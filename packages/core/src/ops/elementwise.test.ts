@@ -86,6 +86,15 @@ describe('unary ops', () => {
     expect(exp(x).toArray()).toEqual([Math.exp(-2), 1, Math.exp(3)]);
     expect(log(tensor([1, Math.E], { dtype: 'float64' })).toArray()).toEqual([0, 1]);
     expect(sigmoid(tensor([0, -1000, 1000])).toArray()).toEqual([0.5, 0, 1]);
+    const s = sigmoid(tensor([1, -1, 2], { dtype: 'float64' })).toArray() as number[];
+    [0.7310585786300049, 0.2689414213699951, 0.8807970779778823].forEach((v, i) => {
+      expect(s[i]).toBeCloseTo(v, 15);
+    });
+    expect(tanh(tensor([0.5], { dtype: 'float64' })).item()).toBeCloseTo(0.46211715726000974, 15);
+    expect(log(tensor([0, -1], { dtype: 'float64' })).toArray()).toEqual([
+      Number.NEGATIVE_INFINITY,
+      Number.NaN,
+    ]);
     expect(tanh(x).toArray()).toEqual([Math.tanh(-2), 0, Math.tanh(3)]);
   });
 
