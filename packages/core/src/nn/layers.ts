@@ -97,7 +97,8 @@ export class Sequential extends Module {
     const m = this.layers.at(index);
     if (m === undefined) {
       throw new ValueError(
-        `Sequential.at: index must be in [${-this.layers.length}, ${this.layers.length - 1}], got ${index}`,
+        `Sequential.at: index must be an integer in [${-this.layers.length}, ${this.layers.length - 1}], got ${index}`,
+        'INDEX_OUT_OF_RANGE',
       );
     }
     return m;

@@ -70,6 +70,12 @@ describe('PyTorch default init', () => {
     expect(() => new Linear(2.5, 3)).toThrow(ValueError);
     expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(ShapeError);
     expect(() => new Dropout(2)).toThrow(ValueError);
+    expect(() => new Sequential(new ReLU()).at(1)).toThrow(
+      'Sequential.at: index must be an integer in [-1, 0], got 1',
+    );
+    expect(() => new Linear(2, 2).loadStateDict({ weight: [1] as never, bias: zeros([2]) })).toThrow(
+      "loadStateDict: sd['weight'] must be a Tensor, got Array",
+    );
   });
 });
 

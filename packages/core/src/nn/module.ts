@@ -1,4 +1,4 @@
-import { ValueError } from '../errors';
+import { describeValue, ValueError } from '../errors';
 import { shapeError } from '../shape-error';
 import { fmtShape, shapesEqual } from '../shape-utils';
 import { Tensor } from '../tensor';
@@ -48,6 +48,7 @@ export abstract class Module {
     if (typeof name !== 'string' || name.length === 0 || name.includes('.')) {
       throw new ValueError(
         `register${kind}: name must be a non-empty string without '.', got ${JSON.stringify(name)}`,
+        'INVALID_NAME',
       );
     }
     const taken =
@@ -57,6 +58,7 @@ export abstract class Module {
     if (taken) {
       throw new ValueError(
         `register${kind}: name '${name}' is already used by another parameter, buffer or module`,
+        'DUPLICATE_NAME',
       );
     }
   }
@@ -64,7 +66,12 @@ export abstract class Module {
   /** Registers (or replaces) a trainable tensor; sets requiresGrad = true. Returns it. */
   protected registerParameter(name: string, t: Tensor): Tensor {
     this.checkName(name, 'Parameter', this.params);
-    if (!(t instanceof Tensor)) throw new ValueError(`registerParameter: '${name}' must be a Tensor`);
+    if (!(t instanceof Tensor)) {
+      throw new ValueError(
+        `registerParameter: '${name}' must be a Tensor, got ${describeValue(t)}`,
+        'INVALID_INPUT',
+      );
+    }
     t.requiresGrad = true;
     this.params.set(name, t);
     return t;
@@ -73,7 +80,12 @@ export abstract class Module {
   /** Registers (or replaces) a non-trainable state tensor that is saved in the state dict. Returns it. */
   protected registerBuffer(name: string, t: Tensor): Tensor {
     this.checkName(name, 'Buffer', this.buffers);
-    if (!(t instanceof Tensor)) throw new ValueError(`registerBuffer: '${name}' must be a Tensor`);
+    if (!(t instanceof Tensor)) {
+      throw new ValueError(
+        `registerBuffer: '${name}' must be a Tensor, got ${describeValue(t)}`,
+        'INVALID_INPUT',
+      );
+    }
     this.buffers.set(name, t);
     return t;
   }
@@ -81,7 +93,12 @@ export abstract class Module {
   /** Registers (or replaces) a child module. Returns it. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.checkName(name, 'Module', this.children);
-    if (!(m instanceof Module)) throw new ValueError(`registerModule: '${name}' must be a Module`);
+    if (!(m instanceof Module)) {
+      throw new ValueError(
+        `registerModule: '${name}' must be a Module, got ${describeValue(m)}`,
+        'INVALID_INPUT',
+      );
+    }
     this.children.set(name, m);
     return m;
   }
@@ -169,7 +186,10 @@ export abstract class Module {
    */
   loadStateDict(sd: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     if (sd === null || typeof sd !== 'object') {
-      throw new ValueError('loadStateDict: sd must be an object mapping names to Tensors');
+      throw new ValueError(
+        `loadStateDict: sd must be an object mapping names to Tensors, got ${describeValue(sd)}`,
+        'INVALID_INPUT',
+      );
     }
     const strict = options.strict ?? true;
     const targets = new Map<string, Tensor>(this.namedState());
@@ -182,7 +202,12 @@ export abstract class Module {
         continue;
       }
       const src = sd[name];
-      if (!(src instanceof Tensor)) throw new ValueError(`loadStateDict: '${name}' must be a Tensor`);
+      if (!(src instanceof Tensor)) {
+        throw new ValueError(
+          `loadStateDict: sd['${name}'] must be a Tensor, got ${describeValue(src)}`,
+          'INVALID_INPUT',
+        );
+      }
       if (!shapesEqual(src.shape, target.shape)) {
         throw shapeError(
           'shape-mismatch',
