@@ -465,6 +465,9 @@ function directForwardC1(x: usize, w: usize, bias: usize, out: usize, wT: usize)
   for (let oc = 0; oc < C; oc++)
     for (let t = 0; t < K; t++)
       store<f32>(wT + ((<usize>(t * C + oc)) << 2), load<f32>(w + ((<usize>(oc * K + t)) << 2)));
+  const xStepW = (<usize>gDW) << 2;
+  const xStepH = (<usize>(gDH * gInW)) << 2;
+  const wStep = (<usize>C) << 2;
   for (let n = 0; n < gBatch; n++) {
     const xImg = x + ((<usize>(n * gInH * gInW)) << 2);
     for (let oh = 0; oh < gOutH; oh++)
@@ -472,6 +475,7 @@ function directForwardC1(x: usize, w: usize, bias: usize, out: usize, wT: usize)
         const o = out + ((<usize>(((n * gOutH + oh) * gOutW + ow) * C)) << 2);
         const ih0 = oh * gSH - gPT;
         const iw0 = ow * gSW - gPL;
+        const inside = ih0 >= 0 && ih0 + (gKH - 1) * gDH < gInH && iw0 >= 0 && iw0 + (gKW - 1) * gDW < gInW;
         for (let ob = 0; ob < C; ob += 8) {
           const two = ob + 8 <= C;
           let a0 = f32x4.splat(0);
@@ -480,18 +484,35 @@ function directForwardC1(x: usize, w: usize, bias: usize, out: usize, wT: usize)
             a0 = v128.load(bias + ((<usize>ob) << 2));
             if (two) a1 = v128.load(bias + ((<usize>ob) << 2), 16);
           }
-          for (let kh = 0; kh < gKH; kh++) {
-            const ih = ih0 + kh * gDH;
-            if (ih < 0 || ih >= gInH) continue;
-            const xr = xImg + ((<usize>(ih * gInW)) << 2);
-            const wr = wT + ((<usize>(kh * gKW * C + ob)) << 2);
-            for (let kw = 0; kw < gKW; kw++) {
-              const iw = iw0 + kw * gDW;
-              if (iw < 0 || iw >= gInW) continue;
-              const xv = v128.load32_splat(xr + ((<usize>iw) << 2));
-              const wp = wr + ((<usize>(kw * C)) << 2);
-              a0 = madd(xv, v128.load(wp), a0);
-              if (two) a1 = madd(xv, v128.load(wp, 16), a1);
+          if (inside) {
+            // Interior pixel: every tap in bounds, walk pointers (same tap order as below).
+            let xr = xImg + ((<usize>(ih0 * gInW + iw0)) << 2);
+            let wp = wT + ((<usize>ob) << 2);
+            for (let kh = 0; kh < gKH; kh++) {
+              let xp = xr;
+              for (let kw = 0; kw < gKW; kw++) {
+                const xv = v128.load32_splat(xp);
+                a0 = madd(xv, v128.load(wp), a0);
+                if (two) a1 = madd(xv, v128.load(wp, 16), a1);
+                xp += xStepW;
+                wp += wStep;
+              }
+              xr += xStepH;
+            }
+          } else {
+            for (let kh = 0; kh < gKH; kh++) {
+              const ih = ih0 + kh * gDH;
+              if (ih < 0 || ih >= gInH) continue;
+              const xr = xImg + ((<usize>(ih * gInW)) << 2);
+              const wr = wT + ((<usize>(kh * gKW * C + ob)) << 2);
+              for (let kw = 0; kw < gKW; kw++) {
+                const iw = iw0 + kw * gDW;
+                if (iw < 0 || iw >= gInW) continue;
+                const xv = v128.load32_splat(xr + ((<usize>iw) << 2));
+                const wp = wr + ((<usize>(kw * C)) << 2);
+                a0 = madd(xv, v128.load(wp), a0);
+                if (two) a1 = madd(xv, v128.load(wp, 16), a1);
+              }
             }
           }
           v128.store(o + ((<usize>ob) << 2), a0);
@@ -509,6 +530,9 @@ function directBackwardWeightC1(x: usize, dOut: usize, dw: usize, acc: usize, pa
   const K = gKH * gKW;
   const C = gOutC;
   zeroFloats(acc, K * C);
+  const xStepW = (<usize>gDW) << 2;
+  const xStepH = (<usize>(gDH * gInW)) << 2;
+  const wStep = (<usize>C) << 2;
   for (let n = 0; n < gBatch; n++) {
     zeroFloats(part, K * C);
     const xImg = x + ((<usize>(n * gInH * gInW)) << 2);
@@ -517,22 +541,39 @@ function directBackwardWeightC1(x: usize, dOut: usize, dw: usize, acc: usize, pa
         const d = dOut + ((<usize>(((n * gOutH + oh) * gOutW + ow) * C)) << 2);
         const ih0 = oh * gSH - gPT;
         const iw0 = ow * gSW - gPL;
+        const inside = ih0 >= 0 && ih0 + (gKH - 1) * gDH < gInH && iw0 >= 0 && iw0 + (gKW - 1) * gDW < gInW;
         for (let ob = 0; ob < C; ob += 8) {
           const two = ob + 8 <= C;
           const d0 = v128.load(d + ((<usize>ob) << 2));
           const d1 = two ? v128.load(d + ((<usize>ob) << 2), 16) : f32x4.splat(0);
-          for (let kh = 0; kh < gKH; kh++) {
-            const ih = ih0 + kh * gDH;
-            if (ih < 0 || ih >= gInH) continue;
-            const xr = xImg + ((<usize>(ih * gInW)) << 2);
-            const pr = part + ((<usize>(kh * gKW * C + ob)) << 2);
-            for (let kw = 0; kw < gKW; kw++) {
-              const iw = iw0 + kw * gDW;
-              if (iw < 0 || iw >= gInW) continue;
-              const xv = v128.load32_splat(xr + ((<usize>iw) << 2));
-              const p = pr + ((<usize>(kw * C)) << 2);
-              v128.store(p, madd(xv, d0, v128.load(p)));
-              if (two) v128.store(p, madd(xv, d1, v128.load(p, 16)), 16);
+          if (inside) {
+            let xr = xImg + ((<usize>(ih0 * gInW + iw0)) << 2);
+            let p = part + ((<usize>ob) << 2);
+            for (let kh = 0; kh < gKH; kh++) {
+              let xp = xr;
+              for (let kw = 0; kw < gKW; kw++) {
+                const xv = v128.load32_splat(xp);
+                v128.store(p, madd(xv, d0, v128.load(p)));
+                if (two) v128.store(p, madd(xv, d1, v128.load(p, 16)), 16);
+                xp += xStepW;
+                p += wStep;
+              }
+              xr += xStepH;
+            }
+          } else {
+            for (let kh = 0; kh < gKH; kh++) {
+              const ih = ih0 + kh * gDH;
+              if (ih < 0 || ih >= gInH) continue;
+              const xr = xImg + ((<usize>(ih * gInW)) << 2);
+              const pr = part + ((<usize>(kh * gKW * C + ob)) << 2);
+              for (let kw = 0; kw < gKW; kw++) {
+                const iw = iw0 + kw * gDW;
+                if (iw < 0 || iw >= gInW) continue;
+                const xv = v128.load32_splat(xr + ((<usize>iw) << 2));
+                const p = pr + ((<usize>(kw * C)) << 2);
+                v128.store(p, madd(xv, d0, v128.load(p)));
+                if (two) v128.store(p, madd(xv, d1, v128.load(p, 16)), 16);
+              }
             }
           }
         }
