@@ -20,6 +20,9 @@ export interface MeasureOptions {
 export function measure(fn: () => void, options: MeasureOptions = {}): Timing {
   const budget = options.budgetMs ?? 400;
   const minReps = options.minReps ?? 3;
+  // Start every measurement from a collected heap (node --expose-gc), so one implementation's garbage is not
+  // collected on another's clock.
+  (globalThis as { gc?: () => void }).gc?.();
   for (let i = 0; i < (options.warmup ?? 1); i++) fn();
   const times: number[] = [];
   const start = performance.now();
