@@ -10,7 +10,11 @@ describe('parseCli', () => {
       batchSize: 64,
       lr: DEFAULT_LR.adam,
       seed: 0,
+      epochs: 12,
+      schedule: 'cosine',
+      shift: 1,
     });
+    expect(DEFAULT_LR.adam).toBe(5e-3);
     expect(c.command === 'train' && c.epochsGiven).toBe(false);
   });
 

@@ -1,9 +1,11 @@
-/** Per-epoch progress: a cli-progress bar on a terminal, plain lines otherwise (CI, pipes, --json). */
+/** Progress of a loop of steps: a cli-progress bar on a terminal, plain lines otherwise (CI, pipes, --json). */
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  start(epoch: number, epochs: number, steps: number): void;
-  update(step: number, loss: number, accuracy: number, samplesPerSecond: number): void;
+  /** A new bar: `label` (e.g. "epoch 2/6") over `steps` steps. */
+  start(label: string, steps: number): void;
+  /** `detail` is shown after the counter, e.g. "loss 0.1234 | acc 97.1% | 1500 samples/s". */
+  update(step: number, detail: string): void;
   stop(): void;
 }
 
@@ -11,8 +13,7 @@ export function createProgress(interactive: boolean, out: { write(text: string):
   if (interactive) {
     const bar = new cliProgress.SingleBar(
       {
-        format:
-          'epoch {epoch} [{bar}] {value}/{total} steps | loss {loss} | acc {acc} | {speed} samples/s | eta {eta}s',
+        format: '{label} [{bar}] {value}/{total} steps | {detail} | eta {eta}s',
         barCompleteChar: '█',
         barIncompleteChar: '░',
         hideCursor: true,
@@ -24,37 +25,31 @@ export function createProgress(interactive: boolean, out: { write(text: string):
     );
     let label = '';
     return {
-      start(epoch, epochs, steps) {
-        label = `${epoch}/${epochs}`;
-        bar.start(steps, 0, { epoch: label, loss: '-', acc: '-', speed: '-' });
+      start(name, steps) {
+        label = name;
+        bar.start(steps, 0, { label, detail: '' });
       },
-      update(step, loss, accuracy, sps) {
-        bar.update(step, {
-          epoch: label,
-          loss: loss.toFixed(4),
-          acc: `${(accuracy * 100).toFixed(1)}%`,
-          speed: Math.round(sps).toString(),
-        });
+      update(step, detail) {
+        bar.update(step, { label, detail });
       },
       stop() {
         bar.stop();
       },
     };
   }
+  // Plain lines: one at every quarter of the steps.
   let total = 0;
   let label = '';
   let nextMark = 0;
   return {
-    start(epoch, epochs, steps) {
+    start(name, steps) {
       total = steps;
-      label = `epoch ${epoch}/${epochs}`;
+      label = name;
       nextMark = 0.25;
     },
-    update(step, loss, accuracy, sps) {
+    update(step, detail) {
       if (step / total + 1e-9 >= nextMark) {
-        out.write(
-          `${label}: ${step}/${total} steps, loss ${loss.toFixed(4)}, acc ${(accuracy * 100).toFixed(1)}%, ${Math.round(sps)} samples/s\n`,
-        );
+        out.write(`${label}: ${step}/${total} steps, ${detail}\n`);
         while (nextMark <= step / total + 1e-9) nextMark += 0.25;
       }
     },

@@ -89,7 +89,7 @@ export async function runTrain(options: TrainOptions, io: CliIo): Promise<number
   let lastSaved = options.resume !== null ? trainer.epoch : 0;
   try {
     while (!trainer.done) {
-      progress.start(trainer.epoch + 1, c.epochs, trainer.stepsPerEpoch);
+      progress.start(`epoch ${trainer.epoch + 1}/${c.epochs}`, trainer.stepsPerEpoch);
       let seen = 0;
       let correct = 0;
       const epochStart = performance.now();
@@ -97,11 +97,10 @@ export async function runTrain(options: TrainOptions, io: CliIo): Promise<number
         const step = trainer.trainStep();
         seen += step.count;
         correct += step.correct;
+        const speed = seen / Math.max((performance.now() - epochStart) / 1000, 1e-9);
         progress.update(
           trainer.stepInEpoch,
-          step.loss,
-          correct / seen,
-          seen / Math.max((performance.now() - epochStart) / 1000, 1e-9),
+          `loss ${step.loss.toFixed(4)}, train acc ${((correct / seen) * 100).toFixed(1)}%, ${Math.round(speed)} samples/s`,
         );
         await yieldToEventLoop();
       }

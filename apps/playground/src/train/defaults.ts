@@ -3,12 +3,12 @@ import type { OptimizerName } from './optimizers.js';
 import type { LrSchedule } from './trainer.js';
 
 export const DEFAULTS = {
-  epochs: 6,
+  epochs: 12,
   batchSize: 64,
   optimizer: 'adam' as OptimizerName,
   seed: 0,
   schedule: 'cosine' as LrSchedule,
-  shift: 2,
+  shift: 1,
   raceSteps: 200,
   raceLr: 0.01,
 } as const;

@@ -7,8 +7,8 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Default learning rate per optimizer (used when none is chosen). */
 export const DEFAULT_LR: Record<OptimizerName, number> = {
-  adam: 1e-2,
-  adamw: 1e-2,
+  adam: 5e-3,
+  adamw: 5e-3,
   sgd: 0.05,
   adagrad: 0.02,
   'adam-as-adagrad': 0.02,

@@ -106,16 +106,22 @@ export class Race {
     return m;
   }
 
-  /** Parameters of the AdaGrad and Adam-as-AdaGrad models, for a weight-level comparison. */
-  maxWeightGap(): number {
-    const a = this.models[0].parameters();
-    const b = this.models[1].parameters();
-    let m = 0;
-    for (let p = 0; p < a.length; p++) {
-      const x = a[p].data;
-      const y = b[p].data;
+  /** max |weight(A) − weight(B)| per named parameter of the AdaGrad and Adam-as-AdaGrad models. */
+  weightGaps(): Array<[string, number]> {
+    const a = this.models[0].namedParameters();
+    const b = this.models[1].namedParameters();
+    return a.map(([name, p], k) => {
+      const x = p.data;
+      const y = b[k][1].data;
+      let m = 0;
       for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
-    }
+      return [name, m];
+    });
+  }
+
+  maxWeightGap(): number {
+    let m = 0;
+    for (const [, g] of this.weightGaps()) m = Math.max(m, g);
     return m;
   }
 }
