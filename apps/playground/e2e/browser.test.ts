@@ -109,7 +109,7 @@ describe('playground page in headless Chromium', () => {
       timeout: 60_000,
     });
     const maxGap = Number(await page.evaluate(() => document.body.dataset.raceMaxGap));
-    expect(maxGap).toBeLessThan(1e-4);
+    expect(maxGap).toBeLessThan(1e-12); // float64
     expect(await page.textContent('#race-status')).toContain('coincide');
 
     mkdirSync(join(appRoot, 'test-results'), { recursive: true });

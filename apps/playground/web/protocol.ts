@@ -18,5 +18,5 @@ export type FromWorker =
   | { type: 'state'; running: boolean; step: number; done: boolean }
   | { type: 'prediction'; probabilities: Float32Array }
   | { type: 'race-step'; step: number; losses: number[]; gap: number }
-  | { type: 'race-done'; maxGap: number; maxWeightGap: number; seconds: number }
+  | { type: 'race-done'; maxGap: number; weightGaps: Array<[string, number]>; seconds: number }
   | { type: 'error'; message: string };

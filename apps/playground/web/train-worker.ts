@@ -88,7 +88,7 @@ async function runRace(lr: number, steps: number, seed: number): Promise<void> {
     post({
       type: 'race-done',
       maxGap: race.maxGap,
-      maxWeightGap: race.maxWeightGap(),
+      weightGaps: race.weightGaps(),
       seconds: (performance.now() - started) / 1000,
     });
   } finally {

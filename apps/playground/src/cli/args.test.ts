@@ -54,7 +54,14 @@ describe('parseCli', () => {
   });
 
   it('parses race and summary', () => {
-    expect(parseCli(['race'])).toMatchObject({ command: 'race', steps: 200, lr: 0.01, batchSize: 64 });
+    expect(parseCli(['race'])).toMatchObject({
+      command: 'race',
+      steps: 200,
+      lr: 0.01,
+      batchSize: 64,
+      dtype: 'float64',
+    });
+    expect(parseCli(['race', '--dtype', 'float32'])).toMatchObject({ dtype: 'float32' });
     expect(parseCli(['race', '--steps', '5', '--lr', '0.05'])).toMatchObject({ steps: 5, lr: 0.05 });
     expect(parseCli(['summary'])).toEqual({ command: 'summary' });
     expect(parseCli(['--help'])).toEqual({ command: 'help' });
@@ -80,6 +87,7 @@ describe('parseCli', () => {
     [['--steps', '3'], /--steps is only valid for 'race'/],
     [['--resume', 'runs/x', '--seed', '1'], /--seed cannot be combined with --resume/],
     [['--seed', '-3'], /--seed/],
+    [['race', '--dtype', 'int8'], /--dtype must be float32 or float64, got "int8"/],
     [['--schedule', 'step'], /--schedule must be one of constant, cosine, got "step"/],
     [['--shift', '9'], /--shift must be an integer in \[0, 4\], got "9"/],
     [['--seed=-3'], /--seed must be an integer in \[0, 4294967295\], got "-3"/],

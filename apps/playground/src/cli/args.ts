@@ -34,6 +34,7 @@ export interface TrainOptions {
 export interface RaceOptions {
   command: 'race';
   steps: number;
+  dtype: 'float32' | 'float64';
   batchSize: number;
   lr: number;
   seed: number;
@@ -73,6 +74,8 @@ Train options:
 Race options:
   --steps N           training steps per optimizer (default ${DEFAULTS.raceSteps})
   --lr X              η0 (default ${DEFAULTS.raceLr})
+  --dtype NAME        float64 (default; the curves agree to ~1e-12) or float32 (fast kernels; rounding
+                      differences grow chaotically after ~50 steps)
   --batch-size N, --seed N, --out DIR, --json   as above`;
 
 const OPTIONS = {
@@ -88,6 +91,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   steps: { type: 'string' },
+  dtype: { type: 'string' },
   'limit-train': { type: 'string' },
   'limit-held-out': { type: 'string' },
   'stop-after-epoch': { type: 'string' },
@@ -143,10 +147,15 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const batchSize = parseInteger('batch-size', values['batch-size'], 1, 8000) ?? DEFAULTS.batchSize;
   const seed = parseInteger('seed', values.seed, 0, 2 ** 32 - 1) ?? DEFAULTS.seed;
   if (command === 'race') {
-    only('race', values, ['steps', 'batch-size', 'lr', 'seed', 'out', 'json']);
+    only('race', values, ['steps', 'dtype', 'batch-size', 'lr', 'seed', 'out', 'json']);
+    const dtype = values.dtype ?? 'float64';
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new UsageError(`--dtype must be float32 or float64, got ${JSON.stringify(dtype)}`);
+    }
     return {
       command: 'race',
       steps: parseInteger('steps', values.steps, 1, 100000) ?? DEFAULTS.raceSteps,
+      dtype,
       batchSize,
       lr: parsePositiveNumber('lr', values.lr) ?? DEFAULTS.raceLr,
       seed,

@@ -34,7 +34,8 @@ export async function runRace(options: RaceOptions, io: CliIo): Promise<number> 
   makeRunDir(runDir);
   const shownDir = relative(io.cwd, runDir) || '.';
   human.write(
-    `race: ${options.steps} steps, batch ${options.batchSize}, η0 ${options.lr}, seed ${options.seed}, same init and batches\n` +
+    `race: ${options.steps} steps, batch ${options.batchSize}, η0 ${options.lr}, seed ${options.seed}, ${options.dtype}, ` +
+      'same init and batches\n' +
       RACE_LABELS.map((l, i) => `  ${String.fromCharCode(65 + i)} = ${l}\n`).join(''),
   );
   const progress = createProgress(io.interactive && !options.json, human);

@@ -32,12 +32,12 @@ export interface TrainingOptimizer {
  * handout's AdaGrad ≡ Adam(β1=0, β2=1, η0/√t) comparison stays exact. Preallocated, no per-step allocation.
  */
 export class ZeroOverZeroGuard implements TrainingOptimizer {
-  private readonly previous: Float32Array[];
+  private readonly previous: Float64Array[];
   constructor(
     private readonly inner: TrainingOptimizer,
     private readonly params: Tensor[],
   ) {
-    this.previous = params.map((p) => new Float32Array(p.size));
+    this.previous = params.map((p) => new Float64Array(p.size));
   }
   get paramGroups() {
     return this.inner.paramGroups;
