@@ -23,7 +23,7 @@ function chart(el: HTMLElement, title: string, series: uPlot.Series[], yRange?: 
       width,
       height: 240,
       scales: { x: { time: false }, y: yRange ? { range: yRange } : {} },
-      axes: [{ label: 'step' }, {}],
+      axes: [{ label: 'step', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, {}],
       series: [{ label: 'step' }, ...series],
     },
     [[], ...series.map(() => [])] as uPlot.AlignedData,
