@@ -128,6 +128,15 @@ describe('CLI', () => {
     expect(readFileSync(join(cwd, 'run', 'model.safetensors')).equals(before)).toBe(true);
   });
 
+  it('a non-finite loss before the first checkpoint says that nothing was saved', async () => {
+    const cwd = tmp();
+    const t = io(cwd);
+    expect(await main(['--epochs', '2', ...TINY, '--out', 'run', '--lr', '1e30'], t)).toBe(1);
+    expect(t.err()).toMatch(/error: (loss became|weights of \S+ became non-finite).* epoch 1, step \d+/);
+    expect(t.err()).toContain('No checkpoint was saved');
+    expect(existsSync(join(cwd, 'run', 'model.safetensors'))).toBe(false);
+  });
+
   it('race: AdaGrad and Adam(β1=0, β2=1, η0/√t) curves coincide; curves are saved', async () => {
     const cwd = tmp();
     const t = io(cwd);
