@@ -140,6 +140,30 @@ describe('Trainer', () => {
     for (const p of t.model.parameters()) for (const v of p.data) expect(Number.isFinite(v)).toBe(true);
   });
 
+  it('learns: 40 steps on 1,280 digits reach well above chance (10%) on held-out digits', () => {
+    const t = new Trainer(data, {
+      ...tiny,
+      batchSize: 64,
+      limitTrain: 1280,
+      limitHeldOut: 500,
+      schedule: 'cosine',
+    });
+    runToEnd(t);
+    expect(t.globalStep).toBe(40);
+    expect(t.history[1].heldOutAccuracy).toBeGreaterThan(0.7);
+    expect(t.history[1].loss).toBeLessThan(t.history[0].loss);
+  });
+
+  it('a limited run trains on a random subset of every class, not the first digits', () => {
+    const t = new Trainer(data, { ...tiny, limitTrain: 500, limitHeldOut: 300 });
+    for (const indices of [t.trainIndices, t.heldOutIndices]) {
+      const classes = new Set(Array.from(indices, (i) => data.labels[i]));
+      expect(classes.size).toBe(10);
+    }
+    expect(t.trainIndices.length).toBe(500);
+    expect(t.heldOutIndices.length).toBe(300);
+  });
+
   it('rejects bad configurations with the name, value and range', () => {
     expect(() => new Trainer(data, { ...tiny, batchSize: 0 })).toThrow(
       /batchSize must be an integer in \[1, 8000\], got 0/,

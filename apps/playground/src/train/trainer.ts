@@ -169,9 +169,15 @@ export class Trainer {
     this.config = { ...config };
     this.clock = clock;
     const split = splitIndices(data.count, TRAIN_COUNT, new Rng(SPLIT_SEED));
-    this.trainIndices = config.limitTrain != null ? split.train.slice(0, config.limitTrain) : split.train;
-    this.heldOutIndices =
-      config.limitHeldOut != null ? split.heldOut.slice(0, config.limitHeldOut) : split.heldOut;
+    // The digits are stored class by class, so a limited run takes a seeded random subset (not the first N).
+    const subset = (all: Int32Array, n: number | null | undefined, seed: number) => {
+      if (n == null) return all;
+      const shuffled = all.slice();
+      new Rng(seed).shuffle(shuffled);
+      return shuffled.slice(0, n).sort();
+    };
+    this.trainIndices = subset(split.train, config.limitTrain, SPLIT_SEED + 1);
+    this.heldOutIndices = subset(split.heldOut, config.limitHeldOut, SPLIT_SEED + 2);
     this.order = this.trainIndices.slice();
     const n = this.trainIndices.length;
     // A trailing batch of one digit cannot be batch-normalized in training mode: it is dropped.
