@@ -752,3 +752,84 @@ export function maxPool2dForward(x: usize, out: usize, argmax: usize): void {
         }
       }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Elementwise and reduction loops of the autograd ops (ReLU, conv bias gradient, max-pool backward)
+
+/**
+ * out[i] = max(x[i], 0) with NaN kept (PyTorch): out = x & ([x > 0] | [x ≠ x]), so −0, negatives and −∞ give +0.
+ * `out` may be `x`.
+ */
+export function reluForward(x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const b = (<usize>i) << 2;
+    const v = v128.load(x + b);
+    v128.store(out + b, v128.and(v, v128.or(f32x4.gt(v, zero), f32x4.ne(v, v))));
+  }
+  for (; i < n; i++) {
+    const b = (<usize>i) << 2;
+    const v = load<f32>(x + b);
+    // biome-ignore lint/suspicious/noGlobalIsNan: AssemblyScript's builtin isNaN<f32> (no coercion).
+    store<f32>(out + b, v > 0 || isNaN(v) ? v : 0);
+  }
+}
+
+/** out[i] = g[i] where y[i] > 0 (y = the ReLU output; NaN fails), else +0: out = g & [y > 0]. `out` may alias g. */
+export function reluBackward(y: usize, g: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const b = (<usize>i) << 2;
+    v128.store(out + b, v128.and(v128.load(g + b), f32x4.gt(v128.load(y + b), zero)));
+  }
+  for (; i < n; i++) {
+    const b = (<usize>i) << 2;
+    store<f32>(out + b, load<f32>(y + b) > 0 ? load<f32>(g + b) : 0);
+  }
+}
+
+/**
+ * out[c] = Σ_r g[r·C + c] for r < rows (the bias gradient Σ_{n,h,w} dOut of a channels-last tensor), accumulated in
+ * float64 in `acc` (C doubles, 16-byte aligned), rounded to float32 once at the end.
+ */
+export function channelSum(g: usize, rows: i32, C: i32, acc: usize, out: usize): void {
+  for (let c = 0; c < C; c++) store<f64>(acc + ((<usize>c) << 3), 0);
+  const rowBytes = (<usize>C) << 2;
+  let p = g;
+  for (let r = 0; r < rows; r++) {
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const v = v128.load(p + ((<usize>c) << 2));
+      const a = acc + ((<usize>c) << 3);
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+      v128.store(
+        a + 16,
+        f64x2.add(v128.load(a + 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))),
+      );
+    }
+    for (; c < C; c++) {
+      const a = acc + ((<usize>c) << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(p + ((<usize>c) << 2)));
+    }
+    p += rowBytes;
+  }
+  for (let c = 0; c < C; c++) store<f32>(out + ((<usize>c) << 2), <f32>load<f64>(acc + ((<usize>c) << 3)));
+}
+
+/**
+ * dx = 0 (n floats), then dx[argmax[i]] += g[i] for the m pooled outputs with 0 ≤ argmax < n (others are skipped,
+ * as a typed-array write past the end is in the TypeScript kernel).
+ */
+export function maxPool2dBackward(argmax: usize, g: usize, m: i32, dx: usize, n: i32): void {
+  memory.fill(dx, 0, (<usize>n) << 2);
+  for (let i = 0; i < m; i++) {
+    const b = (<usize>i) << 2;
+    const j = load<i32>(argmax + b);
+    if (<u32>j < <u32>n) {
+      const d = dx + ((<usize>j) << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(g + b));
+    }
+  }
+}

@@ -482,6 +482,86 @@ export function kernelConformanceTests(kernels: Kernels): void {
           expect(out[3]).toBeNaN();
           expect(arg[3]).toBe(1);
         });
+
+        it('maxPool2d backward: scatter-adds the gradient at argmax (overlapping windows accumulate), zeroes dx', () => {
+          const rand = seededRandom(5);
+          for (let t = 0; t < 100; t++) {
+            const g = randomPoolGeometry(rand);
+            const x = randomArray(ctor, g.batch * g.inH * g.inW * g.channels, rand);
+            const size = g.batch * g.outH * g.outW * g.channels;
+            const arg = new Int32Array(size);
+            referenceMaxPool2dForward(g, x, new ctor(size), arg);
+            const gy = randomArray(ctor, size, rand);
+            const expected = new ctor(x.length);
+            for (let i = 0; i < size; i++) if (arg[i] >= 0) expected[arg[i]] += gy[i];
+            const actual = randomArray(ctor, x.length, rand); // stale values must be overwritten
+            kernels.maxPool2dBackward(arg, gy, actual);
+            expect(Array.from(actual), describeGeometry(g)).toEqual(Array.from(expected));
+          }
+          const dx = new ctor([5, 5, 5]);
+          kernels.maxPool2dBackward(new Int32Array([-1, 2, 2]), new ctor([1, 2, 3]), dx);
+          expect(Array.from(dx)).toEqual([0, 0, 5]);
+        });
+
+        it('relu forward / backward: random values (odd lengths) and the special values', () => {
+          const rand = seededRandom(6);
+          for (const n of [0, 1, 3, 4, 7, 1001]) {
+            const x = randomArray(ctor, n, rand);
+            const g = randomArray(ctor, n, rand);
+            const y = new ctor(n).fill(9);
+            kernels.reluForward(x, y);
+            expect(Array.from(y)).toEqual(Array.from(x, (v) => Math.max(v, 0)));
+            const dx = new ctor(n).fill(9);
+            kernels.reluBackward(y, g, dx);
+            expect(Array.from(dx)).toEqual(Array.from(g, (v, i) => (x[i] > 0 ? v : 0)));
+          }
+          const x = new ctor([Number.NaN, -0, 0, -Infinity, Infinity, -2, 3, Number.NaN, 1]);
+          const y = new ctor(x.length);
+          kernels.reluForward(x, y);
+          expect(Array.from(y)).toEqual([Number.NaN, 0, 0, 0, Infinity, 0, 3, Number.NaN, 1]);
+          expect(Object.is(y[1], 0) && Object.is(y[3], 0) && Object.is(y[5], 0)).toBe(true);
+          const g = new ctor([1, Number.NaN, Infinity, -Infinity, 5, Number.NaN, -Infinity, 2, Number.NaN]);
+          const dx = new ctor(x.length);
+          kernels.reluBackward(y, g, dx);
+          // Masked positions (y ≤ 0 or NaN) give +0 whatever g is; passing positions keep g (NaN, ±∞ included).
+          expect(Array.from(dx)).toEqual([0, 0, 0, 0, 5, 0, -Infinity, 0, Number.NaN]);
+          expect(Object.is(dx[1], 0) && Object.is(dx[2], 0)).toBe(true);
+          // In place: out = x (forward), out = g (backward).
+          const z = new ctor([-1, 2, -3, 4, 5]);
+          kernels.reluForward(z, z);
+          expect(Array.from(z)).toEqual([0, 2, 0, 4, 5]);
+          const gz = new ctor([1, 1, 1, 1, 1]);
+          kernels.reluBackward(z, gz, gz);
+          expect(Array.from(gz)).toEqual([0, 1, 0, 1, 1]);
+        });
+
+        it('channelSum: per-channel sums over rows match a float64 sum rounded once', () => {
+          const rand = seededRandom(7);
+          for (const [rows, C] of [
+            [1, 1],
+            [5, 3],
+            [37, 4],
+            [64 * 28 * 28, 8],
+            [1000, 13],
+            [300, 16],
+            [0, 5],
+          ]) {
+            const x = randomArray(ctor, rows * C, rand);
+            const expected = new ctor(C);
+            for (let c = 0; c < C; c++) {
+              let s = 0;
+              for (let r = 0; r < rows; r++) s += x[r * C + c];
+              expected[c] = s;
+            }
+            const out = new ctor(C).fill(7);
+            kernels.channelSum(x, rows, C, out);
+            expect(Array.from(out), `rows ${rows} C ${C}`).toEqual(Array.from(expected));
+          }
+          const out = new ctor(2);
+          kernels.channelSum(new ctor([1, Number.NaN, Infinity, 2]), 2, 2, out);
+          expect(out[0]).toBe(Infinity);
+          expect(out[1]).toBeNaN();
+        });
       });
     }
   });

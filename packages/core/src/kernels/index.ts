@@ -27,6 +27,10 @@ export function setKernels(kernels: Kernels): void {
     'conv2dBackwardInput',
     'conv2dBackwardWeight',
     'maxPool2dForward',
+    'maxPool2dBackward',
+    'reluForward',
+    'reluBackward',
+    'channelSum',
   ] as const) {
     if (typeof kernels?.[method] !== 'function') {
       throw new TypeError(

@@ -93,4 +93,16 @@ export interface Kernels {
    * A window with no in-bounds tap (impossible when padding ≤ kernel/2) gives −∞ and argmax −1.
    */
   maxPool2dForward(g: Pool2dGeometry, x: FloatArray, out: FloatArray, argmax: Int32Array): void;
+  /** dx (overwritten, zero first) = Σ over pooled outputs i with argmax[i] ≥ 0 of g[i] at dx[argmax[i]]. */
+  maxPool2dBackward(argmax: Int32Array, g: FloatArray, dx: FloatArray): void;
+
+  /** out[i] = max(x[i], 0) for i < out.length; NaN stays NaN, −0 and −∞ give +0. `out` may be `x`. */
+  reluForward(x: FloatArray, out: FloatArray): void;
+  /** out[i] = g[i] where y[i] > 0 (y = the ReLU output; NaN fails), else +0 (also for ±∞/NaN g). `out` may be `g`. */
+  reluBackward(y: FloatArray, g: FloatArray, out: FloatArray): void;
+  /**
+   * out[c] = Σ_{r < rows} x[r·channels + c] (e.g. a conv bias gradient over N·H·W), accumulated in float64 in row
+   * order and rounded once. Overwrites out[0..channels).
+   */
+  channelSum(x: FloatArray, rows: number, channels: number, out: FloatArray): void;
 }

@@ -1,4 +1,5 @@
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv2d';
+import { channelSum, maxPool2dBackward, reluBackward, reluForward } from './elementwise';
 import { gemm } from './gemm';
 import type { Kernels } from './kernels';
 import { maxPool2dForward } from './pool2d';
@@ -11,4 +12,8 @@ export const tsKernels: Kernels = {
   conv2dBackwardInput,
   conv2dBackwardWeight,
   maxPool2dForward,
+  maxPool2dBackward,
+  reluForward,
+  reluBackward,
+  channelSum,
 };

@@ -134,10 +134,8 @@ const conv2dOp = defineOp<[Conv2dGeometry]>({
     if (ctx.needsInputGrad.length > 2) {
       if (ctx.needsInputGrad[2]) {
         const db = allocateLike(gradOut.data, g.outC);
-        const gd = gradOut.data;
-        const C = g.outC;
-        for (let o = 0; o < gd.length; o += C) for (let c = 0; c < C; c++) db[c] += gd[o + c];
-        grads.push(new Tensor(db, [C]));
+        kernels.channelSum(gradOut.data, g.batch * g.outH * g.outW, g.outC, db);
+        grads.push(new Tensor(db, [g.outC]));
       } else grads.push(null);
     }
     return grads;

@@ -93,11 +93,7 @@ const maxPoolOp = defineOp<[Pool2dGeometry]>({
   backward(ctx, gradOut) {
     const [shape, argmax] = ctx.saved as [readonly number[], Int32Array];
     const dx = allocateLike(gradOut.data, shape[0] * shape[1] * shape[2] * shape[3]);
-    const gd = gradOut.data;
-    for (let i = 0; i < gd.length; i++) {
-      const j = argmax[i];
-      if (j >= 0) dx[j] += gd[i];
-    }
+    getKernels().maxPool2dBackward(argmax, gradOut.data, dx);
     return [new Tensor(dx, shape)];
   },
 });

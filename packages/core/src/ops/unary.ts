@@ -1,5 +1,6 @@
 import { defineOp } from '../define-op';
 import { allocateLike } from '../dtype';
+import { getKernels } from '../kernels/index';
 import { Tensor } from '../tensor';
 import { checkTensor } from './check';
 
@@ -58,19 +59,13 @@ const logOp = defineOp({
   },
 });
 
-// y = max(x, 0) (NaN propagates);  ∂x = g·[x > 0] (0 at x = 0, as PyTorch)
+// y = max(x, 0) (NaN propagates);  ∂x = g·[y > 0] (0 at x = 0, as PyTorch). Loops: kernels reluForward / reluBackward.
 const reluOp = defineOp({
   name: 'relu',
   forward(ctx, [x]) {
     const d = x.data;
     const out = allocateLike(d, d.length);
-    for (let i = 0; i < d.length; i++) {
-      // Branch-free (signs are unpredictable, a branch mispredicts half the time): v·[v > 0] + 0 turns
-      // −0 into 0; the rare NaN result (v = NaN stays NaN as in PyTorch, v = −∞ gives 0) is fixed after.
-      const v = d[i];
-      const r = v * +(v > 0) + 0;
-      out[i] = Number.isNaN(r) ? (Number.isNaN(v) ? v : 0) : r;
-    }
+    getKernels().reluForward(d, out);
     ctx.save(out);
     return new Tensor(out, x.shape);
   },
@@ -78,12 +73,7 @@ const reluOp = defineOp({
     const y = ctx.saved[0] as Float64Array | Float32Array;
     const gd = g.data;
     const out = allocateLike(gd, gd.length);
-    for (let i = 0; i < gd.length; i++) {
-      // Branch-free g·[y > 0]; when g is ±∞/NaN at a masked position the product is NaN: use 0 there.
-      const pass = +(y[i] > 0);
-      const r = gd[i] * pass + 0;
-      out[i] = Number.isNaN(r) ? (pass === 1 ? gd[i] : 0) : r;
-    }
+    getKernels().reluBackward(y, gd, out);
     return [new Tensor(out, g.shape)];
   },
 });

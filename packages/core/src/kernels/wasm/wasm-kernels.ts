@@ -67,6 +67,10 @@ interface WasmExports {
     pb: number,
   ): void;
   maxPool2dForward(x: number, out: number, argmax: number): void;
+  maxPool2dBackward(argmax: number, g: number, m: number, dx: number, n: number): void;
+  reluForward(x: number, out: number, n: number): void;
+  reluBackward(y: number, g: number, out: number, n: number): void;
+  channelSum(g: number, rows: number, channels: number, acc: number, out: number): void;
 }
 
 /** Which embedded build to use: 'auto' picks relaxed SIMD when the engine validates it. */
@@ -441,6 +445,64 @@ export class WasmKernels implements Kernels {
     this.exports.maxPool2dForward(xp, op, ap);
     out.set(this.f32.subarray(op >> 2, (op >> 2) + outSize));
     argmax.set(this.i32.subarray(ap >> 2, (ap >> 2) + outSize));
+  }
+
+  maxPool2dBackward(argmax: Int32Array, g: FloatArray, dx: FloatArray): void {
+    const m = argmax.length;
+    const n = dx.length;
+    if (!(isF32(g) && isF32(dx)) || g.length < m || !this.reserve(4 * (2 * m + n) + 48)) {
+      tsKernels.maxPool2dBackward(argmax, g, dx);
+      return;
+    }
+    const ap = this.alloc(m);
+    const gp = this.alloc(m);
+    const dxp = this.alloc(n);
+    this.i32.set(argmax, ap >> 2);
+    this.f32.set(g.subarray(0, m), gp >> 2);
+    this.exports.maxPool2dBackward(ap, gp, m, dxp, n);
+    dx.set(this.f32.subarray(dxp >> 2, (dxp >> 2) + n));
+  }
+
+  reluForward(x: FloatArray, out: FloatArray): void {
+    const n = out.length;
+    if (!(isF32(x) && isF32(out)) || x.length < n || !this.reserve(4 * n + 16)) {
+      tsKernels.reluForward(x, out);
+      return;
+    }
+    const p = this.alloc(n);
+    this.f32.set(x.subarray(0, n), p >> 2);
+    this.exports.reluForward(p, p, n);
+    out.set(this.f32.subarray(p >> 2, (p >> 2) + n));
+  }
+
+  reluBackward(y: FloatArray, g: FloatArray, out: FloatArray): void {
+    const n = out.length;
+    if (!(isF32(y) && isF32(g) && isF32(out)) || y.length < n || g.length < n || !this.reserve(8 * n + 32)) {
+      tsKernels.reluBackward(y, g, out);
+      return;
+    }
+    const yp = this.alloc(n);
+    const gp = this.alloc(n);
+    this.f32.set(y.subarray(0, n), yp >> 2);
+    this.f32.set(g.subarray(0, n), gp >> 2);
+    this.exports.reluBackward(yp, gp, gp, n);
+    out.set(this.f32.subarray(gp >> 2, (gp >> 2) + n));
+  }
+
+  channelSum(x: FloatArray, rows: number, channels: number, out: FloatArray): void {
+    const size = rows * channels;
+    if (!(isF32(x) && isF32(out)) || !this.reserve(4 * (size + channels) + 8 * channels + 48)) {
+      tsKernels.channelSum(x, rows, channels, out);
+      return;
+    }
+    checkRange('x', x, 0, size);
+    checkRange('out', out, 0, channels);
+    const accp = this.alloc(2 * channels);
+    const xp = this.alloc(size);
+    const op = this.alloc(channels);
+    this.f32.set(x.subarray(0, size), xp >> 2);
+    this.exports.channelSum(xp, rows, channels, accp, op);
+    out.set(this.f32.subarray(op >> 2, (op >> 2) + channels));
   }
 }
 
