@@ -201,7 +201,11 @@ export class Trainer {
     return this.stepInEpoch >= this.stepsPerEpoch;
   }
 
-  /** One optimizer step on the next mini-batch. Throws NonFiniteLossError (before updating) on NaN/∞ loss. */
+  /**
+   * One optimizer step on the next mini-batch. Throws NonFiniteLossError on a NaN/∞ loss (before the
+   * optimizer update) or weight (after it); the trainer must then be discarded (BatchNorm's running
+   * statistics already saw the batch), the last checkpoint is the state to go back to.
+   */
   trainStep(): StepResult {
     if (this.done) throw new RangeError(`training is done (${this.config.epochs} epochs)`);
     if (this.epochComplete) throw new RangeError('the epoch is complete: call finishEpoch() first');
