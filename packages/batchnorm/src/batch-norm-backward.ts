@@ -1,4 +1,4 @@
-import { ValueError } from '@hw3/core';
+import { getKernels, ValueError } from '@hw3/core';
 import type { BatchNormCache } from './batch-norm-cache';
 import {
   type FloatArray,
@@ -92,15 +92,22 @@ export function batchNormBackward(
   checkLength('dBeta', dBeta, channels, 'one value per channel');
   const [sumDy, sumDyXmu, sumXmu] = cache.scratch;
 
+  // Training mode without intermediates (the autograd path): the active @hw3/core kernels' `batchNormBackward`
+  // (WebAssembly SIMD for float32, the same float64 arithmetic) does the reductions and dx when it accepts the call.
+  const fast =
+    cache.training &&
+    !options.intermediates &&
+    getKernels().batchNormBackward?.(dy, x, count, channels, mean, invStd, gamma, sumDy, sumDyXmu, dx) ===
+      true;
   // dγ and dβ come from the same two reductions in every mode. They are computed before dx, so dx may alias dy.
-  reduceGradient(dy, x, count, channels, mean, sumDy, sumDyXmu);
+  if (!fast) reduceGradient(dy, x, count, channels, mean, sumDy, sumDyXmu);
   for (let c = 0; c < channels; c++) {
     dGamma[c] = invStd[c] * sumDyXmu[c];
     dBeta[c] = sumDy[c];
   }
 
   let intermediates: BatchNormIntermediates | null = null;
-  if (dx !== null || options.intermediates) {
+  if (!fast && (dx !== null || options.intermediates)) {
     if (!cache.training) {
       if (dx !== null) inputGradientAffine(dy, count, channels, invStd, gamma, dx);
     } else if (options.intermediates) {

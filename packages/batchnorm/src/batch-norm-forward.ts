@@ -1,4 +1,4 @@
-import { ValueError } from '@hw3/core';
+import { getKernels, ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, type FloatArray, normalize } from './kernels';
 import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
@@ -57,7 +57,11 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   return { count, channels, eps, out, cache };
 }
 
-/** y = γ (x − mean) · invStd + β with the statistics already in the cache; records x and the shape for backward. */
+/**
+ * Training: the batch statistics into the cache; then y = γ (x − mean) · invStd + β; records x and the shape for
+ * backward. Runs the active @hw3/core kernels' `batchNormForward` (WebAssembly SIMD for float32, the same float64
+ * arithmetic) when they have one and accept the call, else the TypeScript kernels of this package.
+ */
 function finish(
   x: FloatArray,
   shape: readonly number[],
@@ -65,7 +69,26 @@ function finish(
   { count, channels, eps, out, cache }: Prepared,
   training: boolean,
 ): BatchNormForwardResult {
-  normalize(x, count, channels, cache.mean, cache.invStd, options.gamma ?? null, options.beta ?? null, out);
+  const gamma = options.gamma ?? null;
+  const beta = options.beta ?? null;
+  const { mean, variance, invStd } = cache;
+  const fast = getKernels().batchNormForward?.(
+    x,
+    count,
+    channels,
+    eps,
+    gamma,
+    beta,
+    training,
+    mean,
+    variance,
+    invStd,
+    out,
+  );
+  if (fast !== true) {
+    if (training) computeStatistics(x, count, channels, eps, mean, variance, invStd, cache.scratch[3]);
+    normalize(x, count, channels, mean, invStd, gamma, beta, out);
+  }
   cache.x = x;
   cache.shape = shape.slice();
   cache.count = count;
@@ -88,9 +111,7 @@ export function batchNormForward(
   options: BatchNormForwardOptions = {},
 ): BatchNormForwardResult {
   const p = prepare(x, shape, options);
-  const { count, channels, eps, cache } = p;
-  checkTrainingCount('x', shape, count);
-  computeStatistics(x, count, channels, eps, cache.mean, cache.variance, cache.invStd, cache.scratch[3]);
+  checkTrainingCount('x', shape, p.count);
   return finish(x, shape, options, p, true);
 }
 

@@ -105,4 +105,44 @@ export interface Kernels {
    * order and rounded once. Overwrites out[0..channels).
    */
   channelSum(x: FloatArray, rows: number, channels: number, out: FloatArray): void;
+
+  /**
+   * Optional batch-norm loops used by @hw3/batchnorm on channels-last x viewed as [rows, channels] (its TypeScript
+   * kernels are the reference and the fallback). Each returns false, having written nothing, when it does not handle
+   * the call (e.g. float64 data); the caller then runs its own kernels. All arithmetic is float64 (only the final
+   * stores round), so results agree with the TypeScript kernels within float64 rounding of the sums.
+   *
+   * Forward. training: per channel, shift K = x[0, c], s1 = Σ(x − K), s2 = Σ(x − K)², then mean = K + s1/m,
+   * variance = max((s2 − s1²/m)/m, 0), invStd = 1/√(variance + eps) are written (m = rows); otherwise mean and
+   * invStd are read. Then out = (x − mean)·(γ·invStd) + β (γ = 1, β = 0 when null). `out` may be x.
+   */
+  batchNormForward?(
+    x: FloatArray,
+    rows: number,
+    channels: number,
+    eps: number,
+    gamma: FloatArray | null,
+    beta: FloatArray | null,
+    training: boolean,
+    mean: Float64Array,
+    variance: Float64Array,
+    invStd: Float64Array,
+    out: FloatArray,
+  ): boolean;
+  /**
+   * Training-mode backward: sumDy = Σ dy, sumDyXmu = Σ dy·(x − mean) per channel; then, when dx is not null,
+   * dx = A·dy + B·(x − mean) + D with A = γ·invStd, B = −A·invStd²·sumDyXmu/m, D = −A·sumDy/m. `dx` may be dy.
+   */
+  batchNormBackward?(
+    dy: FloatArray,
+    x: FloatArray,
+    rows: number,
+    channels: number,
+    mean: Float64Array,
+    invStd: Float64Array,
+    gamma: FloatArray | null,
+    sumDy: Float64Array,
+    sumDyXmu: Float64Array,
+    dx: FloatArray | null,
+  ): boolean;
 }

@@ -71,6 +71,18 @@ interface WasmExports {
   reluForward(x: number, out: number, n: number): void;
   reluBackward(y: number, g: number, out: number, n: number): void;
   channelSum(g: number, rows: number, channels: number, acc: number, out: number): void;
+  bnReduce(x: number, y: number, rows: number, C: number, k: number, s1: number, s2: number): void;
+  bnAffine(
+    x: number,
+    y: number,
+    out: number,
+    rows: number,
+    C: number,
+    mean: number,
+    a: number,
+    scale: number,
+    offset: number,
+  ): void;
 }
 
 /** Which embedded build to use: 'auto' picks relaxed SIMD when the engine validates it. */
@@ -503,6 +515,97 @@ export class WasmKernels implements Kernels {
     this.f32.set(x.subarray(0, size), xp >> 2);
     this.exports.channelSum(xp, rows, channels, accp, op);
     out.set(this.f32.subarray(op >> 2, (op >> 2) + channels));
+  }
+
+  batchNormForward(
+    x: FloatArray,
+    rows: number,
+    channels: number,
+    eps: number,
+    gamma: FloatArray | null,
+    beta: FloatArray | null,
+    training: boolean,
+    mean: Float64Array,
+    variance: Float64Array,
+    invStd: Float64Array,
+    out: FloatArray,
+  ): boolean {
+    const C = channels;
+    const size = rows * C;
+    if (!(isF32(x) && isF32(gamma) && isF32(beta) && isF32(out)) || rows < 1 || C < 1) return false;
+    if (x.length < size || out.length < size || !this.reserve(4 * size + 8 * 6 * C + 48)) return false;
+    const xp = this.alloc(size);
+    const s = this.alloc(2 * 6 * C); // float64 [6][C]: k, s1, s2, mean, scale, offset
+    const k = s;
+    const s1 = s + 8 * C;
+    const s2 = s + 16 * C;
+    const mp = s + 24 * C;
+    const sp = s + 32 * C;
+    const op = s + 40 * C;
+    this.f32.set(x.subarray(0, size), xp >> 2);
+    const f64 = new Float64Array(this.memory.buffer, s, 6 * C);
+    if (training) {
+      for (let c = 0; c < C; c++) f64[c] = x[c];
+      this.exports.bnReduce(xp, 0, rows, C, k, s1, s2);
+      for (let c = 0; c < C; c++) {
+        const a1 = f64[C + c];
+        const a2 = f64[2 * C + c];
+        const biased = Math.max((a2 - (a1 * a1) / rows) / rows, 0);
+        mean[c] = f64[c] + a1 / rows;
+        variance[c] = biased;
+        invStd[c] = 1 / Math.sqrt(biased + eps);
+      }
+    }
+    for (let c = 0; c < C; c++) {
+      f64[3 * C + c] = mean[c];
+      f64[4 * C + c] = gamma === null ? invStd[c] : gamma[c] * invStd[c];
+      f64[5 * C + c] = beta === null ? 0 : beta[c];
+    }
+    this.exports.bnAffine(xp, 0, xp, rows, C, mp, 0, sp, op);
+    out.set(this.f32.subarray(xp >> 2, (xp >> 2) + size));
+    return true;
+  }
+
+  batchNormBackward(
+    dy: FloatArray,
+    x: FloatArray,
+    rows: number,
+    channels: number,
+    mean: Float64Array,
+    invStd: Float64Array,
+    gamma: FloatArray | null,
+    sumDy: Float64Array,
+    sumDyXmu: Float64Array,
+    dx: FloatArray | null,
+  ): boolean {
+    const C = channels;
+    const size = rows * C;
+    if (!(isF32(dy) && isF32(x) && isF32(gamma) && isF32(dx)) || rows < 1 || C < 1) return false;
+    if (dy.length < size || x.length < size || (dx !== null && dx.length < size)) return false;
+    if (!this.reserve(8 * size + 8 * 6 * C + 48)) return false;
+    const dyp = this.alloc(size);
+    const xp = this.alloc(size);
+    const s = this.alloc(2 * 6 * C); // float64 [6][C]: mean, sumDy, sumDyXmu, A, B, D
+    const f32 = this.f32;
+    f32.set(dy.subarray(0, size), dyp >> 2);
+    f32.set(x.subarray(0, size), xp >> 2);
+    const f64 = new Float64Array(this.memory.buffer, s, 6 * C);
+    for (let c = 0; c < C; c++) f64[c] = mean[c];
+    this.exports.bnReduce(xp, dyp, rows, C, s, s + 8 * C, s + 16 * C);
+    for (let c = 0; c < C; c++) {
+      sumDy[c] = f64[C + c];
+      sumDyXmu[c] = f64[2 * C + c];
+    }
+    if (dx === null) return true;
+    for (let c = 0; c < C; c++) {
+      const a = gamma === null ? invStd[c] : gamma[c] * invStd[c];
+      f64[3 * C + c] = a;
+      f64[4 * C + c] = (-a * invStd[c] * invStd[c] * sumDyXmu[c]) / rows;
+      f64[5 * C + c] = (-a * sumDy[c]) / rows;
+    }
+    this.exports.bnAffine(xp, dyp, dyp, rows, C, s, s + 24 * C, s + 32 * C, s + 40 * C);
+    dx.set(this.f32.subarray(dyp >> 2, (dyp >> 2) + size));
+    return true;
   }
 }
 
