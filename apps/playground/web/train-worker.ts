@@ -2,6 +2,7 @@
  * The training worker: runs the CLI's Trainer (src/train/trainer.ts) step by step, posting progress, and
  * answers predictions and the optimizer race. Yields between steps so pause / reset / predict get through.
  */
+import { Rng } from '@hw3/core';
 import { decodeMnistBinary, type MnistData } from '../src/data/mnist-data.js';
 import { DEFAULTS } from '../src/train/defaults.js';
 import { Race } from '../src/train/race.js';
@@ -19,6 +20,20 @@ const EVAL_SUBSET = 500;
 const EVAL_EVERY = 20;
 
 let data: MnistData | null = null;
+let quickSubset: { of: Trainer; indices: Int32Array } | null = null;
+
+/**
+ * A fixed random sample of EVAL_SUBSET held-out digits for the frequent quick evaluations (the digits are
+ * stored class by class, so the first 500 would be almost all zeros and ones).
+ */
+function quickEvalSubset(t: Trainer): Int32Array {
+  if (quickSubset === null || quickSubset.of !== t) {
+    const indices = t.heldOutIndices.slice();
+    new Rng(1).shuffle(indices);
+    quickSubset = { of: t, indices: indices.slice(0, EVAL_SUBSET) };
+  }
+  return quickSubset.indices;
+}
 let trainer: Trainer | null = null;
 let running = false;
 let generation = 0;
@@ -64,7 +79,7 @@ async function trainLoop(gen: number): Promise<void> {
         count: t.heldOutIndices.length,
       });
     } else if (t.globalStep % EVAL_EVERY === 0 || t.globalStep === 5) {
-      const subset = t.heldOutIndices.subarray(0, EVAL_SUBSET);
+      const subset = quickEvalSubset(t);
       post({ type: 'eval', step: t.globalStep, heldOutAccuracy: t.evaluate(subset), count: subset.length });
     }
     await yieldNow();
