@@ -792,28 +792,36 @@ export function reluBackward(y: usize, g: usize, out: usize, n: i32): void {
 
 /**
  * out[c] = Σ_r g[r·C + c] for r < rows (the bias gradient Σ_{n,h,w} dOut of a channels-last tensor), accumulated in
- * float64 in `acc` (C doubles, 16-byte aligned), rounded to float32 once at the end.
+ * float64 in row order (`acc`: C doubles, 16-byte aligned) and rounded to float32 once at the end. Rows go in blocks
+ * of about 4096 floats; inside a block each group of four channels carries its running sums in two f64x2 registers.
  */
 export function channelSum(g: usize, rows: i32, C: i32, acc: usize, out: usize): void {
   for (let c = 0; c < C; c++) store<f64>(acc + ((<usize>c) << 3), 0);
+  const C4 = C & ~3;
   const rowBytes = (<usize>C) << 2;
-  let p = g;
-  for (let r = 0; r < rows; r++) {
-    let c = 0;
-    for (; c + 4 <= C; c += 4) {
-      const v = v128.load(p + ((<usize>c) << 2));
+  const blockRows = max(4, 4096 / max(C, 1));
+  for (let r0 = 0; r0 < rows; r0 += blockRows) {
+    const r1 = min(rows, r0 + blockRows);
+    for (let c = 0; c < C4; c += 4) {
       const a = acc + ((<usize>c) << 3);
-      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
-      v128.store(
-        a + 16,
-        f64x2.add(v128.load(a + 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))),
-      );
+      let lo = v128.load(a);
+      let hi = v128.load(a + 16);
+      let p = g + ((<usize>(r0 * C + c)) << 2);
+      for (let r = r0; r < r1; r++) {
+        const v = v128.load(p);
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+        hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+        p += rowBytes;
+      }
+      v128.store(a, lo);
+      v128.store(a + 16, hi);
     }
-    for (; c < C; c++) {
+    for (let c = C4; c < C; c++) {
       const a = acc + ((<usize>c) << 3);
-      store<f64>(a, load<f64>(a) + <f64>load<f32>(p + ((<usize>c) << 2)));
+      let s = load<f64>(a);
+      for (let r = r0; r < r1; r++) s += <f64>load<f32>(g + ((<usize>(r * C + c)) << 2));
+      store<f64>(a, s);
     }
-    p += rowBytes;
   }
   for (let c = 0; c < C; c++) store<f32>(out + ((<usize>c) << 2), <f32>load<f64>(acc + ((<usize>c) << 3)));
 }
