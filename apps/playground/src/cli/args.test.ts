@@ -49,6 +49,16 @@ describe('parseCli', () => {
     });
   });
 
+  it('--threads: 1 or 2, default null (2 when available); allowed with --resume', () => {
+    expect(parseCli([])).toMatchObject({ threads: null });
+    expect(parseCli(['--threads', '1'])).toMatchObject({ threads: 1 });
+    expect(parseCli(['--threads=2'])).toMatchObject({ threads: 2 });
+    expect(parseCli(['--resume', 'runs/x', '--threads', '1'])).toMatchObject({
+      threads: 1,
+      resume: 'runs/x',
+    });
+  });
+
   it('uses the optimizer default learning rate', () => {
     expect(parseCli(['--optimizer', 'adagrad'])).toMatchObject({ lr: DEFAULT_LR.adagrad });
   });
@@ -90,6 +100,9 @@ describe('parseCli', () => {
     [['race', '--dtype', 'int8'], /--dtype must be float32 or float64, got "int8"/],
     [['--schedule', 'step'], /--schedule must be one of constant, cosine, got "step"/],
     [['--shift', '9'], /--shift must be an integer in \[0, 4\], got "9"/],
+    [['--threads', '3'], /--threads must be an integer in \[1, 2\], got "3"/],
+    [['--threads', '0'], /--threads must be an integer in \[1, 2\], got "0"/],
+    [['race', '--threads', '2'], /--threads is not valid for 'race'/],
     [['--seed=-3'], /--seed must be an integer in \[0, 4294967295\], got "-3"/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);

@@ -23,6 +23,11 @@ export interface TrainOptions {
   out: string | null;
   resume: string | null;
   json: boolean;
+  /**
+   * Threads for the kernels: 1, or 2 (the calling thread plus one worker sharing the WebAssembly memory; bitwise
+   * the same results). null = 2 when `@hw3/core/threads` gives kernels here, else 1.
+   */
+  threads: 1 | 2 | null;
   /** Dev/test: train on the first N digits of the training split only. */
   limitTrain: number | null;
   /** Dev/test: evaluate on the first N held-out digits only. */
@@ -69,6 +74,8 @@ Train options:
   --out DIR           run folder (default runs/<timestamp> in the current directory)
   --resume PATH       continue from a run folder or its model.safetensors (with --epochs N to
                       extend it, --lr X to change the learning rate from there on)
+  --threads N         1 or 2: the WebAssembly kernels on one thread or on two (a worker thread sharing
+                      their memory; bitwise the same results) (default 2 when available, else 1)
   --json              print one machine-readable JSON line at the end
 
 Race options:
@@ -89,6 +96,7 @@ const OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean' },
+  threads: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   steps: { type: 'string' },
   dtype: { type: 'string' },
@@ -179,7 +187,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     ] as const) {
       if (values[key] !== undefined) {
         throw new UsageError(
-          `--${key} cannot be combined with --resume: a resumed run keeps its saved settings (only --epochs, --lr, --out, --json apply)`,
+          `--${key} cannot be combined with --resume: a resumed run keeps its saved settings (only --epochs, --lr, --out, --json, --threads apply)`,
         );
       }
     }
@@ -211,6 +219,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     out: values.out ?? null,
     resume: values.resume ?? null,
     json: values.json ?? false,
+    threads: (parseInteger('threads', values.threads, 1, 2) ?? null) as 1 | 2 | null,
     limitTrain: parseInteger('limit-train', values['limit-train'], 2, 8000) ?? null,
     limitHeldOut: parseInteger('limit-held-out', values['limit-held-out'], 1, 2000) ?? null,
     stopAfterEpoch: parseInteger('stop-after-epoch', values['stop-after-epoch'], 1, 1000) ?? null,

@@ -62,8 +62,10 @@ describe('CLI', () => {
     expect(Object.keys(result).sort()).toEqual([
       'epochs',
       'heldOutAccuracy',
+      'kernels',
       'runDir',
       'samplesPerSecond',
+      'threads',
       'wallSeconds',
     ]);
     expect(result.epochs).toBe(2);
@@ -78,6 +80,36 @@ describe('CLI', () => {
     expect(existsSync(join(result.runDir, 'model.safetensors'))).toBe(true);
     expect(t.err()).toContain('held-out acc');
     expect(t.err()).toContain('Final held-out accuracy');
+  });
+
+  it('--threads 2 gives a bitwise-identical loss curve and weights to --threads 1 (and says which it used)', async () => {
+    const cwd = tmp();
+    const runs: Record<string, { threads: number; kernels: string; stderr: string }> = {};
+    for (const threads of ['1', '2']) {
+      const t = io(cwd);
+      expect(
+        await main(['--epochs', '2', ...TINY, '--threads', threads, '--out', `t${threads}`, '--json'], t),
+      ).toBe(0);
+      runs[threads] = { ...JSON.parse(t.out().trim()), stderr: t.err() };
+    }
+    // Node 20 has shared WebAssembly memory and worker threads: the two-thread kernels must really run.
+    expect(runs['1'].threads).toBe(1);
+    expect(runs['2'].threads).toBe(2);
+    expect(runs['2'].kernels).toBe(`${runs['1'].kernels}-2threads`);
+    expect(runs['2'].stderr).toContain(`kernels ${runs['2'].kernels}, 2 threads`);
+    expect(runs['1'].stderr).toContain(`kernels ${runs['1'].kernels}, 1 thread\n`);
+    const curve = (dir: string) => JSON.parse(readFileSync(join(cwd, dir, 'metrics.json'), 'utf8')).lossCurve;
+    const one: number[] = curve('t1');
+    const two: number[] = curve('t2');
+    expect(one.length).toBe(6);
+    expect(two.length).toBe(one.length);
+    for (let i = 0; i < one.length; i++) expect(Object.is(two[i], one[i]), `loss[${i}]`).toBe(true);
+    const a = checkpoint(join(cwd, 't1'));
+    const b = checkpoint(join(cwd, 't2'));
+    for (const [name, t] of Object.entries(a.tensors)) {
+      const u = b.tensors[name].data;
+      for (let i = 0; i < u.length; i++) expect(Object.is(u[i], t.data[i]), `${name}[${i}]`).toBe(true);
+    }
   });
 
   it('--resume of a run stopped after epoch 1 ends bitwise-identical to the uninterrupted run', async () => {

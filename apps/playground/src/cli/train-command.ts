@@ -8,6 +8,7 @@ import { NonFiniteLossError, Trainer } from '../train/trainer.js';
 import type { TrainOptions } from './args.js';
 import { defaultRunDir, makeRunDir, writeFileAtomic } from './files.js';
 import type { CliIo } from './io.js';
+import { type KernelChoice, selectKernels } from './kernels.js';
 import { metricsCsv, metricsJson, tableHeader, tableRow } from './metrics.js';
 import { createProgress } from './progress.js';
 
@@ -32,6 +33,21 @@ const scavenge = collectGarbage === undefined ? null : () => collectGarbage({ ty
 
 export async function runTrain(options: TrainOptions, io: CliIo): Promise<number> {
   const started = performance.now();
+  const kernels = await selectKernels(options.threads);
+  if (kernels.note !== null) io.stderr.write(`note: ${kernels.note}\n`);
+  try {
+    return await train(options, io, kernels, started);
+  } finally {
+    kernels.restore(); // stops the worker thread, so nothing keeps the process alive
+  }
+}
+
+async function train(
+  options: TrainOptions,
+  io: CliIo,
+  kernels: KernelChoice,
+  started: number,
+): Promise<number> {
   // With --json, stdout carries exactly one JSON line; everything human goes to stderr.
   const human = options.json ? io.stderr : io.stdout;
   const data = loadMnist(io.dataPath);
@@ -73,7 +89,8 @@ export async function runTrain(options: TrainOptions, io: CliIo): Promise<number
       `\n${c.optimizer} lr ${c.lr} (${c.optimizer === 'adam-as-adagrad' ? 'η0/√t' : (c.schedule ?? 'constant')}), ` +
       `batch ${c.batchSize}, ${c.epochs} epochs, shift augmentation ${c.maxShift ?? 0} px, seed ${c.seed}` +
       (options.resume !== null ? `, resumed at epoch ${trainer.epoch + 1}` : '') +
-      ` → ${shownDir}\n`,
+      ` → ${shownDir}\n` +
+      `kernels ${kernels.name}, ${kernels.threads} thread${kernels.threads === 1 ? '' : 's'}\n`,
   );
   const checkpointPath = join(runDir, CHECKPOINT_FILE);
   const saveAll = () => {
@@ -152,6 +169,8 @@ export async function runTrain(options: TrainOptions, io: CliIo): Promise<number
         samplesPerSecond,
         wallSeconds,
         runDir,
+        kernels: kernels.name,
+        threads: kernels.threads,
       })}\n`,
     );
   }
