@@ -21,7 +21,18 @@ function mnistData(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation: with these two headers the page gets SharedArrayBuffer and the training worker runs the
+ * kernels on two threads (a nested worker sharing the WebAssembly memory); without them, one thread.
+ */
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
+  server: { headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
   root: join(appRoot, 'web'),
   base: './',
   publicDir: join(appRoot, 'public'),

@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/threads.ts', 'src/threads.node.ts'],
+  entry: [
+    'src/index.ts',
+    'src/testing.ts',
+    'src/threads.ts',
+    'src/threads.node.ts',
+    'src/threads.browser.ts',
+  ],
   // testing.ts imports '@hw3/core' by name so both entries share one Tensor class (also in CJS).
   external: ['@hw3/core'],
   format: ['esm', 'cjs'],

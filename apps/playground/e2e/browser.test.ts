@@ -18,6 +18,10 @@ const CHROMIUM = process.env.HW3_CHROMIUM ?? '/usr/bin/chromium';
 const INSTALL = 'sudo apt-get install -y chromium';
 
 let server: Awaited<ReturnType<typeof serveStatic>> | null = null;
+/** The same files without the COOP/COEP headers: the page must fall back to one thread. */
+let plainServer: Awaited<ReturnType<typeof serveStatic>> | null = null;
+/** The first ten losses of the two-thread run, compared bitwise with the one-thread run. */
+let twoThreadLosses: number[] = [];
 let context: BrowserContext | null = null;
 let profile: string | null = null;
 
@@ -31,7 +35,8 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-  server = await serveStatic(join(appRoot, 'dist'));
+  server = await serveStatic(join(appRoot, 'dist'), { isolated: true });
+  plainServer = await serveStatic(join(appRoot, 'dist'));
   profile = mkdtempSync(join(tmpdir(), 'hw3-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -52,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.close();
+  await plainServer?.close();
   if (profile !== null) rmSync(profile, { recursive: true, force: true });
 });
 
@@ -65,6 +71,10 @@ describe('playground page in headless Chromium', () => {
     });
     await page.goto(server!.url);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    // Served with COOP/COEP: cross-origin isolated, so the worker runs the kernels on two threads.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => document.body.dataset.threads)).toBe('2');
+    expect(await page.textContent('#stat-threads')).toBe('threads: 2');
     // Static parts: the summary from @hw3/shape and the batch-norm check (six rows, all passing).
     expect(await page.textContent('#summary')).toContain('9,146');
     expect(await page.locator('#bn-table tr.ok').count()).toBe(6);
@@ -75,6 +85,14 @@ describe('playground page in headless Chromium', () => {
       timeout: 30_000,
     });
     const pointsBefore = Number(await page.evaluate(() => document.body.dataset.chartPoints));
+    await page.waitForFunction(
+      () => JSON.parse(document.body.dataset.firstLosses ?? '[]').length >= 10,
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    twoThreadLosses = JSON.parse((await page.evaluate(() => document.body.dataset.firstLosses))!);
     // Chance is 10%; wait until the held-out accuracy (500 digits, every 20 steps) is far above it.
     await page.waitForFunction(() => Number(document.body.dataset.heldOutAccuracy ?? 0) > 0.6, null, {
       timeout: 75_000,
@@ -82,6 +100,7 @@ describe('playground page in headless Chromium', () => {
     const pointsAfter = Number(await page.evaluate(() => document.body.dataset.chartPoints));
     expect(pointsAfter).toBeGreaterThan(pointsBefore);
     const accuracy = Number(await page.evaluate(() => document.body.dataset.heldOutAccuracy));
+    console.log(`browser, 2 threads: ${await page.textContent('#stat-speed')} samples/s`);
     expect(accuracy).toBeGreaterThan(0.6);
     expect(await page.locator('#loss-chart canvas').count()).toBeGreaterThan(0);
     await page.click('#pause');
@@ -116,4 +135,40 @@ describe('playground page in headless Chromium', () => {
     await page.screenshot({ path: join(appRoot, 'test-results', 'playground.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 110_000);
+
+  it('without the COOP/COEP headers: one thread, still trains, the same loss bits as on two threads', async () => {
+    const page = await context!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(plainServer!.url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await page.evaluate(() => document.body.dataset.threads)).toBe('1');
+    expect(await page.textContent('#stat-threads')).toBe('threads: 1');
+    expect(await page.getAttribute('#stat-threads', 'title')).toContain('not cross-origin isolated');
+    await page.click('#start');
+    await page.waitForFunction(
+      () => JSON.parse(document.body.dataset.firstLosses ?? '[]').length >= 10,
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    // Same seed and settings as the two-thread run above: bitwise the same first ten losses.
+    const oneThreadLosses: number[] = JSON.parse(
+      (await page.evaluate(() => document.body.dataset.firstLosses))!,
+    );
+    expect(twoThreadLosses.length).toBe(10);
+    expect(oneThreadLosses).toEqual(twoThreadLosses);
+    for (let i = 0; i < 10; i++) expect(Object.is(oneThreadLosses[i], twoThreadLosses[i])).toBe(true);
+    await page.waitForFunction(() => Number(document.body.dataset.chartPoints ?? 0) >= 40, null, {
+      timeout: 30_000,
+    });
+    console.log(`browser, 1 thread: ${await page.textContent('#stat-speed')} samples/s`);
+    await page.click('#pause');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

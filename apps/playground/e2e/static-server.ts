@@ -15,21 +15,32 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
+/** The two headers that make the page cross-origin isolated (SharedArrayBuffer, two-thread kernels). */
+export const CROSS_ORIGIN_ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/** Serves `root`; with `isolated` every response carries the COOP/COEP headers (like `vite preview`). */
+export async function serveStatic(
+  root: string,
+  options: { isolated?: boolean } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
+  const extra = options.isolated ? CROSS_ORIGIN_ISOLATION : {};
   const base = resolve(root);
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = normalize(join(base, path));
     if (file !== base && !file.startsWith(base + sep)) {
-      res.writeHead(403).end();
+      res.writeHead(403, extra).end();
       return;
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
+      res.writeHead(404, { ...extra, 'content-type': 'text/plain' }).end(`not found: ${path}`);
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...extra, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

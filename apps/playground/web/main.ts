@@ -160,6 +160,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       setStatus(
         `${m.trainCount.toLocaleString()} training and ${m.heldOutCount.toLocaleString()} held-out digits loaded. Press Start.`,
       );
+      $('stat-threads').textContent = `threads: ${m.threads}`;
+      $('stat-threads').title =
+        m.threadsNote ?? `${m.kernels}: this worker and a nested worker share the memory`;
+      document.body.dataset.threads = String(m.threads);
       document.body.dataset.ready = 'true';
       ready = true;
       syncButtons();
@@ -176,6 +180,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       $('stat-epoch').textContent = String(m.epoch);
       $('stat-loss').textContent = ema.toFixed(4);
       $('stat-speed').textContent = Math.round(m.samplesPerSecond).toString();
+      // The first losses exactly (JSON round-trips doubles): lets the browser test compare runs bitwise.
+      if (losses.length <= 10) document.body.dataset.firstLosses = JSON.stringify(losses);
       scheduleRedraw();
       return;
     }

@@ -11,7 +11,17 @@ export type ToWorker =
   | { type: 'race'; lr: number; steps: number; seed: number };
 
 export type FromWorker =
-  | { type: 'ready'; trainCount: number; heldOutCount: number }
+  | {
+      type: 'ready';
+      trainCount: number;
+      heldOutCount: number;
+      /** Threads the kernels use: 2 in a cross-origin isolated page (nested worker sharing memory), else 1. */
+      threads: 1 | 2;
+      /** The kernels' name, e.g. 'wasm-relaxed-simd-2threads'. */
+      kernels: string;
+      /** Why one thread (null with two). */
+      threadsNote: string | null;
+    }
   | { type: 'step'; step: number; epoch: number; loss: number; accuracy: number; samplesPerSecond: number }
   | { type: 'eval'; step: number; heldOutAccuracy: number; count: number }
   | { type: 'epoch'; metrics: EpochMetrics }

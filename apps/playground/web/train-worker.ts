@@ -2,7 +2,8 @@
  * The training worker: runs the CLI's Trainer (src/train/trainer.ts) step by step, posting progress, and
  * answers predictions and the optimizer race. Yields between steps so pause / reset / predict get through.
  */
-import { Rng } from '@hw3/core';
+import { getKernels, Rng, setKernels } from '@hw3/core';
+import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { decodeMnistBinary, type MnistData } from '../src/data/mnist-data.js';
 import { DEFAULTS } from '../src/train/defaults.js';
 import { Race } from '../src/train/race.js';
@@ -20,6 +21,33 @@ const EVAL_SUBSET = 500;
 const EVAL_EVERY = 20;
 
 let data: MnistData | null = null;
+
+/**
+ * Both cores where the platform allows it: in a cross-origin isolated page `@hw3/core/threads` starts a nested
+ * worker sharing the WebAssembly memory (this worker blocks in Atomics.wait while it works; the page's main thread
+ * never does). Bitwise the same results as one thread. Otherwise (no COOP/COEP headers, no SharedArrayBuffer, no
+ * nested workers) the one-thread kernels stay.
+ */
+async function selectKernels(): Promise<{ threads: 1 | 2; kernels: string; threadsNote: string | null }> {
+  const threaded = createThreadedWasmKernels();
+  if (threaded !== null && (await threaded.ready()) && threaded.parallel) {
+    setKernels(threaded);
+    return { threads: 2, kernels: threaded.name, threadsNote: null };
+  }
+  threaded?.dispose();
+  return {
+    threads: 1,
+    kernels: getKernels().name,
+    threadsNote: oneThreadReason(),
+  };
+}
+
+function oneThreadReason(): string {
+  if (typeof SharedArrayBuffer !== 'function' || !self.crossOriginIsolated) {
+    return 'one thread: the page is not cross-origin isolated (served without COOP: same-origin and COEP: require-corp), so there is no shared memory';
+  }
+  return 'one thread: the helper worker did not start';
+}
 let quickSubset: { of: Trainer; indices: Int32Array } | null = null;
 
 /**
@@ -126,9 +154,10 @@ scope.onmessage = (event) => {
             if (!r.ok) throw new Error(`could not load ${m.dataUrl}: HTTP ${r.status}`);
             return r.arrayBuffer();
           })
-          .then((buf) => {
+          .then(async (buf) => {
             data = decodeMnistBinary(new Uint8Array(buf));
-            post({ type: 'ready', trainCount: 8000, heldOutCount: 2000 });
+            const kernels = await selectKernels();
+            post({ type: 'ready', trainCount: 8000, heldOutCount: 2000, ...kernels });
           })
           .catch(fail);
         return;
