@@ -20,6 +20,22 @@ export interface KernelChoice {
  * start the two-thread kernels and wait until the worker runs. Falls back to one thread when the two-thread
  * kernels are unavailable (no shared WebAssembly memory or worker) or their worker fails to start.
  */
+/** A worker that has not started after this long is given up (one thread). */
+const READY_TIMEOUT_MS = 10_000;
+
+/** ready(), but false after `ms` (a worker that never starts must not hang the CLI). */
+async function readyWithin(kernels: { ready(): Promise<boolean> }, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([kernels.ready(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function selectKernels(requested: 1 | 2 | null): Promise<KernelChoice> {
   const previous = getKernels();
   const single = (note: string | null): KernelChoice => ({
@@ -30,11 +46,11 @@ export async function selectKernels(requested: 1 | 2 | null): Promise<KernelChoi
   });
   if (requested === 1) return single(null);
   const threaded = createThreadedWasmKernels();
-  if (threaded === null || !(await threaded.ready()) || !threaded.parallel) {
+  if (threaded === null || !(await readyWithin(threaded, READY_TIMEOUT_MS)) || !threaded.parallel) {
     threaded?.dispose();
     return single(
       requested === 2
-        ? '--threads 2: the two-thread kernels are not available here (shared WebAssembly memory or worker threads missing); using one thread'
+        ? '--threads 2: the two-thread kernels are not available here (no shared WebAssembly memory, or the worker thread did not start); using one thread'
         : null,
     );
   }
