@@ -1,7 +1,7 @@
 /**
- * `@hw3/core/threads` outside Node (browsers, bundlers without the "node" condition): worker-thread kernels are
- * Node-only, so `createThreadedWasmKernels()` returns null here — keep `createWasmKernels()` or the TS kernels.
- * The Node build is threads.node.ts.
+ * `@hw3/core/threads` where neither the "node" nor the "browser" export condition applies: no known way to start
+ * a second thread, so `createThreadedWasmKernels()` returns null here — keep `createWasmKernels()` or the TS
+ * kernels. The Node build is threads.node.ts, the browser build threads.browser.ts.
  */
 import type { Kernels } from './kernels/kernels';
 
@@ -11,7 +11,7 @@ export type ThreadedKernels = Kernels & {
   dispose(): void;
 };
 
-/** Always null outside Node (no worker_threads here); see the "node" build of this entry point. */
+/** Always null here; see the "node" and "browser" builds of this entry point. */
 export function createThreadedWasmKernels(
   _variant?: 'auto' | 'simd' | 'relaxed-simd',
 ): ThreadedKernels | null {

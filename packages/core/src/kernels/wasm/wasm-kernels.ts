@@ -98,18 +98,30 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** The embedded module bytes for a variant, or null when this engine cannot validate them. */
-export function wasmKernelBytes(variant: WasmVariant = 'auto'): Uint8Array<ArrayBuffer> | null {
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
+/**
+ * The first of the embedded builds (base64) that `variant` allows and this engine validates: 'auto' tries relaxed
+ * SIMD, then SIMD. Null when none validates. Shared with the two-thread kernels (their builds import the memory).
+ */
+export function validWasmBytes(
+  variant: WasmVariant,
+  relaxedSimdBase64: string,
+  simdBase64: string,
+): Uint8Array<ArrayBuffer> | null {
   const candidates =
     variant === 'auto'
-      ? [relaxedSimdWasmBase64, simdWasmBase64]
-      : [variant === 'simd' ? simdWasmBase64 : relaxedSimdWasmBase64];
+      ? [relaxedSimdBase64, simdBase64]
+      : [variant === 'simd' ? simdBase64 : relaxedSimdBase64];
   for (const b64 of candidates) {
     const bytes = decodeBase64(b64);
     if (WebAssembly.validate(bytes)) return bytes;
   }
   return null;
+}
+
+/** The embedded module bytes for a variant, or null when this engine cannot validate them. */
+export function wasmKernelBytes(variant: WasmVariant = 'auto'): Uint8Array<ArrayBuffer> | null {
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return null;
+  return validWasmBytes(variant, relaxedSimdWasmBase64, simdWasmBase64);
 }
 
 function span(rows: number, cols: number, ld: number): number {
