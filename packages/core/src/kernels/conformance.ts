@@ -380,45 +380,14 @@ export function kernelConformanceTests(kernels: Kernels): void {
             [false, true],
             [true, true],
           ] as const) {
-            // A = [[0, 1]] (1×2), B = [[NaN],[2]] (2×1): 0·NaN + 1·2 = NaN.
-            const c = new ctor(1);
-            kernels.gemm(
-              tA,
-              tB,
-              1,
-              1,
-              2,
-              new ctor([0, 1]),
-              0,
-              tA ? 1 : 2,
-              new ctor([Number.NaN, 2]),
-              0,
-              tB ? 2 : 1,
-              c,
-              0,
-              1,
-              false,
-            );
-            expect(c[0]).toBeNaN();
-            const e = new ctor(1);
-            kernels.gemm(
-              tA,
-              tB,
-              1,
-              1,
-              2,
-              new ctor([0, 1]),
-              0,
-              tA ? 1 : 2,
-              new ctor([Number.POSITIVE_INFINITY, 2]),
-              0,
-              tB ? 2 : 1,
-              e,
-              0,
-              1,
-              false,
-            );
-            expect(e[0]).toBeNaN();
+            // A = [[0, 1]] (1×2), B = [[special],[2]] (2×1): 0·NaN + 1·2 = NaN and 0·∞ + 1·2 = NaN.
+            for (const special of [Number.NaN, Number.POSITIVE_INFINITY]) {
+              const c = new ctor(1);
+              const a = new ctor([0, 1]);
+              const b = new ctor([special, 2]);
+              kernels.gemm(tA, tB, 1, 1, 2, a, 0, tA ? 1 : 2, b, 0, tB ? 2 : 1, c, 0, 1, false);
+              expect(c[0]).toBeNaN();
+            }
           }
         });
 
