@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { ones, tensor, zeros } from './creation';
+import { full, normal, ones, tensor, uniform, zeros } from './creation';
 import { defineOp } from './define-op';
 import { ValueError } from './errors';
+import { Linear } from './nn/linear';
 import { add, mul } from './ops/elementwise';
 import { sum } from './ops/reduce';
 import { exp } from './ops/unary';
@@ -320,4 +321,24 @@ describe('defineOp', () => {
     sum(y).backward();
     expect(x.grad?.toArray()).toEqual([1, 1]);
   });
+});
+
+describe('huge shapes are refused before allocating (found by apps/fuzz)', () => {
+  test.each([[[1e6, 1e6]], [[2 ** 20, 2 ** 20, 2 ** 20]], [[2 ** 53]], [[1e300]]])(
+    '%j: a ValueError naming the shape, not a RangeError',
+    (shape) => {
+      for (const make of [
+        () => zeros(shape),
+        () => ones(shape),
+        () => full(shape, 1),
+        () => uniform(shape, 0, 1),
+        () => normal(shape, 0, 1),
+        () => tensor([1], { shape }),
+        () => new Linear(shape[0], shape[1] ?? 2 ** 33),
+      ]) {
+        expect(make).toThrow(ValueError);
+        expect(make).toThrow(/at most 2\^32 − 1/);
+      }
+    },
+  );
 });
