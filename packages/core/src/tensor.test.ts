@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { full, normal, ones, tensor, uniform, zeros } from './creation';
+import { full, normal, ones, onesLike, tensor, uniform, zeros, zerosLike } from './creation';
 import { defineOp } from './define-op';
 import { ValueError } from './errors';
 import { Linear } from './nn/linear';
@@ -341,4 +341,12 @@ describe('huge shapes are refused before allocating (found by apps/fuzz)', () =>
       }
     },
   );
+});
+
+describe('zerosLike / onesLike of a non-tensor (found by apps/fuzz)', () => {
+  test.each([undefined, null, [1, 2], 3])('%j is a ValueError naming t, not a TypeError', (bad) => {
+    expect(() => zerosLike(bad as never)).toThrow(/zerosLike: t must be a Tensor/);
+    expect(() => onesLike(bad as never)).toThrow(/onesLike: t must be a Tensor/);
+    expect(() => onesLike(bad as never)).toThrow(ValueError);
+  });
 });
