@@ -350,3 +350,12 @@ describe('zerosLike / onesLike of a non-tensor (found by apps/fuzz)', () => {
     expect(() => onesLike(bad as never)).toThrow(ValueError);
   });
 });
+
+describe('noGrad / enableGrad without a function (found by apps/fuzz)', () => {
+  test.each([undefined, null, 3, 'fn'])('%j is a ValueError naming fn, not a TypeError', (bad) => {
+    expect(() => noGrad(bad as never)).toThrow(/noGrad: fn must be a function/);
+    expect(() => enableGrad(bad as never)).toThrow(/enableGrad: fn must be a function/);
+    expect(() => noGrad(bad as never)).toThrow(ValueError);
+    expect(isGradEnabled()).toBe(true);
+  });
+});
