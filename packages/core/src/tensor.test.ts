@@ -359,3 +359,13 @@ describe('noGrad / enableGrad without a function (found by apps/fuzz)', () => {
     expect(isGradEnabled()).toBe(true);
   });
 });
+
+describe('defineOp with a malformed spec (found by apps/fuzz)', () => {
+  test.each([undefined, null, 3, {}, { name: 'x' }, { name: 1, forward: () => null, backward: () => [] }])(
+    '%j is a ValueError naming spec, not a TypeError',
+    (bad) => {
+      expect(() => defineOp(bad as never)).toThrow(/defineOp: spec must be an object/);
+      expect(() => defineOp(bad as never)).toThrow(ValueError);
+    },
+  );
+});
