@@ -1,6 +1,6 @@
 import { type DType, Module, ShapeError, Tensor, ValueError } from '@hw3/core';
 import { batchNorm } from './batch-norm';
-import { channelLayout, checkEps, checkTrainingCount } from './validate';
+import { channelLayout, checkEps, checkTrainingCount, describe } from './validate';
 
 export interface BatchNormLayerOptions {
   /** ε added to the variance. Default 1e-5 (PyTorch). */
@@ -51,7 +51,7 @@ export abstract class BatchNormBase extends Module {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) {
       throw new ValueError(
-        `numFeatures must be a positive integer (the number of channels), got ${String(numFeatures)}`,
+        `numFeatures must be a positive integer (the number of channels), got ${describe(numFeatures)}`,
         'BATCHNORM_FEATURES',
       );
     }
@@ -61,7 +61,7 @@ export abstract class BatchNormBase extends Module {
     checkMomentum(momentum);
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ValueError(`dtype must be 'float32' or 'float64', got ${String(dtype)}`, 'DTYPE_MISMATCH');
+      throw new ValueError(`dtype must be 'float32' or 'float64', got ${describe(dtype)}`, 'DTYPE_MISMATCH');
     }
     this.numFeatures = numFeatures;
     this.eps = eps;
@@ -104,7 +104,7 @@ export abstract class BatchNormBase extends Module {
 
   forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) {
-      throw new ValueError(`${this.layerName}: x must be a Tensor, got ${String(x)}`, 'INVALID_INPUT');
+      throw new ValueError(`${this.layerName}: x must be a Tensor, got ${describe(x)}`, 'INVALID_INPUT');
     }
     const { count, channels } = channelLayout(`${this.layerName}: x`, x.shape, this.validRanks, this.layouts);
     if (channels !== this.numFeatures) {
@@ -151,7 +151,7 @@ function checkMomentum(momentum: number | null): void {
   if (momentum === null) return;
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new ValueError(
-      `momentum must be a number in [0, 1] or null (cumulative moving average), got ${String(momentum)}`,
+      `momentum must be a number in [0, 1] or null (cumulative moving average), got ${describe(momentum)}`,
       'BATCHNORM_MOMENTUM',
     );
   }

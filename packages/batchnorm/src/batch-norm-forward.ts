@@ -1,7 +1,14 @@
 import { getKernels, ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, type FloatArray, normalize } from './kernels';
-import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
+import {
+  channelLayout,
+  checkEps,
+  checkLength,
+  checkOptionsObject,
+  checkTrainingCount,
+  describe,
+} from './validate';
 
 export interface BatchNormForwardOptions {
   /** γ, one per channel; null or omitted = 1 (affine = false). */
@@ -35,6 +42,7 @@ interface Prepared {
 }
 
 function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForwardOptions): Prepared {
+  checkOptionsObject('options', options);
   const { count, channels } = channelLayout('x', shape);
   checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`, 'shape-mismatch');
   const eps = options.eps ?? 1e-5;
@@ -50,7 +58,7 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   if (cache === undefined) cache = new BatchNormCache(channels);
   else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
     throw new ValueError(
-      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${String(cache.channels)}`,
+      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${describe(cache.channels)}`,
       'BATCHNORM_CACHE',
     );
   }
@@ -162,6 +170,12 @@ export function updateRunningStatistics(
   cache: BatchNormCache,
   momentum: number,
 ): void {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
   if (!cache.training) {
     throw new ValueError(
       'cache must come from batchNormForward (training mode) to update running statistics, got an eval-mode cache',
@@ -170,7 +184,7 @@ export function updateRunningStatistics(
   }
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new ValueError(
-      `momentum must be a number in [0, 1], got ${String(momentum)}`,
+      `momentum must be a number in [0, 1], got ${describe(momentum)}`,
       'BATCHNORM_MOMENTUM',
     );
   }
