@@ -1,6 +1,6 @@
 import { type DType, Module, ShapeError, Tensor, ValueError } from '@hw3/core';
 import { batchNorm } from './batch-norm';
-import { channelLayout, checkEps, checkTrainingCount, describe } from './validate';
+import { channelLayout, checkEps, checkOptionsObject, checkTrainingCount, describe } from './validate';
 
 export interface BatchNormLayerOptions {
   /** ε added to the variance. Default 1e-5 (PyTorch). */
@@ -55,6 +55,7 @@ export abstract class BatchNormBase extends Module {
         'BATCHNORM_FEATURES',
       );
     }
+    checkOptionsObject('options', options);
     const eps = options.eps ?? 1e-5;
     checkEps(eps);
     const momentum = options.momentum === undefined ? 0.1 : options.momentum;
