@@ -49,9 +49,9 @@ export abstract class BatchNormBase extends Module {
 
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
+    if (!Number.isInteger(numFeatures) || numFeatures < 1 || numFeatures > 2 ** 32 - 1) {
       throw new ValueError(
-        `numFeatures must be a positive integer (the number of channels), got ${describe(numFeatures)}`,
+        `numFeatures must be a positive integer (the number of channels) at most 2^32 − 1, got ${describe(numFeatures)}`,
         'BATCHNORM_FEATURES',
       );
     }
