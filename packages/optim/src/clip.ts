@@ -27,7 +27,8 @@ export function globalNorm(arrays: readonly (FloatArray | null)[], normType = 2)
       if (a === null) continue;
       for (let j = 0; j < a.length; j++) {
         const x = Math.abs(a[j]);
-        if (!(x <= total)) total = x; // NaN propagates
+        if (Number.isNaN(x)) return Number.NaN; // NaN propagates (a later larger element must not hide it)
+        if (x > total) total = x;
       }
     }
     return total;
