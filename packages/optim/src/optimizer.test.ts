@@ -504,3 +504,20 @@ describe('arguments of the wrong type are OptimErrors naming them, not TypeError
     expect(call).toThrow(message);
   });
 });
+
+describe('more wrong-type arguments (found by apps/fuzz)', async () => {
+  const optim = await import('./index');
+  const p = { data: new Float32Array(2), grad: new Float32Array([3, 4]) };
+  it('zeroGrad options, multiStepSchedule milestones, ReduceOnPlateau target learning rates', () => {
+    expect(() => new optim.SGD([p]).zeroGrad(null as never)).toThrow(
+      /SGD.zeroGrad: options must be an object/,
+    );
+    expect(() => optim.multiStepSchedule({ init: 1, milestones: -1 as never })).toThrow(
+      /milestones = -1 is invalid/,
+    );
+    expect(() => new optim.ReduceOnPlateau({ paramGroups: [{ lr: 'x' as never }] })).toThrow(
+      /ReduceOnPlateau: target.paramGroups\[0\].lr = "x" is invalid/,
+    );
+    expect(() => new optim.ReduceOnPlateau({ paramGroups: [{ lr: 0.1 }] })).not.toThrow();
+  });
+});

@@ -322,6 +322,7 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
    * loops allocate nothing (PyTorch's default is set_to_none=True); `setToNone: true` sets `grad = null`.
    */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
+    checkObjectArg(`${this.#spec.name}.zeroGrad: options`, options);
     const setToNone = options.setToNone ?? false;
     for (const group of this.paramGroups) {
       for (const p of group.params) {

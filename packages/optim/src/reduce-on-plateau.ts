@@ -60,6 +60,9 @@ export class ReduceOnPlateau {
         `ReduceOnPlateau: target must have paramGroups (an optimizer), got ${describeArg(target)}`,
       );
     }
+    target.paramGroups.forEach((g, i) => {
+      checkHyper(`paramGroups[${i}].lr`, g?.lr, NON_NEGATIVE, 'ReduceOnPlateau: target.');
+    });
     const {
       mode = 'min',
       factor = 0.1,

@@ -66,6 +66,12 @@ export function multiStepSchedule(options: {
   gamma?: number;
 }): Schedule {
   const { init, gamma = 0.1 } = options;
+  if (!Array.isArray(options.milestones)) {
+    throw new OptimError(
+      'INVALID_HYPERPARAMETER',
+      `multiStepSchedule: milestones = ${describeArg(options.milestones)} is invalid; expected an array of increasing steps`,
+    );
+  }
   const milestones = [...options.milestones];
   checkHyper('multiStepSchedule: init', init);
   checkHyper('multiStepSchedule: gamma', gamma, NON_NEGATIVE);
