@@ -47,7 +47,7 @@ interface Outcome {
 
 function runInWorker(pkg: PackageName): Promise<Outcome> {
   const share = onlyPackage !== undefined || onlyTarget !== undefined ? 1 : BUDGET_SHARE[pkg];
-  const progress = new SharedArrayBuffer(4);
+  const progress = new SharedArrayBuffer(8); // [inputs so far, index where the current target started]
   const counter = new Int32Array(progress);
   // Node 20 does not carry the tsx loader into worker threads: the worker registers it, then loads worker.ts.
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); })`;
@@ -64,6 +64,7 @@ function runInWorker(pkg: PackageName): Promise<Outcome> {
   });
   return new Promise((resolve) => {
     let current = '(starting)';
+    let currentName = '<name>';
     let last = -1;
     let lastChange = Date.now();
     const timer = setInterval(() => {
@@ -74,7 +75,8 @@ function runInWorker(pkg: PackageName): Promise<Outcome> {
       } else if (Date.now() - lastChange > hangMs) {
         clearInterval(timer);
         void worker.terminate();
-        const failure = `${pkg} ${current}: HANG — input ${now} did not return within ${hangMs} ms (seed ${seed}); rerun with --package '${pkg}' --target <name> --seed ${seed}`;
+        const k = now - Atomics.load(counter, 1); // 1-based input number within the target (fast-check path k − 1)
+        const failure = `${pkg} ${current}: HANG — input ${k} of this target did not return within ${hangMs} ms (seed ${seed}, path "${k - 1}"); rerun with --package '${pkg}' --target '${currentName}' --seed ${seed}`;
         resolve({
           stats: [
             { pkg, name: current, variant: 'hang', tried: now, results: 0, typed: 0, defects: 1, failure },
@@ -92,7 +94,10 @@ function runInWorker(pkg: PackageName): Promise<Outcome> {
         stats?: TargetStats[];
         asyncFailures?: string[];
       }) => {
-        if (m.type === 'target') current = `${m.name} [${m.variant}]`;
+        if (m.type === 'target') {
+          current = `${m.name} [${m.variant}]`;
+          currentName = m.name ?? currentName;
+        }
         if (m.type === 'done') {
           clearInterval(timer);
           void worker.terminate();

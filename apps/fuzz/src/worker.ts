@@ -30,7 +30,10 @@ const stats = runPackage(job.pkg, ALL_TARGETS, {
   onCall: () => {
     Atomics.add(counter, 0, 1);
   },
-  onTarget: (t) => port.postMessage({ type: 'target', name: t.name, variant: t.variant }),
+  onTarget: (t) => {
+    Atomics.store(counter, 1, Atomics.load(counter, 0)); // where this target's inputs start
+    port.postMessage({ type: 'target', name: t.name, variant: t.variant });
+  },
 });
 await Promise.all(pendingLoads);
 port.postMessage({ type: 'done', stats, asyncFailures: [...asyncFailures] });
