@@ -207,9 +207,9 @@ describe("every schedule matches PyTorch's scheduler at last_epoch = t − 1", (
     ];
     const s = oneCycleSchedule({ maxLr: 0.1, totalSteps: 20, annealStrategy: 'linear' });
     // the last value is a difference of nearly equal numbers in PyTorch's linear anneal: absolute 1e-17 there
-    torchValues.forEach((v, k) =>
-      expect(Math.abs(s(k + 1) - v)).toBeLessThanOrEqual(1e-13 * Math.abs(v) + 1e-17),
-    );
+    torchValues.forEach((v, k) => {
+      expect(Math.abs(s(k + 1) - v)).toBeLessThanOrEqual(1e-13 * Math.abs(v) + 1e-17);
+    });
   });
 
   it('OneCycleLR(max_lr=0.1, total_steps=20, pct_start=0.25, three_phase=True)', () => {
