@@ -38,6 +38,14 @@ export {
   type Updates,
 } from './gradient-transformation';
 export {
+  NAdam,
+  type NAdamHyperparams,
+  type NAdamOptions,
+  type ScaleByNadamOptions,
+  type ScaleByNadamState,
+  scaleByNadam,
+} from './nadam';
+export {
   type Hyperparams,
   type NumericKeys,
   Optimizer,

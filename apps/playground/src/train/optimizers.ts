@@ -8,6 +8,7 @@ import {
   Adam,
   AdamW,
   inverseSqrtSchedule,
+  NAdam,
   type OptimizerStateDict,
   type ParamLike,
   SGD,
@@ -65,6 +66,8 @@ export const OPTIMIZER_TABLE = {
     lr: 0.02,
     create: (params, o, { exactAdagrad }) => new Adagrad(params, exactAdagrad ? { ...o, eps: 0 } : o),
   },
+  /** PyTorch defaults except lr. */
+  nadam: { label: 'NAdam', lr: 5e-3, create: (params, o) => new NAdam(params, o) },
   /** The handout's part (b): Adam with β1 = 0, β2 = 1, eps 0 and lr = η0/√t. */
   'adam-as-adagrad': {
     label: 'Adam(β1=0, β2=1, η0/√t)',
