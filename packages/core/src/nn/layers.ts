@@ -12,11 +12,14 @@ import { flatten } from '../ops/reshape';
 import { relu, sigmoid, tanh } from '../ops/unary';
 import { defaultRng, type Rng } from '../rng';
 import type { Tensor } from '../tensor';
-import { Module } from './module';
+import { Module, type TorchLayout } from './module';
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return relu(x);
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 
@@ -24,11 +27,17 @@ export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
+  }
 }
 
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 
@@ -110,6 +119,9 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, { training: this.training, rng: this.rng ?? defaultRng() });
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 
