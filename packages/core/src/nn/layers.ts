@@ -4,6 +4,7 @@ import { dropout } from '../ops/dropout';
 import {
   type AvgPool2dOptions,
   avgPool2d,
+  checkDivisorOverride,
   type MaxPool2dOptions,
   type MaxPool2dWithIndices,
   maxPool2d,
@@ -86,6 +87,7 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: Pair, options: Omit<AvgPool2dOptions, 'kernelSize'> = {}) {
     super();
     this.options = { ...options, kernelSize };
+    checkDivisorOverride(this.options.divisorOverride, 'AvgPool2d');
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.options);
