@@ -178,6 +178,10 @@ describe('layout transforms on hand-computed tensors', () => {
     const plain = new Sequential(new Flatten(), new Linear(3, 1));
     (plain.at(1) as Linear).weight.data.set([7, 8, 9]);
     expect(Array.from(toTorchStateDict(plain, { inputShape: [4, 3] })['1.weight'].data)).toEqual([7, 8, 9]);
+    // nor behind a Flatten of a 3-d [N, T, F] tensor (no hw3 op makes channels-last 3-d activations)
+    const seq = new Sequential(new Flatten(), new Linear(6, 1));
+    (seq.at(1) as Linear).weight.data.set(iota(6));
+    expect(Array.from(toTorchStateDict(seq, { inputShape: [1, 2, 3] })['1.weight'].data)).toEqual(iota(6));
     expect(Array.from(toTorchStateDict(new Linear(3, 1)).weight.data)).toHaveLength(3);
   });
 
@@ -304,7 +308,7 @@ describe('typed errors', () => {
     );
     const partial = new Sequential(new Flatten(2), new Linear(6, 2));
     expect(errorOf(() => toTorchStateDict(partial, { inputShape: [1, 2, 3, 2] })).message).toMatch(
-      /flattens dims 2\.\.3 of a rank-4 input \[1, 2, 3, 2\]/,
+      /flattens dims 2\.\.3 of the NHWC activation \[1, 2, 3, 2\]/,
     );
   });
 

@@ -24,7 +24,7 @@ import { noGrad, Tensor } from './tensor';
 export interface TorchStateDictOptions {
   /**
    * Shape of one input batch in hw3's layout, e.g. [1, 28, 28, 1]. Needed when a Linear reads a Flatten
-   * (its columns depend on the flattened activation's [H, W, C]); the conversion then runs one forward pass on
+   * (its columns depend on whether the flattened activation is a 4-d [N, H, W, C] one, and on H, W, C); the conversion then runs one forward pass on
    * zeros in eval mode (training flags are restored; nothing is learned) to find that shape.
    */
   inputShape?: readonly number[];
@@ -45,7 +45,7 @@ export interface LoadTorchSafetensorsOptions extends FromTorchStateDictOptions {
   maxHeaderBytes?: number;
 }
 
-/** Flattened channels-last features: index s·C + c in hw3, c·S + s in PyTorch (S = product of spatial dims). */
+/** Flattened NHWC features: index s·C + c in hw3, c·S + s in PyTorch (s = h·W + w, S = H·W). */
 interface FeaturePerm {
   spatial: number;
   channels: number;
@@ -169,19 +169,18 @@ class Planner {
     if (m instanceof Flatten) {
       if (x === null) return ['unknown', null];
       const y = m.forward(x);
-      const rank = x.ndim;
-      if (rank <= 2) return [pending, y];
-      const s = normalizeAxis(m.startDim, rank, 'Flatten: startDim');
-      const e = normalizeAxis(m.endDim, rank, 'Flatten: endDim');
-      if (s !== 1 || e !== rank - 1) {
+      // Only 4-d tensors are images/feature maps (NHWC here, NCHW in PyTorch); every hw3 op that makes or takes
+      // other ranks uses the same layout as PyTorch, so flattening them gives the same order in both.
+      if (x.ndim !== 4) return [pending, y];
+      const s = normalizeAxis(m.startDim, 4, 'Flatten: startDim');
+      const e = normalizeAxis(m.endDim, 4, 'Flatten: endDim');
+      if (s !== 1 || e !== 3) {
         throw unsupported(
           this.fn,
-          `${label(prefix, m)} flattens dims ${s}..${e} of a rank-${rank} input ${fmtShape(x.shape)}; only Flatten(1, -1) of a channels-last activation is converted`,
+          `${label(prefix, m)} flattens dims ${s}..${e} of the NHWC activation ${fmtShape(x.shape)}; only Flatten(1, -1) of a 4-d activation is converted`,
         );
       }
-      let spatial = 1;
-      for (let i = 1; i < rank - 1; i++) spatial *= x.shape[i];
-      return [{ spatial, channels: x.shape[rank - 1] }, y];
+      return [{ spatial: x.shape[1] * x.shape[2], channels: x.shape[3] }, y];
     }
     const layout = layoutOf(m, label(prefix, m), this.fn);
     const consumes = hasLinearWeight(m);
