@@ -27,8 +27,8 @@ import {
 } from '@hw3/core';
 import { loadMnist } from '../src/data/mnist-cache.node.js';
 import { fillBatch, PIXELS } from '../src/data/mnist-data.js';
+import { Trainer } from '../src/train/loop.js';
 import { createMnistCnnBn } from '../src/train/model.js';
-import { Trainer } from '../src/train/trainer.js';
 
 const INPUT_SHAPE = [1, 28, 28, 1];
 const [command, dir] = process.argv.slice(2);

@@ -10,8 +10,8 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../data/mnist-cache.node.js';
 import { fillBatch, type MnistData, PIXELS } from '../data/mnist-data.js';
+import { Trainer } from './loop.js';
 import { createMnistCnnBn } from './model.js';
-import { Trainer } from './trainer.js';
 
 let data: MnistData;
 beforeAll(() => {
