@@ -37,6 +37,8 @@ export {
   type LoadStateDictResult,
   Module,
   StateDictError,
+  type TorchLayout,
+  type TorchTensorLayout,
 } from './nn/module';
 export { type Conv2dOptions, conv2d, type Pair } from './ops/conv2d';
 export { type DropoutOptions, dropout } from './ops/dropout';
@@ -61,6 +63,7 @@ export {
   loadSafetensors,
   type SafetensorsContents,
   SafetensorsError,
+  type SaveSafetensorsOptions,
   saveSafetensors,
 } from './safetensors';
 export { ShapeError } from './shape-error';
@@ -73,3 +76,15 @@ export {
   Tensor,
   type TensorOptions,
 } from './tensor';
+export {
+  type FromTorchStateDictOptions,
+  fromTorchStateDict,
+  type LoadTorchSafetensorsOptions,
+  loadTorchSafetensors,
+  nchwToNhwc,
+  nhwcToNchw,
+  type SaveTorchSafetensorsOptions,
+  saveTorchSafetensors,
+  type TorchStateDictOptions,
+  toTorchStateDict,
+} from './torch-state-dict';
