@@ -1,5 +1,5 @@
 import { getKernels, ValueError } from '@hw3/core';
-import type { BatchNormCache } from './batch-norm-cache';
+import { BatchNormCache } from './batch-norm-cache';
 import {
   inputGradientAffine,
   inputGradientFused,
@@ -7,7 +7,7 @@ import {
   reduceGradient,
 } from './batch-norm-gradients';
 import type { FloatArray } from './channel-blocks';
-import { checkLength } from './validate';
+import { checkLength, checkOptionsObject, describe } from './validate';
 
 export interface BatchNormBackwardOptions {
   /** The γ used in the forward (null or omitted = 1). */
@@ -67,6 +67,13 @@ export function batchNormBackward(
   cache: BatchNormCache,
   options: BatchNormBackwardOptions = {},
 ): BatchNormGradients {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
+  checkOptionsObject('options', options);
   const { count, channels, x, mean, invStd } = cache;
   if (cache.inPlace) {
     throw new ValueError(

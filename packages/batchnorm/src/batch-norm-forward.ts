@@ -2,7 +2,14 @@ import { getKernels, ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, normalize } from './batch-norm-statistics';
 import type { FloatArray } from './channel-blocks';
-import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
+import {
+  channelLayout,
+  checkEps,
+  checkLength,
+  checkOptionsObject,
+  checkTrainingCount,
+  describe,
+} from './validate';
 
 export interface BatchNormForwardOptions {
   /** γ, one per channel; null or omitted = 1 (affine = false). */
@@ -36,6 +43,7 @@ interface Prepared {
 }
 
 function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForwardOptions): Prepared {
+  checkOptionsObject('options', options);
   const { count, channels } = channelLayout('x', shape);
   checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`, 'shape-mismatch');
   const eps = options.eps ?? 1e-5;
@@ -51,7 +59,7 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   if (cache === undefined) cache = new BatchNormCache(channels);
   else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
     throw new ValueError(
-      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${String(cache.channels)}`,
+      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${describe(cache.channels)}`,
       'BATCHNORM_CACHE',
     );
   }
@@ -163,6 +171,12 @@ export function updateRunningStatistics(
   cache: BatchNormCache,
   momentum: number,
 ): void {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
   if (!cache.training) {
     throw new ValueError(
       'cache must come from batchNormForward (training mode) to update running statistics, got an eval-mode cache',
@@ -171,7 +185,7 @@ export function updateRunningStatistics(
   }
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new ValueError(
-      `momentum must be a number in [0, 1], got ${String(momentum)}`,
+      `momentum must be a number in [0, 1], got ${describe(momentum)}`,
       'BATCHNORM_MOMENTUM',
     );
   }

@@ -1,3 +1,4 @@
+import { ValueError } from '../errors';
 import type { Kernels } from './kernels';
 import { tsKernels } from './ts-kernels';
 import { createWasmKernels } from './wasm/wasm-kernels';
@@ -33,8 +34,9 @@ export function setKernels(kernels: Kernels): void {
     'channelSum',
   ] as const) {
     if (typeof kernels?.[method] !== 'function') {
-      throw new TypeError(
+      throw new ValueError(
         `setKernels: kernels.${method} must be a function, got ${typeof kernels?.[method]}`,
+        'INVALID_KERNELS',
       );
     }
   }
