@@ -70,6 +70,11 @@ describe('playground page in headless Chromium', () => {
     expect(await page.textContent('#summary')).toContain('9,146');
     expect(await page.locator('#bn-table tr.ok').count()).toBe(6);
     expect(await page.textContent('#shape-result')).toBe('[64, 28, 28, 8]');
+    // The link to the API reference (dist/api/: TypeDoc's pages, or how to build them) is not dead.
+    expect(await page.getAttribute('#api-reference', 'href')).toBe('./api/');
+    const api = await fetch(new URL('api/', server!.url));
+    expect(api.status).toBe(200);
+    expect(await api.text()).toMatch(/hw3/);
 
     await page.click('#start');
     await page.waitForFunction(() => Number(document.body.dataset.chartPoints ?? 0) >= 5, null, {
