@@ -278,11 +278,14 @@ export async function benchBaseline(tree: BaselineTree, options: AbOptions = {})
         console.error(`[baseline] A/B round ${round + 1}/${rounds} done`);
     }
     const rows: Row[] = [];
+    const pooled = (runner: Runner, task: string, threads: number) =>
+      (times.get(`${runner.label}/${task}/${threads}`) ?? []).sort((a, b) => a - b);
     for (const t of tasks) {
       for (const threads of threadCounts) {
         const baseImpl = `baseline ${tree.short} ${base.kernels[threads]}`;
+        const basePool = pooled(base, t.task, threads);
         for (const runner of [current, base]) {
-          const pool = (times.get(`${runner.label}/${t.task}/${threads}`) ?? []).sort((a, b) => a - b);
+          const pool = pooled(runner, t.task, threads);
           const isBase = runner === base;
           rows.push({
             task: t.name,
@@ -294,7 +297,7 @@ export async function benchBaseline(tree: BaselineTree, options: AbOptions = {})
             samples: t.samples,
             note: isBase
               ? `--baseline=${tree.ref}, ${rounds} rounds interleaved`
-              : `${rounds} rounds interleaved with ${tree.short}`,
+              : `${rounds} rounds interleaved with ${tree.short}; best-call ratio ${(basePool[0] / pool[0]).toFixed(2)}×`,
             ...(isBase ? {} : { baselineImpl: baseImpl }),
           });
         }

@@ -78,23 +78,46 @@ console.log(
     `${((100 * evalMs) / epochTrainMs).toFixed(2)} % of an epoch's ${trainer.stepsPerEpoch} steps (${epochTrainMs.toFixed(0)} ms)`,
 );
 
-// Trainer.trainStep (real digits, shifts, lr schedule, argmax, finite check) vs the bench's step, A/B in blocks.
+// Trainer.trainStep (real digits, shifts, lr schedule, argmax, finite check; npm start's scavenge after each step)
+// vs the bench's step with the same scavenge and without it (as `npm run bench` runs it), interleaved in blocks.
 const benchModel = new Hw3MnistCnnBn(1);
 const batch = syntheticBatch(64, 21);
 for (let i = 0; i < 3; i++) benchModel.trainStep(batch);
-const a: number[] = [];
-const b: number[] = [];
-for (let round = 0; round < 10; round++) {
-  a.push(...time(() => trainer.trainStep(), 10));
-  b.push(
-    ...time(() => {
+const variants: Array<[string, () => void]> = [
+  ['Trainer.trainStep + scavenge (npm start)', () => trainer.trainStep()],
+  [
+    'bench step + scavenge',
+    () => {
       benchModel.trainStep(batch);
       trainer.afterBatch?.();
-    }, 10),
-  );
+    },
+  ],
+  ['bench step (npm run bench)', () => benchModel.trainStep(batch)],
+];
+const wall = variants.map(() => [] as number[]);
+const cpu = variants.map(() => 0);
+const faults = variants.map(() => 0);
+const rounds = arg('rounds', 10);
+for (let round = 0; round < rounds; round++) {
+  variants.forEach(([, fn], v) => {
+    if (v === 0) trainer.afterBatch = gc ? () => gc({ type: 'minor' }) : null;
+    const c = process.cpuUsage();
+    const f = process.resourceUsage().minorPageFault;
+    wall[v].push(...time(fn, 10));
+    const d = process.cpuUsage(c);
+    cpu[v] += (d.user + d.system) / 1000;
+    faults[v] += process.resourceUsage().minorPageFault - f;
+  });
 }
 console.log(
-  `A/B, 10 × 10 steps: Trainer.trainStep ${median(a).toFixed(3)} ms, bench step (+ the same scavenge) ${median(b).toFixed(3)} ms ` +
-    `→ trainer at ${((100 * median(b)) / median(a)).toFixed(1)} % of the bench's samples/s`,
+  `A/B/C, ${rounds} rounds × 10 steps each (wall ms median / mean, CPU ms per step incl. the worker, page faults per step):`,
 );
+const mean = (t: number[]) => t.reduce((x, y) => x + y, 0) / t.length;
+variants.forEach(([name], v) => {
+  const n = wall[v].length;
+  console.log(
+    `  ${name.padEnd(42)} ${median(wall[v]).toFixed(3)} / ${mean(wall[v]).toFixed(3)} ms  cpu ${(cpu[v] / n).toFixed(2)} ms  faults ${(faults[v] / n).toFixed(0)}` +
+      `  → median ${((100 * median(wall[2])) / median(wall[v])).toFixed(1)} % of the bench's samples/s`,
+  );
+});
 kernels.restore();

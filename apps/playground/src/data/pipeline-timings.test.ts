@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Trainer } from '../train/loop.js';
+import { EVAL_BATCH, Trainer } from '../train/loop.js';
 import { tiny } from '../train/test-helpers.js';
 import { loadMnist } from './mnist-cache.node.js';
 import { PipelineTimings } from './pipeline-timings.js';
@@ -35,5 +35,15 @@ describe('PipelineTimings', () => {
     expect(p.summary(0)).toContain('batch assembly + shift augmentation 0.05 s (n/a');
     p.reset();
     expect(p.summary(1)).toContain('0.00 s (0.0 %');
+  });
+
+  it('held-out evaluation counts the same digits as correct at every evaluation batch size', () => {
+    const t = new Trainer(loadMnist(), { ...tiny, epochs: 1, limitHeldOut: 1000 });
+    while (!t.epochComplete) t.trainStep();
+    const reference = t.evaluateDetailed(t.heldOutIndices, 100); // the batch before EVAL_BATCH = 50
+    expect(reference.correct).toBeGreaterThan(100); // trained: well above chance, so the comparison means something
+    for (const batchSize of [EVAL_BATCH, 200, 1000]) {
+      expect(t.evaluateDetailed(t.heldOutIndices, batchSize)).toEqual(reference);
+    }
   });
 });
