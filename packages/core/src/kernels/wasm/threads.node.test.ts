@@ -140,4 +140,4 @@ describe('two-thread wasm kernels after dispose()', () => {
   });
 });
 
-if (threaded) kernelConformanceTests(threaded);
+if (threaded) kernelConformanceTests(threaded, { describe, it, expect });
