@@ -1,12 +1,12 @@
 import { ValueError } from '@hw3/core';
 import type { BatchNormCache } from './batch-norm-cache';
 import {
-  type FloatArray,
   inputGradientAffine,
   inputGradientFused,
   inputGradientHandout,
   reduceGradient,
-} from './kernels';
+} from './batch-norm-gradients';
+import type { FloatArray } from './channel-blocks';
 import { checkLength } from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 

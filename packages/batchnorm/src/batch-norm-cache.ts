@@ -1,4 +1,4 @@
-import type { FloatArray } from './kernels';
+import type { FloatArray } from './channel-blocks';
 
 /**
  * What the forward pass keeps for the backward pass, plus per-channel scratch space. Pass the same cache to

@@ -1,6 +1,7 @@
 import { ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
-import { computeStatistics, type FloatArray, normalize } from './kernels';
+import { computeStatistics, normalize } from './batch-norm-statistics';
+import type { FloatArray } from './channel-blocks';
 import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 

@@ -49,7 +49,14 @@ export { type DropoutOptions, dropout } from './ops/dropout';
 export { add, div, mul, sub } from './ops/elementwise';
 export { linear } from './ops/linear';
 export { matmul } from './ops/matmul';
-export { type AvgPool2dOptions, avgPool2d, maxPool2d, type Pool2dOptions } from './ops/pool2d';
+export {
+  type AvgPool2dOptions,
+  avgPool2d,
+  type MaxPool2dOptions,
+  type MaxPool2dWithIndices,
+  maxPool2d,
+  type Pool2dOptions,
+} from './ops/pool2d';
 export { type Axes, mean, sum } from './ops/reduce';
 export { flatten, reshape } from './ops/reshape';
 export { transpose } from './ops/transpose';

@@ -1,8 +1,8 @@
 /** Command-line parsing for the playground CLI (node:util parseArgs, strict). */
 import { parseArgs } from 'node:util';
+import { LR_SCHEDULES, type LrSchedule } from '../train/config.js';
 import { DEFAULTS } from '../train/defaults.js';
 import { DEFAULT_LR, OPTIMIZERS, type OptimizerName } from '../train/optimizers.js';
-import { LR_SCHEDULES, type LrSchedule } from '../train/trainer.js';
 
 export { DEFAULT_LR, DEFAULTS, OPTIMIZERS, type OptimizerName };
 

@@ -3,8 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadMnist } from '../data/mnist-cache.node.js';
 import { HELD_OUT_COUNT, TRAIN_COUNT } from '../data/mnist-data.js';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { NonFiniteLossError, Trainer } from '../train/loop.js';
 import { countParameters } from '../train/model.js';
-import { NonFiniteLossError, Trainer } from '../train/trainer.js';
 import type { TrainOptions } from './args.js';
 import { defaultRunDir, makeRunDir, writeFileAtomic } from './files.js';
 import type { CliIo } from './io.js';
@@ -56,7 +57,7 @@ async function train(
   if (options.resume !== null) {
     const checkpoint = resolveCheckpoint(io.cwd, options.resume);
     if (!existsSync(checkpoint)) throw new Error(`--resume ${options.resume}: ${checkpoint} does not exist`);
-    trainer = Trainer.fromCheckpoint(data, new Uint8Array(readFileSync(checkpoint)), {
+    trainer = loadCheckpoint(data, new Uint8Array(readFileSync(checkpoint)), {
       epochs: options.epochsGiven ? options.epochs : undefined,
       lr: options.lrGiven ? options.lr : undefined,
     });
@@ -94,7 +95,7 @@ async function train(
   );
   const checkpointPath = join(runDir, CHECKPOINT_FILE);
   const saveAll = () => {
-    writeFileAtomic(checkpointPath, trainer.saveCheckpoint());
+    writeFileAtomic(checkpointPath, saveCheckpoint(trainer));
     writeFileAtomic(join(runDir, 'metrics.csv'), metricsCsv(trainer.history));
     writeFileAtomic(
       join(runDir, 'metrics.json'),

@@ -1,46 +1,25 @@
 /**
  * The training loop of mnist-cnn-bn, environment-neutral (no node: imports): the CLI and the web worker
- * both drive it one step at a time. Everything that decides the result (weights incl. BatchNorm running
- * statistics, optimizer state, RNG state, epoch / step and the data order) is in its checkpoint, so a
- * resumed run ends bitwise-identical to an uninterrupted one.
+ * both drive it one step at a time. Its configuration is in config.ts; everything else that decides the
+ * result (weights incl. BatchNorm running statistics, optimizer state, and the loop's `progress()`: RNG states,
+ * epoch / step and the data order) goes into a checkpoint (checkpoint.ts), so a resumed run ends
+ * bitwise-identical to an uninterrupted one.
  */
-import { loadSafetensors, noGrad, Rng, saveSafetensors, Tensor } from '@hw3/core';
+import { noGrad, Rng, Tensor } from '@hw3/core';
 import { crossEntropy } from '@hw3/losses';
-import type { OptimizerStateDict } from '@hw3/optim';
 import {
   CLASSES,
   fillBatch,
   fillShiftedBatch,
-  HELD_OUT_COUNT,
   type MnistData,
   PIXELS,
   SPLIT_SEED,
   splitIndices,
   TRAIN_COUNT,
 } from '../data/mnist-data.js';
+import { scheduledLr, stepsPerEpoch, type TrainConfig, validateConfig } from './config.js';
 import { createMnistCnnBn } from './model.js';
-import type { OptimizerName } from './optimizers.js';
 import { createOptimizer, type TrainingOptimizer } from './optimizers.js';
-import { packState, unpackState } from './state-pack.js';
-
-export interface TrainConfig {
-  epochs: number;
-  batchSize: number;
-  optimizer: OptimizerName;
-  lr: number;
-  seed: number;
-  /** Train on the first N digits of the training split only (tests, quick demos). */
-  limitTrain?: number | null;
-  /** Evaluate on the first N held-out digits only. */
-  limitHeldOut?: number | null;
-  /** Data augmentation: random shifts of up to this many pixels per training digit (default 0 = none). */
-  maxShift?: number;
-  /** Learning-rate schedule over the whole run: 'constant' (default) or 'cosine' decay to 0. */
-  schedule?: LrSchedule;
-}
-
-export type LrSchedule = 'constant' | 'cosine';
-export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'cosine'];
 
 export interface EpochMetrics {
   epoch: number;
@@ -58,6 +37,23 @@ export interface StepResult {
   loss: number;
   correct: number;
   count: number;
+}
+
+/** The loop's own state besides the model and the optimizer: what a checkpoint needs to continue exactly. */
+export interface TrainerProgress {
+  epoch: number;
+  stepInEpoch: number;
+  globalStep: number;
+  orderEpoch: number;
+  order: number[];
+  rng: number[];
+  augmentRng: number[];
+  lossSum: number;
+  correct: number;
+  seen: number;
+  trainSeconds: number;
+  lossCurve: number[];
+  history: EpochMetrics[];
 }
 
 /** The loss (or, after an update, a weight) became NaN or ±∞: training cannot continue from this state. */
@@ -79,15 +75,6 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-export class CheckpointError extends Error {
-  readonly code = 'E_CHECKPOINT';
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
-}
-
-export const CHECKPOINT_FORMAT = 'hw3-playground-checkpoint/1';
 const EVAL_BATCH = 100;
 
 /** Index of the largest of `classes` values starting at `offset`. */
@@ -102,27 +89,6 @@ export function argmax(values: ArrayLike<number>, offset: number, classes: numbe
     }
   }
   return best;
-}
-
-export function validateConfig(config: TrainConfig): void {
-  const checkInt = (name: string, v: number, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max) {
-      throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
-    }
-  };
-  checkInt('epochs', config.epochs, 1, 100000);
-  checkInt('batchSize', config.batchSize, 1, TRAIN_COUNT);
-  checkInt('seed', config.seed, 0, 2 ** 32 - 1);
-  if (!(Number.isFinite(config.lr) && config.lr > 0))
-    throw new RangeError(`lr must be a finite number > 0, got ${config.lr}`);
-  if (config.limitTrain != null) checkInt('limitTrain', config.limitTrain, 2, TRAIN_COUNT);
-  if (config.limitHeldOut != null) checkInt('limitHeldOut', config.limitHeldOut, 1, HELD_OUT_COUNT);
-  if (config.maxShift != null) checkInt('maxShift', config.maxShift, 0, 4);
-  if (config.schedule != null && !LR_SCHEDULES.includes(config.schedule)) {
-    throw new RangeError(
-      `schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(config.schedule)}`,
-    );
-  }
 }
 
 export class Trainer {
@@ -179,10 +145,7 @@ export class Trainer {
     this.trainIndices = subset(split.train, config.limitTrain, SPLIT_SEED + 1);
     this.heldOutIndices = subset(split.heldOut, config.limitHeldOut, SPLIT_SEED + 2);
     this.order = this.trainIndices.slice();
-    const n = this.trainIndices.length;
-    // A trailing batch of one digit cannot be batch-normalized in training mode: it is dropped.
-    this.stepsPerEpoch =
-      n % config.batchSize === 1 ? Math.floor(n / config.batchSize) : Math.ceil(n / config.batchSize);
+    this.stepsPerEpoch = stepsPerEpoch(this.trainIndices.length, config.batchSize);
     this.model = createMnistCnnBn(new Rng(config.seed));
     this.rng = new Rng(config.seed ^ 0x5eed);
     this.augmentRng = new Rng(config.seed ^ 0xa067);
@@ -221,12 +184,8 @@ export class Trainer {
     if (maxShift > 0)
       fillShiftedBatch(this.data, this.order, start, n, this.x, this.y, maxShift, this.augmentRng);
     else fillBatch(this.data, this.order, start, n, this.x, this.y);
-    if (this.config.schedule === 'cosine') {
-      // lr_t = lr · (1 + cos(π·t/T)) / 2 over the T steps of the whole run (t = 0 for the first step).
-      const total = this.config.epochs * this.stepsPerEpoch;
-      const lr = (this.config.lr * (1 + Math.cos((Math.PI * this.globalStep) / total))) / 2;
-      for (const group of this.optimizer.paramGroups) group.lr = lr;
-    }
+    const lr = scheduledLr(this.config, this.globalStep, this.config.epochs * this.stepsPerEpoch);
+    if (lr !== null) for (const group of this.optimizer.paramGroups) group.lr = lr;
     const targets = this.y.subarray(0, n);
     this.model.train();
     this.optimizer.zeroGrad();
@@ -336,15 +295,9 @@ export class Trainer {
     return metrics;
   }
 
-  /** The whole training state as safetensors bytes (weights + buffers as tensors, the rest in metadata). */
-  saveCheckpoint(): Uint8Array {
-    const tensors: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(this.model.stateDict())) tensors[`model.${name}`] = t;
-    const packed = packState(this.optimizer.stateDict());
-    packed.arrays.forEach((a, i) => {
-      tensors[`optim.${i}`] = new Tensor(a.slice(), [a.length]);
-    });
-    const trainer = {
+  /** The loop's state besides model and optimizer, as plain JSON-able data (saved in checkpoints). */
+  progress(): TrainerProgress {
+    return {
       epoch: this.epoch,
       stepInEpoch: this.stepInEpoch,
       globalStep: this.globalStep,
@@ -356,71 +309,32 @@ export class Trainer {
       correct: this.correct,
       seen: this.seen,
       trainSeconds: this.trainSeconds,
-      lossCurve: this.lossCurve,
-      history: this.history,
+      lossCurve: this.lossCurve.slice(),
+      history: this.history.slice(),
     };
-    return saveSafetensors(tensors, {
-      format: CHECKPOINT_FORMAT,
-      config: JSON.stringify(this.config),
-      trainer: JSON.stringify(trainer),
-      optimizer: JSON.stringify({ json: packed.json, arrays: packed.arrays.length }),
-      optimizerClass: this.optimizer.constructor.name,
-    });
   }
 
-  /**
-   * Rebuilds a trainer from saveCheckpoint() bytes. `epochs` may extend the run; `lr` changes the learning
-   * rate from the next step on (the result then differs from the uninterrupted run, by choice).
-   */
-  static fromCheckpoint(
-    data: MnistData,
-    bytes: Uint8Array,
-    overrides: { epochs?: number; lr?: number } = {},
-    clock?: () => number,
-  ): Trainer {
-    const { tensors, metadata } = loadSafetensors(bytes);
-    if (metadata.format !== CHECKPOINT_FORMAT) {
-      throw new CheckpointError(
-        `not a playground checkpoint: metadata format is ${JSON.stringify(metadata.format)}, expected "${CHECKPOINT_FORMAT}"`,
+  /** Continues from `progress()` of a trainer with the same config (the model and optimizer are restored apart). */
+  restore(progress: TrainerProgress): void {
+    if (progress.order.length !== this.order.length) {
+      throw new RangeError(
+        `progress.order has ${progress.order.length} digits, this run has ${this.order.length}`,
       );
     }
-    const config = JSON.parse(metadata.config) as TrainConfig;
-    if (overrides.epochs !== undefined) config.epochs = overrides.epochs;
-    if (overrides.lr !== undefined) config.lr = overrides.lr;
-    const trainer = new Trainer(data, config, clock);
-    const modelState: Record<string, Tensor> = {};
-    for (const [name, t] of Object.entries(tensors))
-      if (name.startsWith('model.')) modelState[name.slice(6)] = t;
-    trainer.model.loadStateDict(modelState, { strict: true });
-    const opt = JSON.parse(metadata.optimizer) as { json: unknown; arrays: number };
-    const arrays: Array<Float32Array | Float64Array> = [];
-    for (let i = 0; i < opt.arrays; i++) {
-      const t = tensors[`optim.${i}`];
-      if (t === undefined) throw new CheckpointError(`checkpoint is missing tensor optim.${i}`);
-      arrays.push(t.data);
-    }
-    trainer.optimizer.loadStateDict(unpackState(opt.json, arrays) as OptimizerStateDict);
-    if (overrides.lr !== undefined)
-      for (const group of trainer.optimizer.paramGroups) group.lr = overrides.lr;
-    const s = JSON.parse(metadata.trainer);
-    if (s.order.length !== trainer.order.length) {
-      throw new CheckpointError(
-        `checkpoint data order has ${s.order.length} digits, this run has ${trainer.order.length}`,
-      );
-    }
-    trainer.order.set(s.order);
-    trainer.rng.setState(s.rng);
-    trainer.augmentRng.setState(s.augmentRng);
-    trainer.orderEpoch = s.orderEpoch;
-    trainer.epoch = s.epoch;
-    trainer.stepInEpoch = s.stepInEpoch;
-    trainer.globalStep = s.globalStep;
-    trainer.lossSum = s.lossSum;
-    trainer.correct = s.correct;
-    trainer.seen = s.seen;
-    trainer.trainSeconds = s.trainSeconds;
-    trainer.lossCurve.push(...s.lossCurve);
-    trainer.history.push(...s.history);
-    return trainer;
+    this.order.set(progress.order);
+    this.rng.setState(progress.rng);
+    this.augmentRng.setState(progress.augmentRng);
+    this.orderEpoch = progress.orderEpoch;
+    this.epoch = progress.epoch;
+    this.stepInEpoch = progress.stepInEpoch;
+    this.globalStep = progress.globalStep;
+    this.lossSum = progress.lossSum;
+    this.correct = progress.correct;
+    this.seen = progress.seen;
+    this.trainSeconds = progress.trainSeconds;
+    this.lossCurve.length = 0;
+    this.lossCurve.push(...progress.lossCurve);
+    this.history.length = 0;
+    this.history.push(...progress.history);
   }
 }
