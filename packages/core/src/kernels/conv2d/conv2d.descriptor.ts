@@ -30,5 +30,5 @@ export const conv2dBackwardWeightKernel = defineKernel({
   name: 'conv2dBackwardWeight',
   ts: conv2dBackwardWeight,
   wasm: wasmConv2dBackwardWeight,
-  wasmExports: {},
+  wasmExports: CONV2D_EXPORTS,
 });

@@ -10,9 +10,15 @@ interface ConvExports {
   conv2dForward(...args: number[]): void;
   conv2dBackwardInput(...args: number[]): void;
   conv2dBackwardWeight(...args: number[]): void;
+  addFloats(dst: number, src: number, count: number): void;
 }
 
-export const CONV2D_EXPORTS = { setConvGeometry: 16, conv2dForward: 8, conv2dBackwardInput: 7 } as const;
+export const CONV2D_EXPORTS = {
+  setConvGeometry: 16,
+  conv2dForward: 8,
+  conv2dBackwardInput: 7,
+  conv2dBackwardWeight: 7,
+} as const;
 
 const macs = (g: Conv2dGeometry) => g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * (g.inC / g.groups);
 
@@ -129,7 +135,12 @@ export function wasmConv2dBackwardInput(
   dx.set(arena.f32.subarray(dxp >> 2, (dxp >> 2) + dxSize));
 }
 
-/** The weight gradient sums over the whole batch: it stays on the calling thread (its order must not change). */
+/**
+ * The weight gradient sums over the whole batch. For bit-identical results on one and two threads the sum is split
+ * by a rule that does not depend on the thread count: with N ≥ 2 images, dW = dW(images [0, n0)) + dW(images
+ * [n0, N)), n0 = ⌈N/2⌉, each half summed in the one-thread order and the two added once, in this order. On two
+ * threads (when the problem is large enough) the worker computes the second half into its own buffer meanwhile.
+ */
 export function wasmConv2dBackwardWeight(
   rt: WasmRuntime,
   g: Conv2dGeometry,
@@ -148,27 +159,46 @@ export function wasmConv2dBackwardWeight(
   checkRange('dOut', dOut, 0, dOutSize);
   checkRange('dw', dw, 0, wSize);
   const chunk = colChunk(g);
+  const split = g.batch >= 2;
   const arena = rt.arena;
-  if (!arena.reserve(4 * (xSize + wSize + dOutSize + chunk.floats) + 64)) {
+  const bytes = 4 * (xSize + wSize + dOutSize + 2 * chunk.floats + (split ? wSize : 0)) + 96;
+  if (!arena.reserve(bytes)) {
     conv2dBackwardWeight(g, x, dOut, dw);
     return;
   }
   const xp = arena.alloc(xSize);
   const dop = arena.alloc(dOutSize);
   const dwp = arena.alloc(wSize);
+  const dw2p = split ? arena.alloc(wSize) : 0;
   const colp = arena.alloc(chunk.floats);
+  const col2p = arena.alloc(chunk.floats);
   const f32 = arena.f32;
   f32.set(x.subarray(0, xSize), xp >> 2);
   f32.set(dOut.subarray(0, dOutSize), dop >> 2);
-  rt.setGeometry(g);
-  (rt.exports as unknown as ConvExports).conv2dBackwardWeight(
-    xp,
-    dop,
-    dwp,
-    colp,
-    chunk.rows,
-    rt.packedA,
-    rt.packedB,
-  );
+  const e = rt.exports as unknown as ConvExports;
+  if (!split) {
+    rt.setGeometry(g);
+    e.conv2dBackwardWeight(xp, dop, dwp, colp, chunk.rows, rt.packedA, rt.packedB);
+  } else {
+    const n0 = Math.ceil(g.batch / 2);
+    const rest = { ...g, batch: g.batch - n0 };
+    const xRest = xp + 4 * n0 * g.inH * g.inW * g.inC;
+    const dOutRest = dop + 4 * n0 * g.outH * g.outW * g.outC;
+    const worker = rt.parallelWorker(macs(g));
+    if (worker !== null) {
+      worker.post([
+        ['setConvGeometry', geometryArgs(rest)],
+        ['conv2dBackwardWeight', [xRest, dOutRest, dw2p, col2p, chunk.rows, worker.packedA, worker.packedB]],
+      ]);
+    }
+    rt.setGeometry({ ...g, batch: n0 });
+    e.conv2dBackwardWeight(xp, dop, dwp, colp, chunk.rows, rt.packedA, rt.packedB);
+    if (worker !== null) worker.join();
+    else {
+      rt.setGeometry(rest);
+      e.conv2dBackwardWeight(xRest, dOutRest, dw2p, colp, chunk.rows, rt.packedA, rt.packedB);
+    }
+    e.addFloats(dwp, dw2p, wSize);
+  }
   dw.set(arena.f32.subarray(dwp >> 2, (dwp >> 2) + wSize));
 }

@@ -1,13 +1,13 @@
 import { defineKernel } from '../descriptor';
 import { channelSum, reluBackward, reluForward } from './elementwise';
-import { wasmChannelSum, wasmReluBackward, wasmReluForward } from './elementwise.wasm';
+import { ELEMENTWISE_EXPORTS, wasmChannelSum, wasmReluBackward, wasmReluForward } from './elementwise.wasm';
 
 /** out[i] = max(x[i], 0) for i < out.length; NaN stays NaN, −0 and −∞ give +0. `out` may be `x`. */
 export const reluForwardKernel = defineKernel({
   name: 'reluForward',
   ts: reluForward,
   wasm: wasmReluForward,
-  wasmExports: {},
+  wasmExports: ELEMENTWISE_EXPORTS,
 });
 
 /** out[i] = g[i] where y[i] > 0 (y = the ReLU output; NaN fails), else +0 (also for ±∞/NaN g). `out` may be `g`. */
@@ -15,7 +15,7 @@ export const reluBackwardKernel = defineKernel({
   name: 'reluBackward',
   ts: reluBackward,
   wasm: wasmReluBackward,
-  wasmExports: {},
+  wasmExports: ELEMENTWISE_EXPORTS,
 });
 
 /**

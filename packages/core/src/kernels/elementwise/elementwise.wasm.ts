@@ -11,6 +11,13 @@ interface ElementwiseExports {
 
 const exportsOf = (rt: WasmRuntime) => rt.exports as unknown as ElementwiseExports;
 
+export const ELEMENTWISE_EXPORTS = { reluForward: 3, reluBackward: 4 } as const;
+
+/** Where the worker's part of an n-element loop starts (a multiple of 4), or n when it all runs here. */
+function splitPoint(rt: WasmRuntime, n: number): number {
+  return rt.parallelWorker(64 * n) === null ? n : Math.ceil(n / 8) * 4;
+}
+
 export function wasmReluForward(rt: WasmRuntime, x: FloatArray, out: FloatArray): void {
   const n = out.length;
   const arena = rt.arena;
@@ -20,7 +27,12 @@ export function wasmReluForward(rt: WasmRuntime, x: FloatArray, out: FloatArray)
   }
   const p = arena.alloc(n);
   arena.f32.set(x.subarray(0, n), p >> 2);
-  exportsOf(rt).reluForward(p, p, n);
+  // Two threads: elements [h, n) on the worker (elementwise: bit-identical).
+  const h = splitPoint(rt, n);
+  const worker = h < n ? rt.worker : null;
+  worker?.post([['reluForward', [p + 4 * h, p + 4 * h, n - h]]]);
+  exportsOf(rt).reluForward(p, p, h);
+  worker?.join();
   out.set(arena.f32.subarray(p >> 2, (p >> 2) + n));
 }
 
@@ -35,7 +47,11 @@ export function wasmReluBackward(rt: WasmRuntime, y: FloatArray, g: FloatArray, 
   const gp = arena.alloc(n);
   arena.f32.set(y.subarray(0, n), yp >> 2);
   arena.f32.set(g.subarray(0, n), gp >> 2);
-  exportsOf(rt).reluBackward(yp, gp, gp, n);
+  const h = splitPoint(rt, n);
+  const worker = h < n ? rt.worker : null;
+  worker?.post([['reluBackward', [yp + 4 * h, gp + 4 * h, gp + 4 * h, n - h]]]);
+  exportsOf(rt).reluBackward(yp, gp, gp, h);
+  worker?.join();
   out.set(arena.f32.subarray(gp >> 2, (gp >> 2) + n));
 }
 

@@ -1,7 +1,6 @@
 /** Max pooling forward (with argmax) and its backward scatter, in AssemblyScript (WebAssembly SIMD, float32). */
 
 import {
-  gBatch,
   gDH,
   gDW,
   gInC,
@@ -21,10 +20,11 @@ import {
  * out[n,oh,ow,c] = max over in-bounds taps of x; argmax = flat index into x of the first maximum; a NaN wins over
  * numbers and the first NaN is kept; a window with no in-bounds tap gives −∞ and −1 (same rules as the TS kernel).
  * Geometry: channels = gInC, pooling window gKH×gKW (set with setConvGeometry, outC = channels, groups = 1).
+ * Only images [firstImage, endImage) are computed (the two-thread split); addresses are those of image 0.
  */
-export function maxPool2dForward(x: usize, out: usize, argmax: usize): void {
+export function maxPool2dForward(x: usize, out: usize, argmax: usize, firstImage: i32, endImage: i32): void {
   const C = gInC;
-  for (let n = 0; n < gBatch; n++)
+  for (let n = firstImage; n < endImage; n++)
     for (let oh = 0; oh < gOutH; oh++)
       for (let ow = 0; ow < gOutW; ow++) {
         const o = ((n * gOutH + oh) * gOutW + ow) * C;

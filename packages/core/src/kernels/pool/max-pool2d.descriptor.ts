@@ -1,6 +1,6 @@
 import { defineKernel } from '../descriptor';
 import { maxPool2dBackward, maxPool2dForward } from './max-pool2d';
-import { wasmMaxPool2dBackward, wasmMaxPool2dForward } from './max-pool2d.wasm';
+import { POOL_EXPORTS, wasmMaxPool2dBackward, wasmMaxPool2dForward } from './max-pool2d.wasm';
 
 /**
  * Max pooling forward; argmax[i] = flat index into x of the chosen element (for backward). Overwrites out, argmax.
@@ -11,7 +11,7 @@ export const maxPool2dForwardKernel = defineKernel({
   name: 'maxPool2dForward',
   ts: maxPool2dForward,
   wasm: wasmMaxPool2dForward,
-  wasmExports: {},
+  wasmExports: POOL_EXPORTS,
 });
 
 /** dx (overwritten, zero first) = Σ over pooled outputs i with argmax[i] ≥ 0 of g[i] at dx[argmax[i]]. */

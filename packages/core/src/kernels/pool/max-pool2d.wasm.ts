@@ -3,9 +3,11 @@ import type { FloatArray, Pool2dGeometry } from '../types';
 import { checkRange, isF32, type WasmRuntime } from '../wasm/runtime';
 import { maxPool2dBackward, maxPool2dForward } from './max-pool2d';
 
+export const POOL_EXPORTS = { setConvGeometry: 16, maxPool2dForward: 5 } as const;
+
 interface PoolExports {
   setConvGeometry(...g: number[]): void;
-  maxPool2dForward(x: number, out: number, argmax: number): void;
+  maxPool2dForward(x: number, out: number, argmax: number, firstImage: number, endImage: number): void;
   maxPool2dBackward(argmax: number, g: number, m: number, dx: number, n: number): void;
 }
 
@@ -57,8 +59,17 @@ export function wasmMaxPool2dForward(
   const ap = arena.alloc(outSize);
   arena.f32.set(x.subarray(0, xSize), xp >> 2);
   const e = rt.exports as unknown as PoolExports;
-  e.setConvGeometry(...poolGeometryArgs(g));
-  e.maxPool2dForward(xp, op, ap);
+  const geometry = poolGeometryArgs(g);
+  // Two threads: images [n0, N) on the worker (every output is one window's maximum: bit-identical).
+  const worker = g.batch < 2 ? null : rt.parallelWorker(64 * xSize);
+  const n0 = worker === null ? g.batch : Math.ceil(g.batch / 2);
+  worker?.post([
+    ['setConvGeometry', geometry],
+    ['maxPool2dForward', [xp, op, ap, n0, g.batch]],
+  ]);
+  e.setConvGeometry(...geometry);
+  e.maxPool2dForward(xp, op, ap, 0, n0);
+  worker?.join();
   out.set(arena.f32.subarray(op >> 2, (op >> 2) + outSize));
   argmax.set(arena.i32.subarray(ap >> 2, (ap >> 2) + outSize));
 }

@@ -48,3 +48,16 @@ export function zeroFloats(dst: usize, count: i32): void {
   for (; i + 4 <= count; i += 4) v128.store(dst + ((<usize>i) << 2), f32x4.splat(0));
   for (; i < count; i++) store<f32>(dst + ((<usize>i) << 2), 0);
 }
+
+/** dst[i] += src[i] for i < count (combines per-thread partial sums in a fixed order). */
+export function addFloats(dst: usize, src: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const b = (<usize>i) << 2;
+    v128.store(dst + b, f32x4.add(v128.load(dst + b), v128.load(src + b)));
+  }
+  for (; i < count; i++) {
+    const b = (<usize>i) << 2;
+    store<f32>(dst + b, load<f32>(dst + b) + load<f32>(src + b));
+  }
+}
