@@ -1,6 +1,7 @@
 /** Messages between the page and the training worker. */
+
+import type { EpochMetrics } from '../src/train/loop.js';
 import type { OptimizerName } from '../src/train/optimizers.js';
-import type { EpochMetrics } from '../src/train/trainer.js';
 
 export type ToWorker =
   | { type: 'init'; dataUrl: string }

@@ -1,13 +1,13 @@
 /**
- * The training worker: runs the CLI's Trainer (src/train/trainer.ts) step by step, posting progress, and
+ * The training worker: runs the CLI's Trainer (src/train/loop.ts) step by step, posting progress, and
  * answers predictions and the optimizer race. Yields between steps so pause / reset / predict get through.
  */
 import { getKernels, Rng, setKernels } from '@hw3/core';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { decodeMnistBinary, type MnistData } from '../src/data/mnist-data.js';
 import { DEFAULTS } from '../src/train/defaults.js';
+import { Trainer } from '../src/train/loop.js';
 import { Race } from '../src/train/race.js';
-import { Trainer } from '../src/train/trainer.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const scope = self as unknown as {

@@ -1,13 +1,14 @@
-import { getKernels, ValueError } from '@hw3/core';
+import { ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
 import {
-  type FloatArray,
   inputGradientAffine,
   inputGradientFused,
   inputGradientHandout,
   reduceGradient,
-} from './kernels';
+} from './batch-norm-gradients';
+import type { FloatArray } from './channel-blocks';
 import { checkLength, checkOptionsObject, describe } from './validate';
+import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
 export interface BatchNormBackwardOptions {
   /** The γ used in the forward (null or omitted = 1). */
@@ -99,12 +100,12 @@ export function batchNormBackward(
   checkLength('dBeta', dBeta, channels, 'one value per channel');
   const [sumDy, sumDyXmu, sumXmu] = cache.scratch;
 
-  // Training mode without intermediates (the autograd path): the active @hw3/core kernels' `batchNormBackward`
+  // Training mode without intermediates (the autograd path): this package's WebAssembly loops (when the active @hw3/core kernels are a WebAssembly set)
   // (WebAssembly SIMD for float32, the same float64 arithmetic) does the reductions and dx when it accepts the call.
   const fast =
     cache.training &&
     !options.intermediates &&
-    getKernels().batchNormBackward?.(dy, x, count, channels, mean, invStd, gamma, sumDy, sumDyXmu, dx) ===
+    activeBatchNormWasm()?.backward(dy, x, count, channels, mean, invStd, gamma, sumDy, sumDyXmu, dx) ===
       true;
   // dγ and dβ come from the same two reductions in every mode. They are computed before dx, so dx may alias dy.
   if (!fast) reduceGradient(dy, x, count, channels, mean, sumDy, sumDyXmu);

@@ -1,4 +1,4 @@
-import { type DType, Module, ShapeError, Tensor, ValueError } from '@hw3/core';
+import { type DType, Module, ShapeError, Tensor, type TorchLayout, ValueError } from '@hw3/core';
 import { batchNorm } from './batch-norm';
 import { channelLayout, checkEps, checkOptionsObject, checkTrainingCount, describe } from './validate';
 
@@ -87,6 +87,14 @@ export abstract class BatchNormBase extends Module {
       this.runningVar = null;
       this.numBatchesTracked = null;
     }
+  }
+
+  /**
+   * PyTorch layout (for @hw3/core's toTorchStateDict): same names, per-channel vectors as PyTorch's, and
+   * num_batches_tracked is PyTorch's int64 counter (a float64 scalar here).
+   */
+  override torchLayout(): TorchLayout {
+    return this.numBatchesTracked === null ? {} : { tensors: { num_batches_tracked: { layout: 'int64' } } };
   }
 
   /** running_mean ← 0, running_var ← 1, num_batches_tracked ← 0. */

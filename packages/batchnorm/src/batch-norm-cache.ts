@@ -1,5 +1,5 @@
 import { ValueError } from '@hw3/core';
-import type { FloatArray } from './kernels';
+import type { FloatArray } from './channel-blocks';
 import { describe } from './validate';
 
 /**

@@ -1,6 +1,7 @@
-import { getKernels, ValueError } from '@hw3/core';
+import { ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
-import { computeStatistics, type FloatArray, normalize } from './kernels';
+import { computeStatistics, normalize } from './batch-norm-statistics';
+import type { FloatArray } from './channel-blocks';
 import {
   channelLayout,
   checkEps,
@@ -9,6 +10,7 @@ import {
   checkTrainingCount,
   describe,
 } from './validate';
+import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
 export interface BatchNormForwardOptions {
   /** γ, one per channel; null or omitted = 1 (affine = false). */
@@ -67,8 +69,8 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
 
 /**
  * Training: the batch statistics into the cache; then y = γ (x − mean) · invStd + β; records x and the shape for
- * backward. Runs the active @hw3/core kernels' `batchNormForward` (WebAssembly SIMD for float32, the same float64
- * arithmetic) when they have one and accept the call, else the TypeScript kernels of this package.
+ * backward. Runs this package's WebAssembly SIMD loops (float32, the same float64 arithmetic) when the active @hw3/core
+ * kernels are a WebAssembly set and the loops accept the call, else the TypeScript kernels of this package.
  */
 function finish(
   x: FloatArray,
@@ -80,7 +82,7 @@ function finish(
   const gamma = options.gamma ?? null;
   const beta = options.beta ?? null;
   const { mean, variance, invStd } = cache;
-  const fast = getKernels().batchNormForward?.(
+  const fast = activeBatchNormWasm()?.forward(
     x,
     count,
     channels,

@@ -17,6 +17,6 @@ export {
   batchNormInference,
   updateRunningStatistics,
 } from './batch-norm-forward';
-export type { FloatArray } from './kernels';
+export type { FloatArray } from './channel-blocks';
 
 export const VERSION = '0.1.0';

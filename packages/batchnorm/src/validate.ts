@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '@hw3/core';
-import type { FloatArray } from './kernels';
+import type { FloatArray } from './channel-blocks';
 
 /** Channels-last layout of a batch-norm input: m rows (positions) × C channels. */
 export interface ChannelLayout {

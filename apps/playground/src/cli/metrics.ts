@@ -1,5 +1,6 @@
 /** metrics.csv / metrics.json of a run folder and the per-epoch table. */
-import type { EpochMetrics, TrainConfig } from '../train/trainer.js';
+import type { TrainConfig } from '../train/config.js';
+import type { EpochMetrics } from '../train/loop.js';
 
 export function metricsCsv(history: readonly EpochMetrics[]): string {
   const lines = ['epoch,loss,train_accuracy,held_out_accuracy,samples_per_second,train_seconds'];

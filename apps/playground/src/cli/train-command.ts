@@ -3,8 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadMnist } from '../data/mnist-cache.node.js';
 import { HELD_OUT_COUNT, TRAIN_COUNT } from '../data/mnist-data.js';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { NonFiniteLossError, Trainer } from '../train/loop.js';
 import { countParameters } from '../train/model.js';
-import { NonFiniteLossError, Trainer } from '../train/trainer.js';
 import type { TrainOptions } from './args.js';
 import { defaultRunDir, makeRunDir, writeFileAtomic } from './files.js';
 import type { CliIo } from './io.js';
@@ -56,7 +57,7 @@ async function train(
   if (options.resume !== null) {
     const checkpoint = resolveCheckpoint(io.cwd, options.resume);
     if (!existsSync(checkpoint)) throw new Error(`--resume ${options.resume}: ${checkpoint} does not exist`);
-    trainer = Trainer.fromCheckpoint(data, new Uint8Array(readFileSync(checkpoint)), {
+    trainer = loadCheckpoint(data, new Uint8Array(readFileSync(checkpoint)), {
       epochs: options.epochsGiven ? options.epochs : undefined,
       lr: options.lrGiven ? options.lr : undefined,
     });
@@ -94,7 +95,7 @@ async function train(
   );
   const checkpointPath = join(runDir, CHECKPOINT_FILE);
   const saveAll = () => {
-    writeFileAtomic(checkpointPath, trainer.saveCheckpoint());
+    writeFileAtomic(checkpointPath, saveCheckpoint(trainer));
     writeFileAtomic(join(runDir, 'metrics.csv'), metricsCsv(trainer.history));
     writeFileAtomic(
       join(runDir, 'metrics.json'),
@@ -104,6 +105,7 @@ async function train(
   const progress = createProgress(io.interactive && !options.json, human);
   let tableStarted = false;
   let lastSaved = options.resume !== null ? trainer.epoch : 0;
+  const firstEpoch = trainer.epoch; // the pipeline timings cover the epochs of this process only
   try {
     while (!trainer.done) {
       progress.start(`epoch ${trainer.epoch + 1}/${c.epochs}`, trainer.stepsPerEpoch);
@@ -159,6 +161,7 @@ async function train(
       `(${Math.round(final.heldOutAccuracy * trainer.heldOutIndices.length)}/${trainer.heldOutIndices.length}) ` +
       `after ${trainer.history.length} epochs\n` +
       `Time: ${wallSeconds.toFixed(1)} s (${Math.round(samplesPerSecond)} training samples/s)\n` +
+      `${trainer.pipeline.summary(trainer.history.slice(firstEpoch).reduce((s, m) => s + m.trainSeconds, 0))}\n` +
       `Saved run to ${shownDir}/ (${CHECKPOINT_FILE}, metrics.csv, metrics.json)\n`,
   );
   if (options.json) {

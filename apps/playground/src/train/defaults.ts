@@ -1,6 +1,7 @@
 /** Defaults shared by the CLI and the web page (the default run is measured in README.md). */
+
+import type { LrSchedule } from './config.js';
 import type { OptimizerName } from './optimizers.js';
-import type { LrSchedule } from './trainer.js';
 
 export const DEFAULTS = {
   epochs: 12,

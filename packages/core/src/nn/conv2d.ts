@@ -8,7 +8,7 @@ import { shapeError } from '../shape-error';
 import type { Tensor } from '../tensor';
 import { fillUniform, kaimingUniformBound } from './init';
 import { checkLayerOptions, checkPositiveInt } from './linear';
-import { Module } from './module';
+import { Module, type TorchLayout } from './module';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -71,6 +71,11 @@ export class Conv2d extends Module {
       this.bias = this.registerParameter('bias', zeros([outChannels], { dtype }));
       fillUniform(this.bias, 1 / Math.sqrt(fanIn), rng);
     } else this.bias = null;
+  }
+
+  /** PyTorch's Conv2d stores the weight OIHW. */
+  override torchLayout(): TorchLayout {
+    return { tensors: { weight: { layout: 'conv-ohwi' } } };
   }
 
   forward(x: Tensor): Tensor {

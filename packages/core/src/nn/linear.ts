@@ -5,7 +5,7 @@ import { linear } from '../ops/linear';
 import { defaultRng, type Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { fillUniform, kaimingUniformBound } from './init';
-import { Module } from './module';
+import { Module, type TorchLayout } from './module';
 
 export interface LinearOptions {
   /** Default true. */
@@ -56,6 +56,11 @@ export class Linear extends Module {
       this.bias = this.registerParameter('bias', zeros([outFeatures], { dtype }));
       fillUniform(this.bias, 1 / Math.sqrt(inFeatures), rng);
     } else this.bias = null;
+  }
+
+  /** Same layout as PyTorch, but the columns follow the input's feature order (permuted after a Flatten). */
+  override torchLayout(): TorchLayout {
+    return { tensors: { weight: { layout: 'linear-weight' } } };
   }
 
   forward(x: Tensor): Tensor {
