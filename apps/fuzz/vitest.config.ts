@@ -6,5 +6,5 @@ export default defineConfig({
   resolve: { conditions: ['@hw3/source', 'module', 'browser', 'import', 'default'] },
   ssr: { resolve: { conditions: ['@hw3/source', 'node', 'import', 'default'] } },
   // The bounded budget shares two cores with the rest of `npm test`: generous timeouts, one file.
-  test: { include: ['src/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 },
+  test: { include: ['src/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 60_000 },
 });
