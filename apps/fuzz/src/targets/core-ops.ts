@@ -4,6 +4,7 @@
  * bad options; backward gives gradients of the input shapes, finite for finite input.
  */
 import * as core from '@hw3/core';
+import * as testing from '@hw3/core/testing';
 import fc from 'fast-check';
 import { badNonNegativeInt, badPositiveInt, badValue, close, junk, junkTarget, special } from '../gen';
 import { type Bad, check, type Target } from '../harness';
@@ -83,6 +84,17 @@ export function expectClose(
       () => `${what}: value ${i} is ${got.data[i]}, reference ${want[i]}`,
     );
   }
+}
+
+/**
+ * Gradient values against central differences (`@hw3/core/testing`'s gradcheck, itself fuzzed) for small, smooth,
+ * float64 cases: `fn` recomputes the op from fresh copies of the inputs.
+ */
+function numericGradcheck(inputs: core.Tensor[], fn: (...xs: core.Tensor[]) => core.Tensor): void {
+  if (!inputs.every((t) => t.dtype === 'float64' && t.size <= 24 && t.data.every((v) => Math.abs(v) <= 10)))
+    return;
+  const fresh = inputs.map((t) => new core.Tensor(t.data.slice(), t.shape, { requiresGrad: true }));
+  testing.gradcheck(fn, fresh, { atol: 1e-5, rtol: 1e-4 });
 }
 
 /**
@@ -201,6 +213,7 @@ function binaryTarget(name: keyof typeof BINARY): Target<BinaryCase> {
       const r = ref as NonNullable<typeof ref>;
       expectClose(name, out, r.shape, r.data);
       checkBackward(name, out, typeof b === 'number' ? [a] : [a, b]);
+      if (c.grad && name !== 'div' && typeof b !== 'number') numericGradcheck([a, b], (x, y) => fn(x, y));
     },
   };
 }
@@ -239,6 +252,9 @@ function unaryTarget(name: keyof typeof UNARY): Target<{ kernels: KernelsName; x
         check(close(out.data[i], w, rt, rt), () => `${name}(${x.data[i]}) = ${out.data[i]}, reference ${w}`);
       }
       checkBackward(name, out, [x]);
+      // relu has a kink at 0 and log a pole: central differences only for the smooth ones
+      if (c.grad && (name === 'neg' || name === 'exp' || name === 'sigmoid' || name === 'tanh'))
+        numericGradcheck([x], fn);
     },
   };
 }
@@ -291,7 +307,10 @@ function matmulValues(c: MatmulCase, a: core.Tensor, b: core.Tensor, out: core.T
       out.shape.every((d, i) => d === r.shape[i]),
       () => `matmul shape [${out.shape}] vs [${r.shape}]`,
     );
-  if (c.grad) checkBackward('matmul', out, [a, b]);
+  if (c.grad) {
+    checkBackward('matmul', out, [a, b]);
+    numericGradcheck([a, b], core.matmul);
+  }
 }
 
 const matmulTarget: Target<MatmulCase> = {
@@ -385,6 +404,8 @@ const linearTarget: Target<LinearCase> = {
     void rows;
     expectClose('linear', out, [...lead, outF], want, scale);
     checkBackward('linear', out, b === null ? [x, w] : [x, w, b]);
+    if (c.grad)
+      numericGradcheck(b === null ? [x, w] : [x, w, b], (xx, ww, bb) => core.linear(xx, ww, bb ?? null));
   },
 };
 
@@ -529,6 +550,12 @@ const conv2dTarget: Target<ConvCase> = {
     });
     expectClose('conv2d', out, ref.shape, ref.data, ref.scale);
     checkBackward('conv2d', out, b === null ? [x, w] : [x, w, b]);
+    if (c.grad) {
+      const opts = c.options as core.Conv2dOptions;
+      numericGradcheck(b === null ? [x, w] : [x, w, b], (xx, ww, bb) =>
+        core.conv2d(xx, ww, bb ?? null, opts),
+      );
+    }
   },
 };
 
@@ -724,6 +751,7 @@ function reduceTarget(name: 'sum' | 'mean'): Target<ReduceCase> {
         want.map(() => scale / (name === 'mean' ? Math.max(ref.count, 1) : 1)),
       );
       checkBackward(name, out, [x]);
+      if (c.grad) numericGradcheck([x], (t) => core[name](t, c.axes as core.Axes, c.keepDims));
     },
   };
 }
@@ -797,6 +825,7 @@ const transposeTarget: Target<{ x: TData; d0: unknown; d1: unknown; grad: boolea
     const ref = transposeRef(x.data, x.shape, n(c.d0 ?? -2), n(c.d1 ?? -1));
     expectClose('transpose', out, ref.shape, ref.data);
     checkBackward('transpose', out, [x]);
+    if (c.grad) numericGradcheck([x], (t) => core.transpose(t, c.d0 as number, c.d1 as number));
   },
 };
 
