@@ -429,7 +429,7 @@ try {
           '--input-type=module',
           '-e',
           `const d = ${describe}; const out = {};
-for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); out[s] = d(m);
+for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); out[s] = d(m); out[s + ' VERSION'] = m.VERSION ?? null;
   for (const k of out[s]) if (m[k] === undefined) throw new Error(s + ': ' + k + ' is undefined'); }
 console.log(JSON.stringify(out));`,
         ],
@@ -442,7 +442,7 @@ console.log(JSON.stringify(out));`,
         [
           '-e',
           `const d = ${describe}; const out = {};
-for (const s of ${JSON.stringify(specifiers)}) { const m = require(s); out[s] = d(m);
+for (const s of ${JSON.stringify(specifiers)}) { const m = require(s); out[s] = d(m); out[s + ' VERSION'] = m.VERSION ?? null;
   for (const k of out[s]) if (m[k] === undefined) throw new Error(s + ': ' + k + ' is undefined'); }
 console.log(JSON.stringify(out));`,
         ],
@@ -453,6 +453,15 @@ console.log(JSON.stringify(out));`,
       if (esm[s].length === 0) fail(`${s}: no exports under import`);
       if (JSON.stringify(esm[s]) !== JSON.stringify(cjs[s])) {
         fail(`${s}: import and require give different names:\n  import: ${esm[s]}\n  require: ${cjs[s]}`);
+      }
+      // A VERSION export must be the version that was published (not a constant left behind by a bump).
+      const version = packed.find((p) => p.name === s)?.version;
+      for (const [how, got] of [
+        ['import', esm[`${s} VERSION`]],
+        ['require', cjs[`${s} VERSION`]],
+      ]) {
+        if (got !== null && version !== undefined && got !== version)
+          fail(`${s}: VERSION is ${got} under ${how}, the package is ${version}`);
       }
       log(`  ${s}: ${esm[s].length} exports, the same under import and require`);
     }

@@ -4,6 +4,7 @@ import { computeStatistics, normalize } from './batch-norm-statistics';
 import type { FloatArray } from './channel-blocks';
 import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
 
+/** Options of `batchNormForward` (training mode: normalise with the batch statistics). */
 export interface BatchNormForwardOptions {
   /** γ, one per channel; null or omitted = 1 (affine = false). */
   gamma?: FloatArray | null;
@@ -20,6 +21,7 @@ export interface BatchNormForwardOptions {
   cache?: BatchNormCache;
 }
 
+/** What `batchNormForward` returns: y, and the cache (batch statistics) that `batchNormBackward` reads. */
 export interface BatchNormForwardResult {
   /** y, same shape and layout as x. */
   readonly output: FloatArray;
@@ -116,6 +118,7 @@ export function batchNormForward(
   return finish(x, shape, options, p, true);
 }
 
+/** Options of `batchNormInference` (eval mode: normalise with the running statistics). */
 export interface BatchNormInferenceOptions extends BatchNormForwardOptions {
   /** Per-channel running mean used instead of μ_B. */
   runningMean: FloatArray;

@@ -30,16 +30,19 @@ export interface TorchStateDictOptions {
   inputShape?: readonly number[];
 }
 
+/** Options of `fromTorchStateDict`. */
 export interface FromTorchStateDictOptions extends TorchStateDictOptions {
   /** Default true: missing or unexpected (PyTorch) keys throw a StateDictError. Shape mismatches always throw. */
   strict?: boolean;
 }
 
+/** Options of `saveTorchSafetensors`. */
 export interface SaveTorchSafetensorsOptions extends TorchStateDictOptions {
   /** String metadata stored in the file's `__metadata__`. */
   metadata?: Record<string, string>;
 }
 
+/** Options of `loadTorchSafetensors`. */
 export interface LoadTorchSafetensorsOptions extends FromTorchStateDictOptions {
   /** Passed to loadSafetensors. */
   maxHeaderBytes?: number;

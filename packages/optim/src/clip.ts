@@ -2,6 +2,7 @@ import { checkHyper, NON_NEGATIVE, NonFiniteNormError, OptimError } from './erro
 import type { CountState, GradientTransformation } from './gradient-transformation';
 import { type FloatArray, gradOf, type ParamLike } from './param';
 
+/** Options of `clipGradNorm` (PyTorch `clip_grad_norm_` arguments). */
 export interface ClipGradNormOptions {
   /** order p of the norms: a number > 0 or Infinity (max |g|); default 2 */
   normType?: number;

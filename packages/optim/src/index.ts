@@ -1,3 +1,5 @@
+import { version as packageVersion } from '../package.json';
+
 export {
   Adagrad,
   type AdagradHyperparams,
@@ -95,4 +97,5 @@ export {
   stateToJSON,
 } from './state-json';
 
-export const VERSION = '0.1.0';
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;

@@ -12,6 +12,7 @@ import { convTransposeSize } from './output-size.js';
 import { expandTuple, type PaddingPair, resolvePaddingAt } from './padding.js';
 import { type ErrorContext, fail } from './shape-error.js';
 
+/** Options of the transposed-convolution shape functions (PyTorch `nn.ConvTransposeNd` arguments). */
 export interface ConvTransposeShapeOptions {
   readonly kernelSize: number | readonly number[];
   readonly outChannels: number;

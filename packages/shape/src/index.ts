@@ -1,5 +1,7 @@
-/** Package version (kept in sync with package.json). */
-export const VERSION = '0.1.0';
+import { version as packageVersion } from '../package.json';
+
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;
 
 export {
   type ConvGeometry,

@@ -3,6 +3,10 @@ import { poolSize } from './output-size.js';
 import { type Padding, resolvePaddingAt } from './padding.js';
 import type { ErrorContext } from './shape-error.js';
 
+/**
+ * Options of `poolShape` / `pool1dShape` / `pool2dShape` / `pool3dShape` / `poolGeometry` (PyTorch
+ * `nn.MaxPoolNd` / `nn.AvgPoolNd` arguments).
+ */
 export interface PoolShapeOptions {
   readonly kernelSize: number | readonly number[];
   /** Default: kernelSize. */
@@ -17,6 +21,10 @@ export interface PoolShapeOptions {
   readonly layout?: Layout;
 }
 
+/**
+ * Everything `poolGeometry` resolves: input and output shapes, the spatial sizes, and per-dimension kernel,
+ * stride, dilation and `[before, after]` padding.
+ */
 export interface PoolGeometry {
   readonly inputShape: number[];
   readonly outputShape: number[];
@@ -76,14 +84,17 @@ export function poolShape(inputShape: readonly number[], options: PoolShapeOptio
   return poolGeometryAt('pooling', inputShape, options, undefined, {}).outputShape;
 }
 
+/** {@link poolShape} for a rank-3 input [B, L, C] (or [B, C, L]). @throws ShapeError */
 export function pool1dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
   return poolGeometryAt('pool1d', inputShape, options, 1, {}).outputShape;
 }
 
+/** {@link poolShape} for a rank-4 input [B, H, W, C] (or [B, C, H, W]). @throws ShapeError */
 export function pool2dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
   return poolGeometryAt('pool2d', inputShape, options, 2, {}).outputShape;
 }
 
+/** {@link poolShape} for a rank-5 input [B, D, H, W, C] (or [B, C, D, H, W]). @throws ShapeError */
 export function pool3dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
   return poolGeometryAt('pool3d', inputShape, options, 3, {}).outputShape;
 }

@@ -47,6 +47,11 @@ export interface Pool2dGeometry {
   dilationW: number;
 }
 
+/**
+ * The kernel layer behind tensors and layers: GEMM, convolution, pooling and elementwise loops.
+ * Implementations (TypeScript, WebAssembly SIMD, two threads) are swapped with `setKernels` without touching
+ * ops or autograd.
+ */
 export interface Kernels {
   /** A short name for benchmarks and logs: 'ts', 'wasm-simd', 'wasm-relaxed-simd', ... */
   readonly name: string;

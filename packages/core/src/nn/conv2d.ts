@@ -9,6 +9,7 @@ import { fillUniform, kaimingUniformBound } from './init';
 import { checkPositiveInt } from './linear';
 import { Module, type TorchLayout } from './module';
 
+/** Options of the `Conv2d` layer (PyTorch `nn.Conv2d` arguments, NHWC). */
 export interface Conv2dLayerOptions {
   stride?: Pair;
   padding?: Padding;

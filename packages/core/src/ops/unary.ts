@@ -43,9 +43,11 @@ const tanhOp = defineUnary({
   saves: 'y',
 });
 
+/** Elementwise −x. */
 export function neg(x: Tensor): Tensor {
   return negOp(checkTensor(x, 'neg'));
 }
+/** Elementwise e^x. */
 export function exp(x: Tensor): Tensor {
   return expOp(checkTensor(x, 'exp'));
 }
@@ -53,12 +55,15 @@ export function exp(x: Tensor): Tensor {
 export function log(x: Tensor): Tensor {
   return logOp(checkTensor(x, 'log'));
 }
+/** Elementwise max(x, 0); its gradient at 0 is 0, as in PyTorch. */
 export function relu(x: Tensor): Tensor {
   return reluOp(checkTensor(x, 'relu'));
 }
+/** Elementwise 1 / (1 + e^(−x)). */
 export function sigmoid(x: Tensor): Tensor {
   return sigmoidOp(checkTensor(x, 'sigmoid'));
 }
+/** Elementwise tanh(x). */
 export function tanh(x: Tensor): Tensor {
   return tanhOp(checkTensor(x, 'tanh'));
 }
