@@ -1,8 +1,16 @@
-import { getKernels, ValueError } from '@hw3/core';
+import { ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, normalize } from './batch-norm-statistics';
 import type { FloatArray } from './channel-blocks';
-import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
+import {
+  channelLayout,
+  checkEps,
+  checkLength,
+  checkOptionsObject,
+  checkTrainingCount,
+  describe,
+} from './validate';
+import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
 /** Options of `batchNormForward` (training mode: normalise with the batch statistics). */
 export interface BatchNormForwardOptions {
@@ -38,6 +46,7 @@ interface Prepared {
 }
 
 function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForwardOptions): Prepared {
+  checkOptionsObject('options', options);
   const { count, channels } = channelLayout('x', shape);
   checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`, 'shape-mismatch');
   const eps = options.eps ?? 1e-5;
@@ -53,7 +62,7 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   if (cache === undefined) cache = new BatchNormCache(channels);
   else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
     throw new ValueError(
-      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${String(cache.channels)}`,
+      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${describe(cache.channels)}`,
       'BATCHNORM_CACHE',
     );
   }
@@ -62,8 +71,8 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
 
 /**
  * Training: the batch statistics into the cache; then y = γ (x − mean) · invStd + β; records x and the shape for
- * backward. Runs the active @hw3/core kernels' `batchNormForward` (WebAssembly SIMD for float32, the same float64
- * arithmetic) when they have one and accept the call, else the TypeScript kernels of this package.
+ * backward. Runs this package's WebAssembly SIMD loops (float32, the same float64 arithmetic) when the active @hw3/core
+ * kernels are a WebAssembly set and the loops accept the call, else the TypeScript kernels of this package.
  */
 function finish(
   x: FloatArray,
@@ -75,7 +84,7 @@ function finish(
   const gamma = options.gamma ?? null;
   const beta = options.beta ?? null;
   const { mean, variance, invStd } = cache;
-  const fast = getKernels().batchNormForward?.(
+  const fast = activeBatchNormWasm()?.forward(
     x,
     count,
     channels,
@@ -166,6 +175,12 @@ export function updateRunningStatistics(
   cache: BatchNormCache,
   momentum: number,
 ): void {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
   if (!cache.training) {
     throw new ValueError(
       'cache must come from batchNormForward (training mode) to update running statistics, got an eval-mode cache',
@@ -174,7 +189,7 @@ export function updateRunningStatistics(
   }
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new ValueError(
-      `momentum must be a number in [0, 1], got ${String(momentum)}`,
+      `momentum must be a number in [0, 1], got ${describe(momentum)}`,
       'BATCHNORM_MOMENTUM',
     );
   }
