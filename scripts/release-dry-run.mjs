@@ -43,7 +43,7 @@ const fail = (message) => {
   throw new Error(message);
 };
 
-function run(cmd, args, { cwd = repo, env = {}, input, stderr = false } = {}) {
+function run(cmd, args, { cwd = repo, env = {}, input } = {}) {
   const result = spawnSync(cmd, args, {
     cwd,
     input,
@@ -56,7 +56,7 @@ function run(cmd, args, { cwd = repo, env = {}, input, stderr = false } = {}) {
       `\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${result.status ?? result.error?.message}):\n${result.stdout}\n${result.stderr}`,
     );
   }
-  return stderr ? result.stdout + result.stderr : result.stdout;
+  return result.stdout;
 }
 
 async function step(name, fn) {
@@ -366,10 +366,17 @@ try {
         fail(`${info.filename} ships sources or tests`);
       const tgz = join(tarballs, info.filename);
       // Outside the workspace, so npm publishes the tarball exactly as it would go to the registry.
-      const out = run('npm', ['publish', '--dry-run', tgz], { cwd: work, stderr: true });
-      if (info.version !== version || !out.includes(`+ ${w.name}@${version}`)) {
-        fail(`npm publish --dry-run ${info.filename} did not publish ${w.name}@${version}:\n${out}`);
+      // --json: the result does not depend on the log level (`npm run --silent` passes loglevel=silent down).
+      const published = JSON.parse(run('npm', ['publish', '--dry-run', '--json', tgz], { cwd: work }))[
+        w.name
+      ];
+      if (info.version !== version || published?.id !== `${w.name}@${version}`) {
+        fail(
+          `npm publish --dry-run ${info.filename} did not publish ${w.name}@${version}: ${JSON.stringify(published)}`,
+        );
       }
+      if (published.files.length !== paths.length)
+        fail(`npm publish --dry-run ${info.filename}: not the packed files`);
       files.push({ name: w.name, tgz, size: info.size, count: paths.length, version: info.version });
     }
     return files;
