@@ -232,9 +232,9 @@ function checkInputShape(shape: unknown, fn: string): readonly number[] | undefi
   }
   let size = 1;
   for (const d of shape as number[]) size *= d;
-  if (size > 2 ** 28) {
+  if (size > 2 ** 24) {
     throw new ValueError(
-      `${fn}: options.inputShape ${JSON.stringify(shape)} has ${size} elements; use a batch of 1 (at most 2^28 elements)`,
+      `${fn}: options.inputShape ${JSON.stringify(shape)} has ${size} elements; use a batch of 1 (at most 2^24 elements)`,
       'INVALID_OPTIONS',
     );
   }
