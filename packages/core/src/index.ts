@@ -21,11 +21,17 @@ export {
   type Conv2dGeometry,
   createWasmKernels,
   getKernels,
+  instantiateWasm,
+  type KernelDescriptor,
+  type KernelName,
   type Kernels,
+  kernelDescriptors,
   loadWasmKernels,
   type Pool2dGeometry,
   setKernels,
   tsKernels,
+  WasmArena,
+  type WasmBuilds,
   type WasmVariant,
 } from './kernels/index';
 export { Conv2d, type Conv2dLayerOptions } from './nn/conv2d';

@@ -13,6 +13,7 @@ import { flatten } from '../ops/reshape';
 import { relu, sigmoid, tanh } from '../ops/unary';
 import { defaultRng, type Rng } from '../rng';
 import type { Tensor } from '../tensor';
+import { checkLayerOptions } from './linear';
 import { Module, type TorchLayout } from './module';
 
 export class ReLU extends Module {
@@ -116,6 +117,7 @@ export class Dropout extends Module {
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
       throw new ValueError(`Dropout: p must be a probability in [0, 1], got ${p}`, 'INVALID_PROBABILITY');
     }
+    checkLayerOptions(options, 'Dropout');
     this.p = p;
     this.rng = options.rng;
   }

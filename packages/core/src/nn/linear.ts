@@ -1,6 +1,6 @@
 import { zeros } from '../creation';
 import type { DType } from '../dtype';
-import { ValueError } from '../errors';
+import { describeValue, ValueError } from '../errors';
 import { linear } from '../ops/linear';
 import { defaultRng, type Rng } from '../rng';
 import type { Tensor } from '../tensor';
@@ -23,6 +23,16 @@ export function checkPositiveInt(value: unknown, name: string, where: string): n
   return value;
 }
 
+/** A layer's options argument must be an object (or omitted); else a ValueError naming it, not a TypeError. */
+export function checkLayerOptions(options: unknown, where: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValueError(
+      `${where}: options must be an object, got ${describeValue(options)}`,
+      'INVALID_OPTIONS',
+    );
+  }
+}
+
 /**
  * y = x·Wᵀ + b with weight [outFeatures, inFeatures] and bias [outFeatures] (PyTorch layout).
  * Init as PyTorch: W ~ U(±gain·√(3/fanIn)) with gain = √(2/(1+a²)), a = √5 (i.e. ±1/√fanIn); b ~ U(±1/√fanIn).
@@ -37,6 +47,7 @@ export class Linear extends Module {
     super();
     this.inFeatures = checkPositiveInt(inFeatures, 'inFeatures', 'Linear');
     this.outFeatures = checkPositiveInt(outFeatures, 'outFeatures', 'Linear');
+    checkLayerOptions(options, 'Linear');
     const rng = options.rng ?? defaultRng();
     const dtype = options.dtype ?? 'float32';
     this.weight = this.registerParameter('weight', zeros([outFeatures, inFeatures], { dtype }));

@@ -174,6 +174,9 @@ export abstract class Module {
 
   /** Sets training mode on this module and all children. */
   train(mode = true): this {
+    if (typeof mode !== 'boolean') {
+      throw new ValueError(`train: mode must be true or false, got ${describeValue(mode)}`, 'INVALID_VALUE');
+    }
     this.training = mode;
     for (const m of this.children.values()) m.train(mode);
     return this;
@@ -220,6 +223,12 @@ export abstract class Module {
       throw new ValueError(
         `loadStateDict: sd must be an object mapping names to Tensors, got ${describeValue(sd)}`,
         'INVALID_INPUT',
+      );
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ValueError(
+        `loadStateDict: options must be an object { strict? }, got ${describeValue(options)}`,
+        'INVALID_OPTIONS',
       );
     }
     const strict = options.strict ?? true;
