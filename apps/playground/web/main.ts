@@ -2,8 +2,8 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { conv2dShape, formatSummary, mnistCnnBn, summarizeNetwork } from '@hw3/shape';
 import uPlot from 'uplot';
-import type { OptimizerName } from '../src/train/optimizers.js';
-import { DEFAULT_LR } from '../src/train/optimizers.js';
+import { DEFAULTS } from '../src/train/defaults.js';
+import { DEFAULT_LR, OPTIMIZER_TABLE, OPTIMIZERS, type OptimizerName } from '../src/train/optimizers.js';
 import { batchNormGradCheck } from './bn-check.js';
 import { preprocessDigit } from './digit.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -78,6 +78,14 @@ const pauseButton = $<HTMLButtonElement>('pause');
 const resetButton = $<HTMLButtonElement>('reset');
 const optimizerSelect = $<HTMLSelectElement>('optimizer');
 const lrInput = $<HTMLInputElement>('lr');
+// The menu comes from the playground's one optimizer table (src/train/optimizers.ts).
+optimizerSelect.replaceChildren(
+  ...OPTIMIZERS.map(
+    (name) =>
+      new Option(OPTIMIZER_TABLE[name].label, name, name === DEFAULTS.optimizer, name === DEFAULTS.optimizer),
+  ),
+);
+lrInput.value = String(DEFAULT_LR[optimizerSelect.value as OptimizerName]);
 const seedInput = $<HTMLInputElement>('seed');
 const status = $('status');
 let hasModel = false;

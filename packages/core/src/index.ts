@@ -21,11 +21,17 @@ export {
   type Conv2dGeometry,
   createWasmKernels,
   getKernels,
+  instantiateWasm,
+  type KernelDescriptor,
+  type KernelName,
   type Kernels,
+  kernelDescriptors,
   loadWasmKernels,
   type Pool2dGeometry,
   setKernels,
   tsKernels,
+  WasmArena,
+  type WasmBuilds,
   type WasmVariant,
 } from './kernels/index';
 export { Conv2d, type Conv2dLayerOptions } from './nn/conv2d';
@@ -37,6 +43,8 @@ export {
   type LoadStateDictResult,
   Module,
   StateDictError,
+  type TorchLayout,
+  type TorchTensorLayout,
 } from './nn/module';
 export { type Conv2dOptions, conv2d, type Pair } from './ops/conv2d';
 export { type DropoutOptions, dropout } from './ops/dropout';
@@ -61,6 +69,7 @@ export {
   loadSafetensors,
   type SafetensorsContents,
   SafetensorsError,
+  type SaveSafetensorsOptions,
   saveSafetensors,
 } from './safetensors';
 export { ShapeError } from './shape-error';
@@ -73,3 +82,15 @@ export {
   Tensor,
   type TensorOptions,
 } from './tensor';
+export {
+  type FromTorchStateDictOptions,
+  fromTorchStateDict,
+  type LoadTorchSafetensorsOptions,
+  loadTorchSafetensors,
+  nchwToNhwc,
+  nhwcToNchw,
+  type SaveTorchSafetensorsOptions,
+  saveTorchSafetensors,
+  type TorchStateDictOptions,
+  toTorchStateDict,
+} from './torch-state-dict';
