@@ -90,3 +90,18 @@ describe('batchNorm(x, { relu: true }): fused BN + ReLU', () => {
     expect(() => batchNorm(x, { training: true, relu: 1 as unknown as boolean })).toThrow(/options\.relu/);
   });
 });
+
+describe('BatchNorm2d({ relu: true })', () => {
+  it('is BatchNorm2d followed by ReLU, bit for bit, in training and eval mode', async () => {
+    const { BatchNorm2d } = await import('./batch-norm-2d');
+    const fused = new BatchNorm2d(3, { relu: true });
+    const plain = new BatchNorm2d(3);
+    const x = new Tensor(new Float32Array(randomArray(2 * 4 * 4 * 3, 11, 0.2, 1)), [2, 4, 4, 3]);
+    expect(Array.from(fused.forward(x).data)).toEqual(Array.from(relu(plain.forward(x)).data));
+    fused.eval();
+    plain.eval();
+    expect(Array.from(fused.forward(x).data)).toEqual(Array.from(relu(plain.forward(x)).data));
+    expect(String(fused)).toContain('relu=true');
+    expect(() => new BatchNorm2d(3, { relu: 'yes' as unknown as boolean })).toThrow(/relu must be a boolean/);
+  });
+});
