@@ -24,6 +24,7 @@ export interface LoadSafetensorsOptions {
   allowInt64?: boolean;
 }
 
+/** Options of `saveSafetensors` (its third argument). */
 export interface SaveSafetensorsOptions {
   /**
    * Names of tensors to store as I64 (PyTorch's int64) instead of F32/F64; their values must be integers in

@@ -1,4 +1,9 @@
+import type { Tensor } from '@hw3/core';
+
 export type FloatArray = Float32Array | Float64Array;
 
 /** How per-element losses are combined, as in PyTorch. */
 export type Reduction = 'mean' | 'sum' | 'none';
+
+/** A weight option: values, a Tensor (its data is read, never differentiated), or none. */
+export type WeightOption = FloatArray | readonly number[] | Tensor | null | undefined;

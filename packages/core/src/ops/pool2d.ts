@@ -23,6 +23,7 @@ export interface Pool2dOptions {
   ceilMode?: boolean;
 }
 
+/** Options of `maxPool2d` / `MaxPool2d`: the window geometry plus PyTorch's return_indices. */
 export interface MaxPool2dOptions extends Pool2dOptions {
   /**
    * PyTorch's return_indices. Default false: `maxPool2d` returns the pooled tensor. true: it returns
