@@ -240,9 +240,9 @@ class Runner {
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
 
 export interface AbOptions {
-  /** A/B rounds (each: both trees, every task × thread count). Default 4. */
+  /** A/B rounds (each: both trees, every task × thread count). Default 20. */
   rounds?: number;
-  /** Time budget per measurement of the training step, ms (inference: 40 %). Default 1000. */
+  /** Time budget per measurement of the training step, ms (inference: 2/3 of it). Default 150. */
   budgetMs?: number;
 }
 
@@ -252,15 +252,15 @@ export interface AbOptions {
  * tree's rows carry `baselineImpl`, so the table prints baseline median / current median in "vs base".
  */
 export async function benchBaseline(tree: BaselineTree, options: AbOptions = {}): Promise<Row[]> {
-  const rounds = options.rounds ?? 4;
-  const budget = options.budgetMs ?? 1000;
+  const rounds = options.rounds ?? 20;
+  const budget = options.budgetMs ?? 150;
   const current = new Runner('current tree', benchDir);
   const base = new Runner(`baseline ${tree.short}`, join(tree.dir, 'apps', 'bench'));
   try {
     await Promise.all([current.ready(), base.ready()]);
     const tasks = [
       { task: 'train', name: trainTask(), flops: trainFlops(), samples: 64, budget },
-      { task: 'infer', name: inferTask(), flops: inferFlops(), samples: 256, budget: budget * 0.4 },
+      { task: 'infer', name: inferTask(), flops: inferFlops(), samples: 256, budget: (budget * 2) / 3 },
     ];
     const threadCounts = [1, 2].filter((t) => current.kernels[t] && base.kernels[t]);
     const times = new Map<string, number[]>();
@@ -274,14 +274,18 @@ export async function benchBaseline(tree: BaselineTree, options: AbOptions = {})
           }
         }
       }
-      console.error(`[baseline] A/B round ${round + 1}/${rounds} done`);
+      if ((round + 1) % 5 === 0 || round + 1 === rounds)
+        console.error(`[baseline] A/B round ${round + 1}/${rounds} done`);
     }
     const rows: Row[] = [];
+    const pooled = (runner: Runner, task: string, threads: number) =>
+      (times.get(`${runner.label}/${task}/${threads}`) ?? []).sort((a, b) => a - b);
     for (const t of tasks) {
       for (const threads of threadCounts) {
         const baseImpl = `baseline ${tree.short} ${base.kernels[threads]}`;
+        const basePool = pooled(base, t.task, threads);
         for (const runner of [current, base]) {
-          const pool = (times.get(`${runner.label}/${t.task}/${threads}`) ?? []).sort((a, b) => a - b);
+          const pool = pooled(runner, t.task, threads);
           const isBase = runner === base;
           rows.push({
             task: t.name,
@@ -293,7 +297,7 @@ export async function benchBaseline(tree: BaselineTree, options: AbOptions = {})
             samples: t.samples,
             note: isBase
               ? `--baseline=${tree.ref}, ${rounds} rounds interleaved`
-              : `${rounds} rounds interleaved with ${tree.short}`,
+              : `${rounds} rounds interleaved with ${tree.short}; best-call ratio ${(basePool[0] / pool[0]).toFixed(2)}×`,
             ...(isBase ? {} : { baselineImpl: baseImpl }),
           });
         }

@@ -45,9 +45,9 @@ const baselineRef = baselineArg?.includes('=')
   ? baselineArg.slice('--baseline='.length)
   : DEFAULT_BASELINE_REF;
 const roundsArg = args.find((a) => a.startsWith('--baseline-rounds='));
-const baselineRounds = roundsArg ? Number(roundsArg.slice('--baseline-rounds='.length)) : 4;
-if (!Number.isInteger(baselineRounds) || baselineRounds < 1 || baselineRounds > 100) {
-  console.error(`--baseline-rounds must be an integer in [1, 100], got ${roundsArg?.split('=')[1]}`);
+const baselineRounds = roundsArg ? Number(roundsArg.slice('--baseline-rounds='.length)) : 20;
+if (!Number.isInteger(baselineRounds) || baselineRounds < 1 || baselineRounds > 1000) {
+  console.error(`--baseline-rounds must be an integer in [1, 1000], got ${roundsArg?.split('=')[1]}`);
   process.exit(2);
 }
 // Resolve and prepare the baseline first: a bad ref fails in seconds, not after the whole bench.

@@ -2,8 +2,8 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { conv2dShape, formatSummary, mnistCnnBn, summarizeNetwork } from '@hw3/shape';
 import uPlot from 'uplot';
-import type { OptimizerName } from '../src/train/optimizers.js';
-import { DEFAULT_LR } from '../src/train/optimizers.js';
+import { DEFAULTS } from '../src/train/defaults.js';
+import { DEFAULT_LR, OPTIMIZER_TABLE, OPTIMIZERS, type OptimizerName } from '../src/train/optimizers.js';
 import { batchNormGradCheck } from './bn-check.js';
 import { preprocessDigit } from './digit.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -78,6 +78,14 @@ const pauseButton = $<HTMLButtonElement>('pause');
 const resetButton = $<HTMLButtonElement>('reset');
 const optimizerSelect = $<HTMLSelectElement>('optimizer');
 const lrInput = $<HTMLInputElement>('lr');
+// The menu comes from the playground's one optimizer table (src/train/optimizers.ts).
+optimizerSelect.replaceChildren(
+  ...OPTIMIZERS.map(
+    (name) =>
+      new Option(OPTIMIZER_TABLE[name].label, name, name === DEFAULTS.optimizer, name === DEFAULTS.optimizer),
+  ),
+);
+lrInput.value = String(DEFAULT_LR[optimizerSelect.value as OptimizerName]);
 const seedInput = $<HTMLInputElement>('seed');
 const status = $('status');
 let hasModel = false;
@@ -94,6 +102,7 @@ function syncButtons(): void {
   startButton.disabled = running || !ready || finished;
   pauseButton.disabled = !running;
   resetButton.disabled = running || !hasModel;
+  $<HTMLButtonElement>('export-torch').disabled = !hasModel;
   optimizerSelect.disabled = hasModel;
   lrInput.disabled = hasModel;
   seedInput.disabled = hasModel;
@@ -129,6 +138,20 @@ resetButton.addEventListener('click', () => {
   syncButtons();
   setStatus('Reset: a fresh model will be trained on Start.');
 });
+
+// PyTorch-layout weights (@hw3/core's saveTorchSafetensors): safetensors.torch.load_file + load_state_dict.
+$('export-torch').addEventListener('click', () => send({ type: 'export-torch' }));
+function downloadTorchWeights(bytes: Uint8Array, step: number): void {
+  const url = URL.createObjectURL(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+  );
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `mnist-cnn-bn-step${step}.safetensors`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  document.body.dataset.torchWeightsBytes = String(bytes.length);
+}
 
 // ---------------------------------------------------------------- race
 const raceSeries: uPlot.Series[] = [
@@ -211,6 +234,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     case 'prediction':
       showPrediction(m.probabilities);
+      return;
+    case 'torch-weights':
+      downloadTorchWeights(m.bytes, m.step);
       return;
     case 'race-step':
       raceData[0].push(m.step);

@@ -1,5 +1,5 @@
 import { ValueError } from '@hw3/core';
-import type { BatchNormCache } from './batch-norm-cache';
+import { BatchNormCache } from './batch-norm-cache';
 import {
   inputGradientAffine,
   inputGradientFused,
@@ -7,7 +7,7 @@ import {
   reduceGradient,
 } from './batch-norm-gradients';
 import type { FloatArray } from './channel-blocks';
-import { checkLength } from './validate';
+import { checkLength, checkOptionsObject, describe } from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
 export interface BatchNormBackwardOptions {
@@ -68,6 +68,13 @@ export function batchNormBackward(
   cache: BatchNormCache,
   options: BatchNormBackwardOptions = {},
 ): BatchNormGradients {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
+  checkOptionsObject('options', options);
   let dy = upstream;
   const { count, channels, x, mean, invStd } = cache;
   if (cache.inPlace) {

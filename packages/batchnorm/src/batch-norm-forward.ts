@@ -2,7 +2,14 @@ import { ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, normalize } from './batch-norm-statistics';
 import type { FloatArray } from './channel-blocks';
-import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
+import {
+  channelLayout,
+  checkEps,
+  checkLength,
+  checkOptionsObject,
+  checkTrainingCount,
+  describe,
+} from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
 export interface BatchNormForwardOptions {
@@ -42,6 +49,7 @@ interface Prepared {
 }
 
 function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForwardOptions): Prepared {
+  checkOptionsObject('options', options);
   const { count, channels } = channelLayout('x', shape);
   checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`, 'shape-mismatch');
   const eps = options.eps ?? 1e-5;
@@ -57,7 +65,7 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   if (cache === undefined) cache = new BatchNormCache(channels);
   else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
     throw new ValueError(
-      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${String(cache.channels)}`,
+      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${describe(cache.channels)}`,
       'BATCHNORM_CACHE',
     );
   }
@@ -79,7 +87,10 @@ function finish(
   const gamma = options.gamma ?? null;
   const beta = options.beta ?? null;
   const { mean, variance, invStd } = cache;
-  const relu = options.relu === true;
+  const relu = options.relu ?? false;
+  if (typeof relu !== 'boolean') {
+    throw new ValueError(`options.relu must be a boolean, got ${String(relu)}`, 'INVALID_OPTION');
+  }
   const fast = activeBatchNormWasm()?.forward(
     x,
     count,
@@ -174,6 +185,12 @@ export function updateRunningStatistics(
   cache: BatchNormCache,
   momentum: number,
 ): void {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
   if (!cache.training) {
     throw new ValueError(
       'cache must come from batchNormForward (training mode) to update running statistics, got an eval-mode cache',
@@ -182,7 +199,7 @@ export function updateRunningStatistics(
   }
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new ValueError(
-      `momentum must be a number in [0, 1], got ${String(momentum)}`,
+      `momentum must be a number in [0, 1], got ${describe(momentum)}`,
       'BATCHNORM_MOMENTUM',
     );
   }

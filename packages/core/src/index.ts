@@ -43,6 +43,8 @@ export {
   type LoadStateDictResult,
   Module,
   StateDictError,
+  type TorchLayout,
+  type TorchTensorLayout,
 } from './nn/module';
 export { type Conv2dOptions, conv2d, type Pair } from './ops/conv2d';
 export { type DropoutOptions, dropout } from './ops/dropout';
@@ -67,6 +69,7 @@ export {
   loadSafetensors,
   type SafetensorsContents,
   SafetensorsError,
+  type SaveSafetensorsOptions,
   saveSafetensors,
 } from './safetensors';
 export { ShapeError } from './shape-error';
@@ -79,3 +82,15 @@ export {
   Tensor,
   type TensorOptions,
 } from './tensor';
+export {
+  type FromTorchStateDictOptions,
+  fromTorchStateDict,
+  type LoadTorchSafetensorsOptions,
+  loadTorchSafetensors,
+  nchwToNhwc,
+  nhwcToNchw,
+  type SaveTorchSafetensorsOptions,
+  saveTorchSafetensors,
+  type TorchStateDictOptions,
+  toTorchStateDict,
+} from './torch-state-dict';

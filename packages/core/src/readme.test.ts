@@ -10,7 +10,10 @@ function runnableBlocks(): string[] {
 function run(block: string): { printed: string[]; expected: string[] } {
   const importLine = block.match(/^import \{([^}]*)\} from '@hw3\/core';\n/);
   expect(importLine).not.toBeNull();
-  const names = (importLine as RegExpMatchArray)[1].split(',').map((n) => n.trim());
+  const names = (importLine as RegExpMatchArray)[1]
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
   const body = block.slice((importLine as RegExpMatchArray)[0].length);
   const printed: string[] = [];
   const log = (value: unknown) => printed.push(JSON.stringify(value));
@@ -23,7 +26,7 @@ function run(block: string): { printed: string[]; expected: string[] } {
 
 test('README: every runnable example runs and prints what its comments say', () => {
   const blocks = runnableBlocks();
-  expect(blocks.length).toBe(3);
+  expect(blocks.length).toBe(4);
   for (const block of blocks) {
     const { printed, expected } = run(block);
     expect(expected.length).toBeGreaterThan(0);

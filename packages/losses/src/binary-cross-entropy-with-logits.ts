@@ -5,6 +5,7 @@ import {
 } from './binary-cross-entropy-with-logits-kernel.js';
 import { LossError } from './loss-error.js';
 import {
+  checkOptions,
   checkReduction,
   type GradOutput,
   gradBuffer,
@@ -83,6 +84,7 @@ export function binaryCrossEntropyWithLogitsArray<R extends Reduction = 'mean'>(
   options: BinaryCrossEntropyWithLogitsArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'binaryCrossEntropyWithLogitsArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'input', input);
   checkShape(fn, 'input', shape, input.length);
   const y = toFloatValues(fn, 'target', target, input.length);
@@ -144,6 +146,7 @@ export function binaryCrossEntropyWithLogits(
   options: BinaryCrossEntropyWithLogitsOptions = {},
 ): Tensor {
   const fn = 'binaryCrossEntropyWithLogits';
+  checkOptions(fn, options);
   checkTensor(fn, 'input', input);
   const resolved = resolveOptions(fn, input.shape, options);
   // Own copies of caller arrays kept for backward (see crossEntropy).

@@ -7,6 +7,7 @@ import {
 } from './cross-entropy-kernel.js';
 import { LossError } from './loss-error.js';
 import {
+  checkOptions,
   checkReduction,
   type GradOutput,
   gradBuffer,
@@ -155,6 +156,7 @@ export function crossEntropyArray<R extends Reduction = 'mean'>(
   options: CrossEntropyArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'crossEntropyArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'logits', logits);
   checkShape(fn, 'logits', shape, logits.length);
   const { problem, reduction } = resolve(fn, logits, shape, target, options);
@@ -218,6 +220,7 @@ export function crossEntropy(
   options: CrossEntropyOptions = {},
 ): Tensor {
   const fn = 'crossEntropy';
+  checkOptions(fn, options);
   checkTensor(fn, 'logits', logits);
   const resolved = resolve(fn, logits.data, logits.shape, target, options);
   const probTensor = target instanceof Tensor && resolved.problem.probabilities !== null;

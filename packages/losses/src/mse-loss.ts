@@ -2,6 +2,7 @@ import { defineOp, Tensor } from '@hw3/core';
 import { LossError } from './loss-error.js';
 import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.js';
 import {
+  checkOptions,
   checkReduction,
   type GradOutput,
   gradBuffer,
@@ -43,6 +44,7 @@ export function mseLossArray<R extends Reduction = 'mean'>(
   options: MseLossArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'mseLossArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'input', input);
   const y = toFloatValues(fn, 'target', target, input.length);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
@@ -101,6 +103,7 @@ export function mseLoss(
   options: MseLossOptions = {},
 ): Tensor {
   const fn = 'mseLoss';
+  checkOptions(fn, options);
   checkTensor(fn, 'input', input);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   if (target instanceof Tensor) {

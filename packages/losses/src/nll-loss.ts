@@ -2,6 +2,7 @@ import { defineOp, Tensor } from '@hw3/core';
 import { LossError } from './loss-error.js';
 import { nllLossBackwardKernel, nllLossForwardKernel } from './nll-loss-kernel.js';
 import {
+  checkOptions,
   checkReduction,
   type GradOutput,
   gradBuffer,
@@ -94,6 +95,7 @@ export function nllLossArray<R extends Reduction = 'mean'>(
   options: NllLossArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'nllLossArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'input', input);
   checkShape(fn, 'input', shape, input.length);
   const p = resolve(fn, shape, target, options);
@@ -153,6 +155,7 @@ const nllLossOp = defineOp<[NllProblem]>({
  */
 export function nllLoss(input: Tensor, target: ClassIndices | Tensor, options: NllLossOptions = {}): Tensor {
   const fn = 'nllLoss';
+  checkOptions(fn, options);
   checkTensor(fn, 'input', input);
   const p = resolve(fn, input.shape, target, options);
   // Own copies of caller arrays kept for backward (see crossEntropy).

@@ -11,7 +11,8 @@ export type OptimErrorCode =
   | 'INVALID_ARGUMENT'
   | 'LENGTH_MISMATCH'
   | 'STATE_MISMATCH'
-  | 'NONFINITE_NORM';
+  | 'NONFINITE_NORM'
+  | 'CONTRACT_FAILED';
 
 /** Base class of every error this package throws. Structurally compatible with @hw3/core's `Hw3Error`. */
 export class OptimError extends Error {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Adam } from './adam';
+import { scaleByAdagrad } from './adagrad';
+import { Adam, scaleByAdam } from './adam';
 import { OptimError } from './errors';
 import {
   addDecayedWeights,
@@ -9,9 +10,7 @@ import {
   scaleByLearningRate,
   trace,
 } from './gradient-transformation';
-import { scaleByAdagrad } from './scale-by-adagrad';
-import { scaleByAdam } from './scale-by-adam';
-import { scaleByRms } from './scale-by-rms';
+import { scaleByRms } from './rmsprop';
 import { exponentialSchedule } from './schedules';
 import { restoreState, stateToJSON } from './state-json';
 import { bytesOf, makeParam, randomSequence } from './test-utils';

@@ -5,10 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Adagrad } from './adagrad';
-import { Adam } from './adam';
+import { Adam, scaleByAdam } from './adam';
 import type { ParamLike } from './param';
 import { RMSprop } from './rmsprop';
-import { scaleByAdam } from './scale-by-adam';
 import { inverseSqrtSchedule } from './schedules';
 import { makeParam, randomSequence } from './test-utils';
 

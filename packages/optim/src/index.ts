@@ -1,5 +1,20 @@
-export { Adagrad, type AdagradHyperparams, type AdagradOptions } from './adagrad';
-export { Adam, type AdamHyperparams, type AdamOptions, AdamW } from './adam';
+export {
+  Adagrad,
+  type AdagradHyperparams,
+  type AdagradOptions,
+  type ScaleByAdagradOptions,
+  type ScaleByAdagradState,
+  scaleByAdagrad,
+} from './adagrad';
+export {
+  Adam,
+  type AdamHyperparams,
+  type AdamOptions,
+  AdamW,
+  type ScaleByAdamOptions,
+  type ScaleByAdamState,
+  scaleByAdam,
+} from './adam';
 export {
   type ClipGradNormOptions,
   clipByGlobalNorm,
@@ -8,6 +23,7 @@ export {
   clipGradValue,
   globalNorm,
 } from './clip';
+export { type DescentHyperparams, descent, type WeightDecayMode } from './descent';
 export { checkHyper, NonFiniteNormError, OptimError, type OptimErrorCode, type RangeSpec } from './errors';
 export {
   addDecayedWeights,
@@ -21,6 +37,14 @@ export {
   trace,
   type Updates,
 } from './gradient-transformation';
+export {
+  NAdam,
+  type NAdamHyperparams,
+  type NAdamOptions,
+  type ScaleByNadamOptions,
+  type ScaleByNadamState,
+  scaleByNadam,
+} from './nadam';
 export {
   type Hyperparams,
   type NumericKeys,
@@ -38,10 +62,14 @@ export {
   type ReduceOnPlateauOptions,
   type ReduceOnPlateauState,
 } from './reduce-on-plateau';
-export { RMSprop, type RMSpropHyperparams, type RMSpropOptions } from './rmsprop';
-export { type ScaleByAdagradOptions, type ScaleByAdagradState, scaleByAdagrad } from './scale-by-adagrad';
-export { type ScaleByAdamOptions, type ScaleByAdamState, scaleByAdam } from './scale-by-adam';
-export { type ScaleByRmsOptions, type ScaleByRmsState, scaleByRms } from './scale-by-rms';
+export {
+  RMSprop,
+  type RMSpropHyperparams,
+  type RMSpropOptions,
+  type ScaleByRmsOptions,
+  type ScaleByRmsState,
+  scaleByRms,
+} from './rmsprop';
 export {
   constantSchedule,
   cosineSchedule,

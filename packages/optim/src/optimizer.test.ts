@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { Adagrad } from './adagrad';
 import { Adam, AdamW } from './adam';
 import { OptimError } from './errors';
-import type { Optimizer, OptimizerStateDict } from './optimizer';
+import type { Optimizer } from './optimizer';
 import type { ParamLike } from './param';
 import { RMSprop } from './rmsprop';
 import { cosineSchedule } from './schedules';
 import { SGD } from './sgd';
-import { bytesOf, makeParam, type PlainParam, seededRandom } from './test-utils';
+import { bytesOf, makeParam, type PlainParam } from './test-utils';
+import { countTypedArrays, optimizerContract } from './testing';
 
 type AnyOptimizer = Optimizer<Record<string, number | boolean>, string, object>;
 type Make = (params: ParamLike[], extra?: Record<string, unknown>) => AnyOptimizer;
@@ -123,40 +124,6 @@ describe.each(table)('optimizer contract: $name', ({ make, steps }) => {
       expect(Math.abs(p.data[i] - C[i])).toBeLessThan(dtype === 'float32' ? 2e-2 : 1e-2);
   });
 
-  it('save → JSON.stringify/parse → restore → continue equals an uninterrupted run bitwise', () => {
-    // two groups, two dtypes, a parameter whose grad is null on odd steps, noisy gradients
-    const build = () => {
-      const ps = [makeParam([0.1, -0.2, 0.3, 0.4, -0.5], 'float32'), makeParam([1, 2, 3, 4, 5], 'float64')];
-      const groups = [{ params: [ps[0]] }, { params: [ps[1]], weightDecay: 1e-3 }];
-      const opt = make(groups as unknown as ParamLike[]);
-      return { ps, opt, spare: ps[1].grad };
-    };
-    const noise = Array.from({ length: 20 }, (_, t) => seededRandom(100 + t)() - 0.5);
-    const run = (b: ReturnType<typeof build>, from: number, to: number) => {
-      for (let t = from; t < to; t++) {
-        writeGrad(b.ps[0], noise[t]);
-        b.ps[1].grad = t % 2 === 1 ? null : b.spare;
-        if (b.ps[1].grad) writeGrad(b.ps[1], -noise[t]);
-        b.opt.step();
-      }
-    };
-    const a = build();
-    run(a, 0, 20);
-
-    const b = build();
-    run(b, 0, 9);
-    const saved = JSON.parse(JSON.stringify(b.opt.stateDict())) as OptimizerStateDict;
-    const c = build();
-    c.ps[0].data.set(b.ps[0].data);
-    c.ps[1].data.set(b.ps[1].data);
-    c.opt.loadStateDict(saved);
-    expect(c.opt.stepCount).toBe(9);
-    run(c, 9, 20);
-    expect(bytesOf(c.ps[0].data)).toEqual(bytesOf(a.ps[0].data));
-    expect(bytesOf(c.ps[1].data)).toEqual(bytesOf(a.ps[1].data));
-    expect(JSON.stringify(c.opt.stateDict())).toBe(JSON.stringify(a.opt.stateDict()));
-  });
-
   it('stateDict({ typedArrays: true }) keeps typed-array copies and restores bitwise too', () => {
     const p = makeParam([0.1, -0.2, 0.3, 0.4, -0.5], 'float32');
     const q = makeParam([0.1, -0.2, 0.3, 0.4, -0.5], 'float32');
@@ -192,27 +159,6 @@ describe.each(table)('optimizer contract: $name', ({ make, steps }) => {
     opt.zeroGrad({ setToNone: true });
     expect(p.grad).toBeNull();
     expect(q.grad).toBeNull();
-  });
-
-  it('maximize flips direction: maximizing with g is minimizing with −g, bitwise, and the first step goes uphill', () => {
-    const start = [0.3, -0.7, 1.1, 2, -0.4];
-    const up = makeParam(start);
-    const down = makeParam(start);
-    const optUp = make([up], { maximize: true });
-    const optDown = make([down]);
-    for (let t = 0; t < 12; t++) {
-      writeGrad(up);
-      writeGrad(down);
-      for (let i = 0; i < 5; i++) down.grad![i] = -down.grad![i];
-      optUp.step();
-      optDown.step();
-      if (t === 0) {
-        // ascent: each coordinate moved in the sign of its gradient a_i(θ_i − c_i)
-        for (let i = 0; i < 5; i++)
-          expect(Math.sign(up.data[i] - start[i])).toBe(Math.sign(A[i] * (start[i] - C[i])));
-      }
-    }
-    expect(bytesOf(up.data)).toEqual(bytesOf(down.data));
   });
 
   it('skips parameters whose grad is null (PyTorch): neither they nor their state move', () => {
@@ -254,46 +200,14 @@ describe.each(table)('optimizer contract: $name', ({ make, steps }) => {
     expect(Array.from(p.data)).toEqual([1, 2, 3]);
   });
 
-  it('a step allocates no typed arrays: state and update buffers are reused (construction is counted)', () => {
-    const p = makeParam([1, 2, 3, 4, 5], 'float32');
-    const q = makeParam([1, 2], 'float64');
-    const opt = make([p, q]);
-    writeGrad(p);
-    opt.step();
-    const created = countTypedArrays(() => {
-      for (let t = 0; t < 5; t++) {
-        writeGrad(p);
-        q.grad!.fill(0.5);
-        opt.step();
-      }
-    });
-    expect(created).toBe(0);
-    // control: the counter does see the allocations of building an optimizer (its state and buffers)
+  it.each(Object.keys(optimizerContract))('keeps the shared contract: %s (@hw3/optim/testing)', (check) => {
+    optimizerContract[check]((params, overrides) => make(params, overrides));
+  });
+
+  it('the contract sees the allocations of building an optimizer (its state and buffers)', () => {
     expect(countTypedArrays(() => make([makeParam([1, 2, 3])]))).toBeGreaterThan(0);
   });
 });
-
-/** Runs `fn` with Float32Array/Float64Array construction counted (instanceof still works through the proxy). */
-function countTypedArrays(fn: () => void): number {
-  const saved = { Float32Array: globalThis.Float32Array, Float64Array: globalThis.Float64Array };
-  let count = 0;
-  const counting = <T extends object>(ctor: T): T =>
-    new Proxy(ctor, {
-      construct(target, args, newTarget) {
-        count++;
-        return Reflect.construct(target as unknown as new (...a: unknown[]) => object, args, newTarget);
-      },
-    });
-  globalThis.Float32Array = counting(saved.Float32Array);
-  globalThis.Float64Array = counting(saved.Float64Array);
-  try {
-    fn();
-  } finally {
-    globalThis.Float32Array = saved.Float32Array;
-    globalThis.Float64Array = saved.Float64Array;
-  }
-  return count;
-}
 
 describe('Optimizer groups and hyperparameters', () => {
   it('accepts @hw3/core-Tensor-shaped parameters (readonly data, grad: Tensor | null) without importing core', () => {

@@ -1,9 +1,87 @@
+/** RMSprop: the transformation `scaleByRms` (optax's scale_by_rms), then the optimizer built on it with `descent`. */
+import { descent } from './descent';
 import { checkHyper, NON_NEGATIVE, UNIT_INTERVAL } from './errors';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, trace } from './gradient-transformation';
+import { checkStateLength, type GradientTransformation, trace } from './gradient-transformation';
 import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap } from './optimizer';
-import type { ParamLike } from './param';
-import { scaleByRms } from './scale-by-rms';
+import { type FloatArray, type ParamLike, zerosLike } from './param';
+import { resolveScalar, type ScalarOrSchedule } from './schedules';
 import { checkMomentumAvailable } from './sgd';
+
+export interface ScaleByRmsOptions {
+  /** smoothing constant α ∈ [0, 1]; default 0.99 */
+  alpha?: ScalarOrSchedule;
+  /** ε ≥ 0 added outside the square root; default 1e-8 */
+  eps?: ScalarOrSchedule;
+  /** centered RMSprop: divide by sqrt(E[g²] − E[g]²) */
+  centered?: boolean;
+}
+
+export interface ScaleByRmsState {
+  count: number;
+  /** E[g²]: squareAvg ← α·squareAvg + (1 − α)·g² */
+  squareAvg: FloatArray[];
+  /** E[g] (centered only; zero-length arrays otherwise) */
+  gradAvg: FloatArray[];
+}
+
+/**
+ * RMSprop's direction (PyTorch's formula, momentum and learning rate excluded):
+ *   sq ← α·sq + (1 − α)·g²;  centered: ḡ ← lerp(ḡ, g, 1 − α), avg = sqrt(sq − ḡ²); else avg = sqrt(sq);
+ *   u = g / (avg + ε)                                                  (ε outside the root)
+ * Follow it with `trace({ momentum })` and `scaleByLearningRate(lr)` for PyTorch's RMSprop.
+ */
+export function scaleByRms(
+  options: ScaleByRmsOptions = {},
+  name = 'scaleByRms',
+): GradientTransformation<ScaleByRmsState> {
+  const { alpha = 0.99, eps = 1e-8, centered = false } = options;
+  const prefix = `${name}: `;
+  const check = (a: number, e: number) => {
+    checkHyper('alpha', a, UNIT_INTERVAL, prefix);
+    checkHyper('eps', e, NON_NEGATIVE, prefix);
+  };
+  check(typeof alpha === 'number' ? alpha : 0, typeof eps === 'number' ? eps : 0);
+  return {
+    init: (params) => ({
+      count: 0,
+      squareAvg: params.map((p) => zerosLike(p)),
+      gradAvg: params.map((p) => zerosLike(p, centered ? p.length : 0)),
+    }),
+    update(updates, state) {
+      const t = ++state.count;
+      const a = resolveScalar(alpha, t);
+      const e = resolveScalar(eps, t);
+      check(a, e);
+      const w = 1 - a;
+      const small = w < 0.5;
+      const rest = 1 - w;
+      for (let i = 0; i < updates.length; i++) {
+        const u = updates[i];
+        if (u === null) continue;
+        const sq = state.squareAvg[i];
+        checkStateLength(name, i, u, sq);
+        if (centered) {
+          const ga = state.gradAvg[i];
+          for (let j = 0; j < u.length; j++) {
+            const g = u[j];
+            sq[j] = sq[j] * a + w * g * g;
+            const gj = ga[j];
+            ga[j] = small ? gj + w * (g - gj) : g - (g - gj) * rest;
+            const den = Math.sqrt(sq[j] - ga[j] * ga[j]) + e;
+            u[j] = den === 0 && g === 0 ? 0 : g / den;
+          }
+        } else {
+          for (let j = 0; j < u.length; j++) {
+            const g = u[j];
+            sq[j] = sq[j] * a + w * g * g;
+            const den = Math.sqrt(sq[j]) + e;
+            u[j] = den === 0 && g === 0 ? 0 : g / den; // 0/0 with eps = 0: the limit, 0
+          }
+        }
+      }
+    },
+  };
+}
 
 export type RMSpropHyperparams = {
   /** learning rate ≥ 0; default 1e-2 */
@@ -46,14 +124,11 @@ const rmspropSpec: OptimizerSpec<RMSpropHyperparams, 'centered', RMSpropOptions>
   },
   build(g) {
     const hasMomentum = g.momentum > 0 || g.schedule.momentum !== undefined;
-    const parts = [
-      scale(() => (g.maximize ? -1 : 1)),
-      addDecayedWeights(() => g.weightDecay),
+    const rule = [
       scaleByRms({ alpha: () => g.alpha, eps: () => g.eps, centered: g.centered }, 'RMSprop'),
       ...(hasMomentum ? [trace({ momentum: () => g.momentum }, 'RMSprop')] : []),
-      scaleByLearningRate(() => g.lr),
     ];
-    return { transform: chain(...parts), hasMomentum };
+    return { transform: descent(g, rule), hasMomentum };
   },
 };
 

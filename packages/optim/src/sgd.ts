@@ -1,5 +1,7 @@
+/** SGD: PyTorch's momentum (`trace`, in gradient-transformation.ts) inside `descent`. */
+import { descent } from './descent';
 import { checkHyper, NON_NEGATIVE, OptimError, UNIT_INTERVAL } from './errors';
-import { addDecayedWeights, chain, scale, scaleByLearningRate, trace } from './gradient-transformation';
+import { trace } from './gradient-transformation';
 import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap } from './optimizer';
 import type { ParamLike } from './param';
 
@@ -53,15 +55,10 @@ const sgdSpec: OptimizerSpec<SGDHyperparams, 'nesterov', SGDOptions> = {
   },
   build(g) {
     const hasMomentum = g.momentum > 0 || g.schedule.momentum !== undefined;
-    const parts = [
-      scale(() => (g.maximize ? -1 : 1)),
-      addDecayedWeights(() => g.weightDecay),
-      ...(hasMomentum
-        ? [trace({ momentum: () => g.momentum, dampening: () => g.dampening, nesterov: g.nesterov }, 'SGD')]
-        : []),
-      scaleByLearningRate(() => g.lr),
-    ];
-    return { transform: chain(...parts), hasMomentum };
+    const rule = hasMomentum
+      ? [trace({ momentum: () => g.momentum, dampening: () => g.dampening, nesterov: g.nesterov }, 'SGD')]
+      : [];
+    return { transform: descent(g, rule), hasMomentum };
   },
 };
 

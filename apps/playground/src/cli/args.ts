@@ -66,7 +66,8 @@ Train options:
   --epochs N          epochs over the 8,000 training digits (default ${DEFAULTS.epochs})
   --batch-size N      mini-batch size (default ${DEFAULTS.batchSize})
   --optimizer NAME    ${OPTIMIZERS.join(' | ')} (default ${DEFAULTS.optimizer})
-  --lr X              learning rate (default: adam/adamw ${DEFAULT_LR.adam}, sgd ${DEFAULT_LR.sgd}, adagrad ${DEFAULT_LR.adagrad})
+  --lr X              learning rate (default per optimizer:
+                      ${OPTIMIZERS.map((name) => `${name} ${DEFAULT_LR[name]}`).join(', ')})
   --seed N            seed for init, batch order and augmentation, integer ≥ 0 (default ${DEFAULTS.seed})
   --schedule NAME     learning-rate schedule: ${LR_SCHEDULES.join(' | ')} (default ${DEFAULTS.schedule}: decays to 0
                       over the run; adam-as-adagrad always uses its own η0/√t)

@@ -1,3 +1,4 @@
+import { ValueError } from '../errors';
 import { type Kernels, kernelDescriptors } from './kernels';
 import { tsKernels } from './ts-kernels';
 import { createWasmKernels } from './wasm/wasm-kernels';
@@ -25,7 +26,10 @@ export function getKernels(): Kernels {
 export function setKernels(kernels: Kernels): void {
   for (const { name } of kernelDescriptors) {
     if (typeof kernels?.[name] !== 'function') {
-      throw new TypeError(`setKernels: kernels.${name} must be a function, got ${typeof kernels?.[name]}`);
+      throw new ValueError(
+        `setKernels: kernels.${name} must be a function, got ${typeof kernels?.[name]}`,
+        'INVALID_KERNELS',
+      );
     }
   }
   active = kernels;

@@ -4,6 +4,7 @@ import { dropout } from '../ops/dropout';
 import {
   type AvgPool2dOptions,
   avgPool2d,
+  checkDivisorOverride,
   type MaxPool2dOptions,
   type MaxPool2dWithIndices,
   maxPool2d,
@@ -12,11 +13,15 @@ import { flatten } from '../ops/reshape';
 import { relu, sigmoid, tanh } from '../ops/unary';
 import { defaultRng, type Rng } from '../rng';
 import type { Tensor } from '../tensor';
-import { Module } from './module';
+import { checkLayerOptions } from './linear';
+import { Module, type TorchLayout } from './module';
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return relu(x);
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 
@@ -24,11 +29,17 @@ export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
+  }
 }
 
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 
@@ -77,6 +88,7 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: Pair, options: Omit<AvgPool2dOptions, 'kernelSize'> = {}) {
     super();
     this.options = { ...options, kernelSize };
+    checkDivisorOverride(this.options.divisorOverride, 'AvgPool2d');
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.options);
@@ -105,11 +117,15 @@ export class Dropout extends Module {
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
       throw new ValueError(`Dropout: p must be a probability in [0, 1], got ${p}`, 'INVALID_PROBABILITY');
     }
+    checkLayerOptions(options, 'Dropout');
     this.p = p;
     this.rng = options.rng;
   }
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, { training: this.training, rng: this.rng ?? defaultRng() });
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 

@@ -1,9 +1,9 @@
-import { defineOp } from '../define-op';
 import { allocateLike } from '../dtype';
 import { describeValue, ValueError } from '../errors';
 import { defaultRng, Rng } from '../rng';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 import { checkTensor } from './check';
+import { defineUnary } from './define-unary';
 
 export interface DropoutOptions {
   /** Default true (like F.dropout). When false, dropout is the identity and returns x itself. */
@@ -12,30 +12,8 @@ export interface DropoutOptions {
   rng?: Rng;
 }
 
-// y = x · m / (1 − p) with m ~ Bernoulli(1 − p) (inverted dropout);  ∂x = G · m / (1 − p)
-const dropoutOp = defineOp<[number, Rng]>({
-  name: 'dropout',
-  forward(ctx, [x], p, rng) {
-    const mask = allocateLike(x.data, x.size);
-    const keep = p < 1 ? 1 / (1 - p) : 0;
-    const d = x.data;
-    const out = allocateLike(d, d.length);
-    for (let i = 0; i < d.length; i++) {
-      const m = rng.next() < p ? 0 : keep;
-      mask[i] = m;
-      out[i] = d[i] * m;
-    }
-    ctx.save(mask);
-    return new Tensor(out, x.shape);
-  },
-  backward(ctx, g) {
-    const mask = ctx.saved[0] as Float32Array | Float64Array;
-    const gd = g.data;
-    const out = allocateLike(gd, gd.length);
-    for (let i = 0; i < gd.length; i++) out[i] = gd[i] * mask[i];
-    return [new Tensor(out, g.shape)];
-  },
-});
+// y = x · m with m = [u ≥ p] / (1 − p), u ~ U[0, 1) (inverted dropout);  ∂x = g · m
+const dropoutOp = defineUnary({ name: 'dropout', f: (x, m) => x * m, grad: (g, m) => g * m, saves: 'a' });
 
 /**
  * Inverted dropout (PyTorch semantics): in training each element is zeroed with probability p and the
@@ -46,10 +24,19 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
     throw new ValueError(`dropout: p must be a probability in [0, 1], got ${p}`, 'INVALID_PROBABILITY');
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new ValueError(
+      `dropout: options must be an object { training?, rng? }, got ${describeValue(options)}`,
+      'INVALID_OPTIONS',
+    );
+  }
   const rng = options.rng ?? defaultRng();
   if (!(rng instanceof Rng)) {
     throw new ValueError(`dropout: options.rng must be an Rng, got ${describeValue(rng)}`, 'INVALID_RNG');
   }
   if (options.training === false || p === 0) return x;
-  return dropoutOp([x], p, rng);
+  const mask = allocateLike(x.data, x.size);
+  const keep = p < 1 ? 1 / (1 - p) : 0;
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : keep;
+  return dropoutOp(x, mask);
 }

@@ -298,9 +298,12 @@ describe('avgPool2d divisorOverride (PyTorch divisor_override)', () => {
     );
   });
 
-  test('AvgPool2d layer passes it through', () => {
+  test('AvgPool2d layer passes it through and checks it at construction', () => {
     const layer = new AvgPool2d(2, { stride: 1, divisorOverride: 2 });
     expect(Array.from(layer.forward(x33()).data)).toEqual([6, 8, 12, 14]);
+    expect(() => new AvgPool2d(2, { divisorOverride: 0 })).toThrow(
+      /^AvgPool2d: options.divisorOverride must be an integer in \[1, 2147483647\]/,
+    );
   });
 
   test('typed errors name the option, the value and what is valid', () => {

@@ -23,6 +23,7 @@ export interface Pool2dOptions {
   ceilMode?: boolean;
 }
 
+/** Options of `maxPool2d` / `MaxPool2d`: the window geometry plus PyTorch's return_indices. */
 export interface MaxPool2dOptions extends Pool2dOptions {
   /**
    * PyTorch's return_indices. Default false: `maxPool2d` returns the pooled tensor. true: it returns
@@ -215,6 +216,17 @@ function avgPoolPass(
       }
 }
 
+/** divisorOverride: undefined, or an integer in [1, 2³¹ − 1]; anything else is a ValueError naming `where`. */
+export function checkDivisorOverride(d: unknown, where: string): number | undefined {
+  if (d !== undefined && (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 2 ** 31 - 1)) {
+    throw new ValueError(
+      `${where}: options.divisorOverride must be an integer in [1, 2147483647] (PyTorch's divisor_override), got ${describeValue(d)}`,
+      'INVALID_OPTIONS',
+    );
+  }
+  return d;
+}
+
 // y[n,oh,ow,c] = (1/divisor) Σ_window x;  ∂x[tap] += G[n,oh,ow,c] / divisor for each in-input tap
 // (divisor = divisorOverride, or the window's tap count; divisorOverride 0 here means "none")
 const avgPoolOp = defineOp<[PoolPlan, boolean, number]>({
@@ -247,12 +259,6 @@ const avgPoolOp = defineOp<[PoolPlan, boolean, number]>({
 export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
   const plan = poolGeo(x, options, 'avgPool2d');
   checkBool(options.countIncludePad, 'countIncludePad', 'avgPool2d');
-  const d = options.divisorOverride;
-  if (d !== undefined && (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 2 ** 31 - 1)) {
-    throw new ValueError(
-      `avgPool2d: options.divisorOverride must be an integer in [1, 2147483647] (PyTorch's divisor_override), got ${describeValue(d)}`,
-      'INVALID_OPTIONS',
-    );
-  }
+  const d = checkDivisorOverride(options.divisorOverride, 'avgPool2d');
   return avgPoolOp([x], plan, options.countIncludePad ?? true, d ?? 0);
 }
