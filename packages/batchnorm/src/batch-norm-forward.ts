@@ -89,7 +89,10 @@ function finish(
   const gamma = options.gamma ?? null;
   const beta = options.beta ?? null;
   const { mean, variance, invStd } = cache;
-  const relu = options.relu === true;
+  const relu = options.relu ?? false;
+  if (typeof relu !== 'boolean') {
+    throw new ValueError(`options.relu must be a boolean, got ${String(relu)}`, 'INVALID_OPTION');
+  }
   const fast = activeBatchNormWasm()?.forward(
     x,
     count,
