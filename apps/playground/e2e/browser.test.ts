@@ -4,13 +4,15 @@
  * is well above chance, draws a digit, reads the prediction and saves a screenshot to test-results/.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSafetensors, loadTorchSafetensors, Rng } from '@hw3/core';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMnistCnnBn } from '../src/train/model.js';
 import { findChromium, launchOptions } from './find-chromium.js';
 import { serveStatic } from './static-server.js';
 
@@ -116,6 +118,20 @@ describe('playground page in headless Chromium', () => {
     const prediction = await page.textContent('#prediction');
     expect(prediction).toMatch(/^\d \(\d+\.\d%\)$/);
     expect(await page.locator('#probs .bar').count()).toBe(10);
+
+    // "PyTorch weights" downloads a PyTorch-layout safetensors file of the trained model.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-torch')]);
+    expect(download.suggestedFilename()).toMatch(/^mnist-cnn-bn-step\d+\.safetensors$/);
+    const weights = new Uint8Array(readFileSync((await download.path())!));
+    const tensors = loadSafetensors(weights, { allowInt64: true }).tensors;
+    expect(tensors['0.weight'].shape).toEqual([8, 1, 3, 3]); // OIHW
+    expect(tensors['1.num_batches_tracked'].data[0]).toBeGreaterThan(0);
+    expect(
+      loadTorchSafetensors(createMnistCnnBn(new Rng(1)), weights, { inputShape: [1, 28, 28, 1] }),
+    ).toEqual({
+      missingKeys: [],
+      unexpectedKeys: [],
+    });
 
     // The optimizer race (training is paused): AdaGrad and Adam(β1=0, β2=1, η0/√t) coincide.
     await page.fill('#race-steps', '15');

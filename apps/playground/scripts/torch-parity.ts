@@ -5,10 +5,11 @@
  *   npx tsx --conditions=@hw3/source scripts/torch-parity.ts export <dir>
  *     trains mnist-cnn-bn with hw3 on real MNIST for a few Adam steps, writes <dir>/hw3-model.safetensors
  *     (saveTorchSafetensors: PyTorch names and layouts) and <dir>/hw3-io.safetensors (held-out digits as NCHW
- *     `x` and hw3's eval-mode `logits`)
+ *     `x`, hw3's eval-mode `logits`, and `logits64` of the same weights run in float64)
  *   npx tsx --conditions=@hw3/source scripts/torch-parity.ts import <dir>
  *     loads <dir>/torch-model.safetensors (a PyTorch state_dict) with loadTorchSafetensors into a fresh
- *     mnist-cnn-bn and compares its logits on <dir>/torch-io.safetensors's `x` (NCHW) with PyTorch's `logits`
+ *     mnist-cnn-bn (float32, and float64 with the same weights) and compares its logits on
+ *     <dir>/torch-io.safetensors's `x` (NCHW) with PyTorch's `logits` / `logits64`
  *
  * Each command prints one JSON line.
  */
@@ -29,6 +30,17 @@ import { loadMnist } from '../src/data/mnist-cache.node.js';
 import { fillBatch, PIXELS } from '../src/data/mnist-data.js';
 import { Trainer } from '../src/train/loop.js';
 import { createMnistCnnBn } from '../src/train/model.js';
+
+/** The same function in float64: an mnist-cnn-bn whose weights are `model`'s, converted exactly. */
+function float64Copy(model: ReturnType<typeof createMnistCnnBn>): ReturnType<typeof createMnistCnnBn> {
+  const m = createMnistCnnBn(new Rng(0), 'float64');
+  m.loadStateDict(model.stateDict());
+  return m.eval();
+}
+
+function float64(x: Tensor): Tensor {
+  return new Tensor(Float64Array.from(x.data), x.shape);
+}
 
 const INPUT_SHAPE = [1, 28, 28, 1];
 const [command, dir] = process.argv.slice(2);
@@ -75,8 +87,9 @@ if (command === 'export' && dir !== undefined) {
   fillBatch(data, t.heldOutIndices, 0, n, xData, new Int32Array(n));
   const x = new Tensor(xData, [n, 28, 28, 1]);
   const logits = noGrad(() => model.forward(x));
+  const logits64 = noGrad(() => float64Copy(model).forward(float64(x)));
   writeFileSync(join(dir, 'hw3-model.safetensors'), saveTorchSafetensors(model, { inputShape: INPUT_SHAPE }));
-  writeFileSync(join(dir, 'hw3-io.safetensors'), saveSafetensors({ x: nhwcToNchw(x), logits }));
+  writeFileSync(join(dir, 'hw3-io.safetensors'), saveSafetensors({ x: nhwcToNchw(x), logits, logits64 }));
   console.log(JSON.stringify({ command, trainSteps: steps, heldOutAccuracy, samples: n }));
 } else if (command === 'import' && dir !== undefined) {
   const model = createMnistCnnBn(new Rng(7));
@@ -89,7 +102,9 @@ if (command === 'export' && dir !== undefined) {
   );
   model.eval();
   const io = loadSafetensors(new Uint8Array(readFileSync(join(dir, 'torch-io.safetensors')))).tensors;
-  const logits = noGrad(() => model.forward(nchwToNhwc(io.x)));
+  const x = nchwToNhwc(io.x);
+  const logits = noGrad(() => model.forward(x));
+  const logits64 = noGrad(() => float64Copy(model).forward(float64(x)));
   const numBatchesTracked = model.stateDict()['1.num_batches_tracked'].data[0];
   console.log(
     JSON.stringify({
@@ -98,6 +113,7 @@ if (command === 'export' && dir !== undefined) {
       numBatchesTracked,
       samples: io.x.shape[0],
       maxAbsDiff: maxAbsDiff(logits.data, io.logits.data),
+      maxAbsDiff64: maxAbsDiff(logits64.data, io.logits64.data),
       maxAbsLogit: maxAbsDiff(io.logits.data, new Float32Array(io.logits.size)),
       argmaxAgreement: argmaxAgreement(logits.data, io.logits.data, 10),
     }),

@@ -21,25 +21,30 @@ import { noGrad, Tensor } from './tensor';
  * knowing them), and trace Flatten → Linear inside Sequential containers to permute the Linear's columns.
  */
 
+/** Options of `toTorchStateDict` (and the base of the other conversions' options). */
 export interface TorchStateDictOptions {
   /**
-   * Shape of one input batch in hw3's layout, e.g. [1, 28, 28, 1]. Needed when a Linear reads a Flatten
-   * (its columns depend on whether the flattened activation is a 4-d [N, H, W, C] one, and on H, W, C); the conversion then runs one forward pass on
-   * zeros in eval mode (training flags are restored; nothing is learned) to find that shape.
+   * Shape of one input batch in hw3's layout, e.g. [1, 28, 28, 1]. Needed when a Linear reads a Flatten (its
+   * columns depend on whether the flattened activation is a 4-d [N, H, W, C] one, and on H, W, C); the conversion
+   * then runs one forward pass on zeros in eval mode (training flags are restored; nothing is learned) to find
+   * that shape. At most 2^24 elements.
    */
   inputShape?: readonly number[];
 }
 
+/** Options of `fromTorchStateDict`. */
 export interface FromTorchStateDictOptions extends TorchStateDictOptions {
   /** Default true: missing or unexpected (PyTorch) keys throw a StateDictError. Shape mismatches always throw. */
   strict?: boolean;
 }
 
+/** Options of `saveTorchSafetensors`. */
 export interface SaveTorchSafetensorsOptions extends TorchStateDictOptions {
   /** String metadata stored in the file's `__metadata__`. */
   metadata?: Record<string, string>;
 }
 
+/** Options of `loadTorchSafetensors`. */
 export interface LoadTorchSafetensorsOptions extends FromTorchStateDictOptions {
   /** Passed to loadSafetensors. */
   maxHeaderBytes?: number;
@@ -232,9 +237,9 @@ function checkInputShape(shape: unknown, fn: string): readonly number[] | undefi
   }
   let size = 1;
   for (const d of shape as number[]) size *= d;
-  if (size > 2 ** 28) {
+  if (size > 2 ** 24) {
     throw new ValueError(
-      `${fn}: options.inputShape ${JSON.stringify(shape)} has ${size} elements; use a batch of 1 (at most 2^28 elements)`,
+      `${fn}: options.inputShape ${JSON.stringify(shape)} has ${size} elements; use a batch of 1 (at most 2^24 elements)`,
       'INVALID_OPTIONS',
     );
   }

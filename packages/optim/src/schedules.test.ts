@@ -187,6 +187,19 @@ describe("every schedule matches PyTorch's scheduler at last_epoch = t − 1", (
     expectPyTorch(cosineSchedule({ init: 0.1, decaySteps: 10, min: 0.001 }), torchValues);
   });
 
+  it('SequentialLR([LinearLR(start_factor=0.2, total_iters=5), CosineAnnealingLR(T_max=10, eta_min=0.001)], milestones=[5]) = warmupCosineSchedule', () => {
+    const torchValues = [
+      0.020000000000000004, 0.03600000000000001, 0.05200000000000002, 0.06800000000000002,
+      0.08400000000000003, 0.1, 0.09757729755661011, 0.0905463412215599, 0.07959536998847742,
+      0.0657963412215599, 0.0505, 0.03520365877844011, 0.02140463001152259, 0.010453658778440109,
+      0.0034227024433899004, 0.001,
+    ];
+    expectPyTorch(
+      warmupCosineSchedule({ init: 0.02, peak: 0.1, warmupSteps: 5, totalSteps: 15, end: 0.001 }),
+      torchValues,
+    );
+  });
+
   it('OneCycleLR(max_lr=0.1, total_steps=20) with its defaults (pct_start 0.3, cos, div 25, final_div 1e4, two phases)', () => {
     const torchValues = [
       0.0040000000000000036, 0.013167184270002533, 0.037167184270002526, 0.06683281572999747,
