@@ -9,18 +9,24 @@ import * as coreTesting from '@hw3/core/testing';
 import * as coreThreads from '@hw3/core/threads';
 import * as losses from '@hw3/losses';
 import * as optim from '@hw3/optim';
+import * as optimSchedules from '@hw3/optim/schedules';
 import * as optimTesting from '@hw3/optim/testing';
+import * as optimTransforms from '@hw3/optim/transforms';
 import * as shape from '@hw3/shape';
+import * as shapeSummary from '@hw3/shape/summary';
 import type { PackageName, Target, TypedErrorCheck } from './harness';
 
 export const MODULES: Record<PackageName, Record<string, unknown>> = {
   '@hw3/shape': shape,
+  '@hw3/shape/summary': shapeSummary,
   '@hw3/core': core,
   '@hw3/core/testing': coreTesting,
   '@hw3/core/threads': coreThreads,
   '@hw3/batchnorm': batchnorm,
   '@hw3/losses': losses,
   '@hw3/optim': optim,
+  '@hw3/optim/schedules': optimSchedules,
+  '@hw3/optim/transforms': optimTransforms,
   '@hw3/optim/testing': optimTesting,
 };
 
@@ -32,6 +38,7 @@ const isCoreError = (e: unknown): boolean => e instanceof core.Hw3Error || e ins
 
 export const TYPED_ERRORS: Record<PackageName, TypedErrorCheck> = {
   '@hw3/shape': (e) => e instanceof shape.ShapeError,
+  '@hw3/shape/summary': (e) => e instanceof shape.ShapeError,
   '@hw3/core': isCoreError,
   '@hw3/core/testing': (e) => e instanceof coreTesting.GradcheckError || isCoreError(e),
   '@hw3/core/threads': isCoreError,
@@ -42,6 +49,8 @@ export const TYPED_ERRORS: Record<PackageName, TypedErrorCheck> = {
   // optim has no runtime dependency: OptimError (NonFiniteNormError extends it) only.
   '@hw3/optim': (e) => e instanceof optim.OptimError,
   // OptimizerContractError extends OptimError.
+  '@hw3/optim/schedules': (e) => e instanceof optim.OptimError,
+  '@hw3/optim/transforms': (e) => e instanceof optim.OptimError,
   '@hw3/optim/testing': (e) => e instanceof optim.OptimError,
 };
 
@@ -57,7 +66,7 @@ export const ALLOWED_WITHOUT_TARGET: Record<string, string> = {
   '@hw3/losses:VERSION': 'a string constant',
   '@hw3/optim:VERSION': 'a string constant',
   // Data constants: used as inputs by targets instead.
-  '@hw3/shape:mnistCnnBn': 'a NetworkSpec constant; summarizeNetwork is fuzzed with it',
+  '@hw3/shape/summary:mnistCnnBn': 'a NetworkSpec constant; summarizeNetwork is fuzzed with it',
   '@hw3/core:tsKernels':
     'the kernel table; its methods take geometry the ops validated, and every op target runs on it and on the wasm kernels',
   // Error classes are the oracle itself: every typed-error check is an instanceof test against them.
@@ -75,6 +84,24 @@ export const ALLOWED_WITHOUT_TARGET: Record<string, string> = {
   '@hw3/optim/testing:optimizerContract': 'a table of the check* functions, each fuzzed by name',
   '@hw3/core:kernelDescriptors': 'a data table describing the kernels (setKernels and the wasm glue read it)',
 };
+
+/** The npm package of an entry point: '@hw3/optim/schedules' → '@hw3/optim'. */
+export function packageOf(entry: string): string {
+  return entry.split('/').slice(0, 2).join('/');
+}
+
+/**
+ * Targets name the package and the export; when the export lives in another entry point of the same package
+ * (exports move to subpaths), the target is counted there. A target whose export no package entry point has
+ * stays as it is and shows up in staleTargets().
+ */
+export function homeTargets<T extends Target<never>>(targets: readonly T[]): T[] {
+  return targets.map((t) => {
+    if (t.name in MODULES[t.pkg]) return t;
+    const home = PACKAGES.find((p) => packageOf(p) === packageOf(t.pkg) && t.name in MODULES[p]);
+    return home === undefined ? t : { ...t, pkg: home };
+  });
+}
 
 /** `pkg:name` of every export that has neither a target nor an allow-list entry. */
 export function uncoveredExports(targets: readonly Target<never>[]): string[] {

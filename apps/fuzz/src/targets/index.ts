@@ -1,4 +1,5 @@
 import type { Target } from '../harness';
+import { homeTargets } from '../registry';
 import { batchnormTargets } from './batchnorm';
 import { coreMiscTargets } from './core-misc';
 import { coreNnTargets } from './core-nn';
@@ -10,7 +11,7 @@ import { optimTargets } from './optim';
 import { optimExtraTargets } from './optim-extra';
 import { shapeTargets } from './shape';
 
-export const ALL_TARGETS: Target<never>[] = [
+export const ALL_TARGETS: Target<never>[] = homeTargets([
   ...shapeTargets,
   ...coreOpTargets,
   ...coreMiscTargets,
@@ -21,4 +22,4 @@ export const ALL_TARGETS: Target<never>[] = [
   ...lossesTargets,
   ...optimTargets,
   ...optimExtraTargets,
-];
+]);

@@ -3,11 +3,12 @@
  * every real optimizer passes the contract, a broken one is an OptimizerContractError, junk factories are typed
  * errors.
  */
-import * as optim from '@hw3/optim';
+
 import * as contract from '@hw3/optim/testing';
 import fc from 'fast-check';
 import { close, junk } from '../gen';
 import { check, defect, type Target } from '../harness';
+import * as optim from '../ns/optim';
 
 const val = fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });
 

@@ -4,10 +4,11 @@
  * corruptions; transformations, clipping, schedules (finite and non-negative, whatever the step convention),
  * state JSON, ReduceOnPlateau.
  */
-import * as optim from '@hw3/optim';
+
 import fc from 'fast-check';
 import { badValue, close, junk, junkTarget, nonFinite } from '../gen';
 import { type Bad, check, type Target } from '../harness';
+import * as optim from '../ns/optim';
 
 const PKG = '@hw3/optim' as const;
 type DType = 'float32' | 'float64';
