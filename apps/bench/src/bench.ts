@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core';
+import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core/kernels';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { benchBatchNorm, benchConv, benchGemm, benchMaxPool } from './kernel-benches';
 import { benchInference, benchTrainStep } from './model-benches';
