@@ -32,10 +32,12 @@ function tfRun(fn: () => tf.Tensor | tf.Tensor[]): () => void {
   };
 }
 
+export const gemmTask = (n: number) => `gemm ${n}×${n}×${n}`;
+
 export async function benchGemm(kernels: Kernels[], sizes: number[]): Promise<Row[]> {
   const rows: Row[] = [];
   for (const n of sizes) {
-    const task = `gemm ${n}×${n}×${n}`;
+    const task = gemmTask(n);
     const flops = 2 * n * n * n;
     const a = randomFloat32(n * n, 1);
     const b = randomFloat32(n * n, 2);

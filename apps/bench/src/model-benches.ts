@@ -7,7 +7,12 @@ import { hasKernel, type TfBackend, useTfBackend } from './tfjs';
 import { measure, type Timing } from './timing';
 
 /** Multiply-adds per sample of mnist-cnn-bn (contract); a training step does about 3× the forward's work. */
-const MACS_PER_SAMPLE = 290_080;
+export const MACS_PER_SAMPLE = 290_080;
+export const INFER_BATCH = 256;
+export const trainTask = (batch = BATCH) => `train step mnist-cnn-bn (batch ${batch}, Adam)`;
+export const trainFlops = (batch = BATCH) => 3 * 2 * MACS_PER_SAMPLE * batch;
+export const inferTask = (batch = INFER_BATCH) => `inference mnist-cnn-bn (batch ${batch}, eval)`;
+export const inferFlops = (batch = INFER_BATCH) => 2 * MACS_PER_SAMPLE * batch;
 
 function modelRow(
   task: string,
@@ -23,8 +28,8 @@ function modelRow(
 
 export async function benchTrainStep(kernels: Kernels[]): Promise<Row[]> {
   const rows: Row[] = [];
-  const task = `train step mnist-cnn-bn (batch ${BATCH}, Adam)`;
-  const flops = 3 * 2 * MACS_PER_SAMPLE * BATCH;
+  const task = trainTask();
+  const flops = trainFlops();
   const batch = syntheticBatch(BATCH, 21);
   const saved = getKernels();
   for (const k of kernels) {
@@ -49,10 +54,10 @@ export async function benchTrainStep(kernels: Kernels[]): Promise<Row[]> {
   return rows;
 }
 
-export async function benchInference(kernels: Kernels[], batchSize = 256): Promise<Row[]> {
+export async function benchInference(kernels: Kernels[], batchSize = INFER_BATCH): Promise<Row[]> {
   const rows: Row[] = [];
-  const task = `inference mnist-cnn-bn (batch ${batchSize}, eval)`;
-  const flops = 2 * MACS_PER_SAMPLE * batchSize;
+  const task = inferTask(batchSize);
+  const flops = inferFlops(batchSize);
   const { x } = syntheticBatch(batchSize, 22);
   const saved = getKernels();
   for (const k of kernels) {

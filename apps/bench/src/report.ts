@@ -1,4 +1,5 @@
-/** Result rows, the printed table (with ratios against TensorFlow.js) and the JSON file. */
+/** Result rows, the printed table (with ratios against TensorFlow.js, PyTorch and a baseline) and the JSON file. */
+import { threadsOfImpl, torchImpl } from './torch';
 
 export interface Row {
   /** What was run, e.g. 'gemm 512³' or 'conv1 forward'. */
@@ -15,6 +16,11 @@ export interface Row {
   /** Samples per call, for throughput rows. */
   samples: number | null;
   note: string;
+  /**
+   * The impl of the row this one is compared with in the "vs base" column (same task): set on the current tree's
+   * rows of an A/B run against a baseline commit (`--baseline`).
+   */
+  baselineImpl?: string;
 }
 
 export function gflops(row: Row): number | null {
@@ -33,15 +39,29 @@ function ratio(rows: Row[], row: Row, impl: string): string {
   return `${(other.ms / row.ms).toFixed(2)}×`;
 }
 
+/** PyTorch with the same number of threads as an hw3 row: PyTorch median time / hw3 median time. */
+function torchRatio(rows: Row[], row: Row): string {
+  if (!row.impl.startsWith('hw3') || row.ms === null) return '';
+  return ratio(rows, row, torchImpl(threadsOfImpl(row.impl)));
+}
+
+/** Baseline median time / this row's median time (A/B rows of `--baseline`). */
+function baselineRatio(rows: Row[], row: Row): string {
+  return row.baselineImpl === undefined ? '' : ratio(rows, row, row.baselineImpl);
+}
+
 function fmt(value: number | null, digits: number): string {
   return value === null ? '' : value.toFixed(digits);
 }
 
 /**
- * A fixed-width text table: one line per row; ms = median, GFLOP/s and samples/s from the median, ratios = TensorFlow.js
- * median time / hw3 median time (higher is better).
+ * A fixed-width text table: one line per row, grouped by task (in the order tasks first appear); ms = median, GFLOP/s
+ * and samples/s from the median, ratios = other median time / hw3 median time (higher = hw3 faster): TensorFlow.js,
+ * PyTorch with the same thread count (vs torch), the baseline commit measured A/B in the same run (vs base).
  */
-export function formatTable(rows: Row[]): string {
+export function formatTable(unordered: Row[]): string {
+  const tasks = [...new Set(unordered.map((r) => r.task))];
+  const rows = tasks.flatMap((t) => unordered.filter((r) => r.task === t));
   const header = [
     'task',
     'impl',
@@ -51,6 +71,8 @@ export function formatTable(rows: Row[]): string {
     'samples/s',
     'vs tfjs-cpu',
     'vs tfjs-wasm',
+    'vs torch',
+    'vs base',
     'note',
   ];
   const ms = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(3) : v.toFixed(1));
@@ -63,12 +85,14 @@ export function formatTable(rows: Row[]): string {
     fmt(samplesPerSecond(r), 0),
     ratio(rows, r, 'tfjs cpu'),
     ratio(rows, r, 'tfjs wasm'),
+    torchRatio(rows, r),
+    baselineRatio(rows, r),
     r.note,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const pad = (cells: string[]) =>
     cells
-      .map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) => (i >= 2 && i <= 9 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   const out = [pad(header), widths.map((w) => '-'.repeat(w)).join('  ')];

@@ -4,18 +4,20 @@
  * is well above chance, draws a digit, reads the prediction and saves a screenshot to test-results/.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTorchSafetensors, Rng } from '@hw3/core';
+import { loadSafetensors } from '@hw3/core/safetensors';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMnistCnnBn } from '../src/train/model.js';
+import { findChromium, launchOptions } from './find-chromium.js';
 import { serveStatic } from './static-server.js';
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.HW3_CHROMIUM ?? '/usr/bin/chromium';
-const INSTALL = 'sudo apt-get install -y chromium';
 
 let server: Awaited<ReturnType<typeof serveStatic>> | null = null;
 /** The same files without the COOP/COEP headers: the page must fall back to one thread. */
@@ -26,9 +28,11 @@ let context: BrowserContext | null = null;
 let profile: string | null = null;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: ${INSTALL}`);
-  }
+  // A system Chromium when there is one, else the one shipped in the @sparticuz/chromium devDependency;
+  // throws (never skips) with how to get one when neither is there. HW3_CHROMIUM overrides, see find-chromium.ts.
+  const browser = await findChromium();
+  const libs = browser.env === undefined ? '' : ` (LD_LIBRARY_PATH=${browser.env.LD_LIBRARY_PATH})`;
+  console.log(`browser test: ${browser.source} Chromium ${browser.executablePath}${libs}`);
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
     cwd: appRoot,
@@ -39,17 +43,7 @@ beforeAll(async () => {
   plainServer = await serveStatic(join(appRoot, 'dist'));
   profile = mkdtempSync(join(tmpdir(), 'hw3-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    ...launchOptions(browser),
     viewport: { width: 1200, height: 900 },
   });
 }, 120_000);
@@ -79,6 +73,11 @@ describe('playground page in headless Chromium', () => {
     expect(await page.textContent('#summary')).toContain('9,146');
     expect(await page.locator('#bn-table tr.ok').count()).toBe(6);
     expect(await page.textContent('#shape-result')).toBe('[64, 28, 28, 8]');
+    // The link to the API reference (dist/api/: TypeDoc's pages, or how to build them) is not dead.
+    expect(await page.getAttribute('#api-reference', 'href')).toBe('./api/');
+    const api = await fetch(new URL('api/', server!.url));
+    expect(api.status).toBe(200);
+    expect(await api.text()).toMatch(/hw3/);
 
     await page.click('#start');
     await page.waitForFunction(() => Number(document.body.dataset.chartPoints ?? 0) >= 5, null, {
@@ -120,6 +119,20 @@ describe('playground page in headless Chromium', () => {
     const prediction = await page.textContent('#prediction');
     expect(prediction).toMatch(/^\d \(\d+\.\d%\)$/);
     expect(await page.locator('#probs .bar').count()).toBe(10);
+
+    // "PyTorch weights" downloads a PyTorch-layout safetensors file of the trained model.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-torch')]);
+    expect(download.suggestedFilename()).toMatch(/^mnist-cnn-bn-step\d+\.safetensors$/);
+    const weights = new Uint8Array(readFileSync((await download.path())!));
+    const tensors = loadSafetensors(weights, { allowInt64: true }).tensors;
+    expect(tensors['0.weight'].shape).toEqual([8, 1, 3, 3]); // OIHW
+    expect(tensors['1.num_batches_tracked'].data[0]).toBeGreaterThan(0);
+    expect(
+      loadTorchSafetensors(createMnistCnnBn(new Rng(1)), weights, { inputShape: [1, 28, 28, 1] }),
+    ).toEqual({
+      missingKeys: [],
+      unexpectedKeys: [],
+    });
 
     // The optimizer race (training is paused): AdaGrad and Adam(β1=0, β2=1, η0/√t) coincide.
     await page.fill('#race-steps', '15');

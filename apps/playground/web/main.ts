@@ -103,6 +103,7 @@ function syncButtons(): void {
   startButton.disabled = running || !ready || finished;
   pauseButton.disabled = !running;
   resetButton.disabled = running || !hasModel;
+  $<HTMLButtonElement>('export-torch').disabled = !hasModel;
   optimizerSelect.disabled = hasModel;
   lrInput.disabled = hasModel;
   seedInput.disabled = hasModel;
@@ -138,6 +139,20 @@ resetButton.addEventListener('click', () => {
   syncButtons();
   setStatus('Reset: a fresh model will be trained on Start.');
 });
+
+// PyTorch-layout weights (@hw3/core's saveTorchSafetensors): safetensors.torch.load_file + load_state_dict.
+$('export-torch').addEventListener('click', () => send({ type: 'export-torch' }));
+function downloadTorchWeights(bytes: Uint8Array, step: number): void {
+  const url = URL.createObjectURL(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+  );
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `mnist-cnn-bn-step${step}.safetensors`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  document.body.dataset.torchWeightsBytes = String(bytes.length);
+}
 
 // ---------------------------------------------------------------- race
 const raceSeries: uPlot.Series[] = [
@@ -220,6 +235,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     case 'prediction':
       showPrediction(m.probabilities);
+      return;
+    case 'torch-weights':
+      downloadTorchWeights(m.bytes, m.step);
       return;
     case 'race-step':
       raceData[0].push(m.step);

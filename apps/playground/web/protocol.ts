@@ -9,6 +9,8 @@ export type ToWorker =
   | { type: 'pause' }
   | { type: 'reset' }
   | { type: 'predict'; pixels: Float32Array }
+  /** The model's weights as a PyTorch-layout safetensors file (answered with 'torch-weights'). */
+  | { type: 'export-torch' }
   | { type: 'race'; lr: number; steps: number; seed: number };
 
 export type FromWorker =
@@ -28,6 +30,7 @@ export type FromWorker =
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'state'; running: boolean; step: number; done: boolean }
   | { type: 'prediction'; probabilities: Float32Array }
+  | { type: 'torch-weights'; bytes: Uint8Array; step: number }
   | { type: 'race-step'; step: number; losses: number[]; gap: number }
   | { type: 'race-done'; maxGap: number; weightGaps: Array<[string, number]>; seconds: number }
   | { type: 'error'; message: string };

@@ -2,7 +2,7 @@
  * The training worker: runs the CLI's Trainer (src/train/loop.ts) step by step, posting progress, and
  * answers predictions and the optimizer race. Yields between steps so pause / reset / predict get through.
  */
-import { getKernels, Rng, setKernels } from '@hw3/core';
+import { getKernels, Rng, saveTorchSafetensors, setKernels } from '@hw3/core';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { decodeMnistBinary, type MnistData } from '../src/data/mnist-data.js';
 import { DEFAULTS } from '../src/train/defaults.js';
@@ -194,6 +194,17 @@ scope.onmessage = (event) => {
         if (trainer === null) throw new Error('train the model first (press Start)');
         post({ type: 'prediction', probabilities: trainer.predict(m.pixels) });
         return;
+      case 'export-torch': {
+        if (trainer === null) throw new Error('train the model first (press Start)');
+        // Between two training steps: the conversion's shape-finding forward pass runs in eval mode and
+        // restores the training flags, so the run continues unchanged.
+        const bytes = saveTorchSafetensors(trainer.model, {
+          inputShape: [1, 28, 28, 1],
+          metadata: { format: 'pt', model: 'mnist-cnn-bn', step: String(trainer.globalStep) },
+        });
+        post({ type: 'torch-weights', bytes, step: trainer.globalStep });
+        return;
+      }
       case 'race':
         if (data === null) throw new Error('the digits are not loaded yet');
         if (running) throw new Error('pause training before running the race');

@@ -287,3 +287,12 @@ describe('batchNormBackward', () => {
     );
   });
 });
+
+describe('junk arguments are typed errors, not TypeErrors (found by apps/fuzz)', () => {
+  it('a cache that is not a BatchNormCache, options that are not an object', () => {
+    const dy = new Float64Array(6);
+    expect(() => batchNormBackward(dy, undefined as never)).toThrow(/cache must be a BatchNormCache/);
+    const { cache } = batchNormForward(Float64Array.from([1, 2, 3, 4, 5, 7]), [2, 3]);
+    expect(() => batchNormBackward(dy, cache, null as never)).toThrow(/options must be an object, got null/);
+  });
+});

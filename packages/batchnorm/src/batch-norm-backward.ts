@@ -1,5 +1,5 @@
-import { getKernels, ValueError } from '@hw3/core';
-import type { BatchNormCache } from './batch-norm-cache';
+import { ValueError } from '@hw3/core';
+import { BatchNormCache } from './batch-norm-cache';
 import {
   inputGradientAffine,
   inputGradientFused,
@@ -7,7 +7,8 @@ import {
   reduceGradient,
 } from './batch-norm-gradients';
 import type { FloatArray } from './channel-blocks';
-import { checkLength } from './validate';
+import { checkLength, checkOptionsObject, describe } from './validate';
+import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
 export interface BatchNormBackwardOptions {
   /** The γ used in the forward (null or omitted = 1). */
@@ -67,6 +68,13 @@ export function batchNormBackward(
   cache: BatchNormCache,
   options: BatchNormBackwardOptions = {},
 ): BatchNormGradients {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
+  checkOptionsObject('options', options);
   const { count, channels, x, mean, invStd } = cache;
   if (cache.inPlace) {
     throw new ValueError(
@@ -92,12 +100,12 @@ export function batchNormBackward(
   checkLength('dBeta', dBeta, channels, 'one value per channel');
   const [sumDy, sumDyXmu, sumXmu] = cache.scratch;
 
-  // Training mode without intermediates (the autograd path): the active @hw3/core kernels' `batchNormBackward`
+  // Training mode without intermediates (the autograd path): this package's WebAssembly loops (when the active @hw3/core kernels are a WebAssembly set)
   // (WebAssembly SIMD for float32, the same float64 arithmetic) does the reductions and dx when it accepts the call.
   const fast =
     cache.training &&
     !options.intermediates &&
-    getKernels().batchNormBackward?.(dy, x, count, channels, mean, invStd, gamma, sumDy, sumDyXmu, dx) ===
+    activeBatchNormWasm()?.backward(dy, x, count, channels, mean, invStd, gamma, sumDy, sumDyXmu, dx) ===
       true;
   // dγ and dβ come from the same two reductions in every mode. They are computed before dx, so dx may alias dy.
   if (!fast) reduceGradient(dy, x, count, channels, mean, sumDy, sumDyXmu);

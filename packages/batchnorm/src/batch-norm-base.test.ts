@@ -218,3 +218,19 @@ describe('BatchNorm2d / BatchNorm1d (PyTorch semantics)', () => {
     expect(bn.runningMean!.data[0]).toBe(0);
   });
 });
+
+describe('layer options that are not an object (found by apps/fuzz)', () => {
+  it('BatchNorm1d / BatchNorm2d refuse them with a ValueError, not a TypeError', () => {
+    expect(() => new BatchNorm1d(3, null as never)).toThrow(/options must be an object, got null/);
+    expect(() => new BatchNorm2d(3, 5 as never)).toThrow(ValueError);
+  });
+});
+
+describe('a huge numFeatures (found by apps/fuzz)', () => {
+  it('is refused with a ValueError before allocating, not a RangeError', () => {
+    expect(() => new BatchNorm1d(2 ** 33)).toThrow(
+      /numFeatures must be a positive integer \(the number of channels\) at most 2\^32 − 1/,
+    );
+    expect(() => new BatchNorm2d(1e15)).toThrow(ValueError);
+  });
+});

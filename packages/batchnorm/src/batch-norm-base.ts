@@ -1,6 +1,6 @@
-import { type DType, Module, ShapeError, Tensor, ValueError } from '@hw3/core';
+import { type DType, Module, ShapeError, Tensor, type TorchLayout, ValueError } from '@hw3/core';
 import { batchNorm } from './batch-norm';
-import { channelLayout, checkEps, checkTrainingCount } from './validate';
+import { channelLayout, checkEps, checkOptionsObject, checkTrainingCount, describe } from './validate';
 
 export interface BatchNormLayerOptions {
   /** ε added to the variance. Default 1e-5 (PyTorch). */
@@ -49,19 +49,20 @@ export abstract class BatchNormBase extends Module {
 
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
+    if (!Number.isInteger(numFeatures) || numFeatures < 1 || numFeatures > 2 ** 32 - 1) {
       throw new ValueError(
-        `numFeatures must be a positive integer (the number of channels), got ${String(numFeatures)}`,
+        `numFeatures must be a positive integer (the number of channels) at most 2^32 − 1, got ${describe(numFeatures)}`,
         'BATCHNORM_FEATURES',
       );
     }
+    checkOptionsObject('options', options);
     const eps = options.eps ?? 1e-5;
     checkEps(eps);
     const momentum = options.momentum === undefined ? 0.1 : options.momentum;
     checkMomentum(momentum);
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ValueError(`dtype must be 'float32' or 'float64', got ${String(dtype)}`, 'DTYPE_MISMATCH');
+      throw new ValueError(`dtype must be 'float32' or 'float64', got ${describe(dtype)}`, 'DTYPE_MISMATCH');
     }
     this.numFeatures = numFeatures;
     this.eps = eps;
@@ -88,6 +89,14 @@ export abstract class BatchNormBase extends Module {
     }
   }
 
+  /**
+   * PyTorch layout (for @hw3/core's toTorchStateDict): same names, per-channel vectors as PyTorch's, and
+   * num_batches_tracked is PyTorch's int64 counter (a float64 scalar here).
+   */
+  override torchLayout(): TorchLayout {
+    return this.numBatchesTracked === null ? {} : { tensors: { num_batches_tracked: { layout: 'int64' } } };
+  }
+
   /** running_mean ← 0, running_var ← 1, num_batches_tracked ← 0. */
   resetRunningStats(): void {
     this.runningMean?.data.fill(0);
@@ -104,7 +113,7 @@ export abstract class BatchNormBase extends Module {
 
   forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) {
-      throw new ValueError(`${this.layerName}: x must be a Tensor, got ${String(x)}`, 'INVALID_INPUT');
+      throw new ValueError(`${this.layerName}: x must be a Tensor, got ${describe(x)}`, 'INVALID_INPUT');
     }
     const { count, channels } = channelLayout(`${this.layerName}: x`, x.shape, this.validRanks, this.layouts);
     if (channels !== this.numFeatures) {
@@ -151,7 +160,7 @@ function checkMomentum(momentum: number | null): void {
   if (momentum === null) return;
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new ValueError(
-      `momentum must be a number in [0, 1] or null (cumulative moving average), got ${String(momentum)}`,
+      `momentum must be a number in [0, 1] or null (cumulative moving average), got ${describe(momentum)}`,
       'BATCHNORM_MOMENTUM',
     );
   }

@@ -1,4 +1,6 @@
+import { ValueError } from '@hw3/core';
 import type { FloatArray } from './channel-blocks';
+import { describe } from './validate';
 
 /**
  * What the forward pass keeps for the backward pass, plus per-channel scratch space. Pass the same cache to
@@ -33,6 +35,17 @@ export class BatchNormCache {
   readonly scratch: readonly Float64Array[];
 
   constructor(channels: number) {
+    if (
+      typeof channels !== 'number' ||
+      !Number.isInteger(channels) ||
+      channels < 1 ||
+      channels > 2 ** 32 - 1
+    ) {
+      throw new ValueError(
+        `BatchNormCache: channels must be an integer in [1, 2^32 − 1], got ${describe(channels)}`,
+        'BATCHNORM_CHANNELS',
+      );
+    }
     this.channels = channels;
     this.x = new Float64Array(0);
     this.shape = [];

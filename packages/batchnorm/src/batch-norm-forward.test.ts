@@ -231,3 +231,29 @@ describe('updateRunningStatistics', () => {
     );
   });
 });
+
+describe('junk arguments are typed errors, not TypeErrors (found by apps/fuzz)', () => {
+  const x = Float64Array.from([1, 2, 3, 4, 5, 7]);
+  it('options that are not an object', () => {
+    expect(() => batchNormInference(x, [2, 3], undefined as never)).toThrow(
+      /options must be an object, got undefined/,
+    );
+    expect(() => batchNormForward(x, [2, 3], null as never)).toThrow(ValueError);
+  });
+  it('updateRunningStatistics without a cache', () => {
+    const r = new Float64Array(3);
+    expect(() => updateRunningStatistics(r, r, undefined as never, 0.1)).toThrow(
+      /cache must be a BatchNormCache/,
+    );
+    expect(() => updateRunningStatistics(r, r, {} as never, 0.1)).toThrow(ValueError);
+  });
+  it('BatchNormCache with a bad channel count', () => {
+    for (const bad of [Number.NaN, 0, -1, 2.5, '3', 2 ** 40]) {
+      expect(() => new BatchNormCache(bad as never)).toThrow(/BatchNormCache: channels must be an integer/);
+    }
+    expect(new BatchNormCache(3).mean.length).toBe(3);
+  });
+  it('values that String() cannot print (null-prototype objects) still give a typed error', () => {
+    expect(() => batchNormForward(x, [2, Object.create(null)] as never)).toThrow(ShapeError);
+  });
+});

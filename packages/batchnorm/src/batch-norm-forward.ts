@@ -1,8 +1,16 @@
-import { getKernels, ValueError } from '@hw3/core';
+import { ValueError } from '@hw3/core';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, normalize } from './batch-norm-statistics';
 import type { FloatArray } from './channel-blocks';
-import { channelLayout, checkEps, checkLength, checkTrainingCount } from './validate';
+import {
+  channelLayout,
+  checkEps,
+  checkLength,
+  checkOptionsObject,
+  checkTrainingCount,
+  describe,
+} from './validate';
+import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
 export interface BatchNormForwardOptions {
   /** γ, one per channel; null or omitted = 1 (affine = false). */
@@ -36,6 +44,7 @@ interface Prepared {
 }
 
 function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForwardOptions): Prepared {
+  checkOptionsObject('options', options);
   const { count, channels } = channelLayout('x', shape);
   checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`, 'shape-mismatch');
   const eps = options.eps ?? 1e-5;
@@ -51,7 +60,7 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   if (cache === undefined) cache = new BatchNormCache(channels);
   else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
     throw new ValueError(
-      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${String(cache.channels)}`,
+      `cache must be a BatchNormCache for ${channels} channels (the last dimension of x), got one for ${describe(cache.channels)}`,
       'BATCHNORM_CACHE',
     );
   }
@@ -60,8 +69,8 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
 
 /**
  * Training: the batch statistics into the cache; then y = γ (x − mean) · invStd + β; records x and the shape for
- * backward. Runs the active @hw3/core kernels' `batchNormForward` (WebAssembly SIMD for float32, the same float64
- * arithmetic) when they have one and accept the call, else the TypeScript kernels of this package.
+ * backward. Runs this package's WebAssembly SIMD loops (float32, the same float64 arithmetic) when the active @hw3/core
+ * kernels are a WebAssembly set and the loops accept the call, else the TypeScript kernels of this package.
  */
 function finish(
   x: FloatArray,
@@ -73,7 +82,7 @@ function finish(
   const gamma = options.gamma ?? null;
   const beta = options.beta ?? null;
   const { mean, variance, invStd } = cache;
-  const fast = getKernels().batchNormForward?.(
+  const fast = activeBatchNormWasm()?.forward(
     x,
     count,
     channels,
@@ -163,6 +172,12 @@ export function updateRunningStatistics(
   cache: BatchNormCache,
   momentum: number,
 ): void {
+  if (!(cache instanceof BatchNormCache)) {
+    throw new ValueError(
+      `cache must be a BatchNormCache from batchNormForward, got ${describe(cache)}`,
+      'BATCHNORM_CACHE',
+    );
+  }
   if (!cache.training) {
     throw new ValueError(
       'cache must come from batchNormForward (training mode) to update running statistics, got an eval-mode cache',
@@ -171,7 +186,7 @@ export function updateRunningStatistics(
   }
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new ValueError(
-      `momentum must be a number in [0, 1], got ${String(momentum)}`,
+      `momentum must be a number in [0, 1], got ${describe(momentum)}`,
       'BATCHNORM_MOMENTUM',
     );
   }

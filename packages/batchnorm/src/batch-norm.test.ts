@@ -142,3 +142,12 @@ describe('batchNorm op', () => {
     );
   });
 });
+
+describe('junk arguments are typed errors, not TypeErrors (found by apps/fuzz)', () => {
+  it('options that are not an object; an x that String() cannot print', () => {
+    const x = new Tensor(new Float64Array(6), [2, 3]);
+    expect(() => batchNorm(x, null as never)).toThrow(/options must be an object, got null/);
+    expect(() => batchNorm(Object.create(null) as never)).toThrow(/x must be a Tensor, got object/);
+    expect(() => batchNorm(Object.create(null) as never)).toThrow(ValueError);
+  });
+});

@@ -2,7 +2,7 @@ import { defineOp, type OpContext, Tensor, ValueError } from '@hw3/core';
 import { batchNormBackward } from './batch-norm-backward';
 import type { BatchNormCache } from './batch-norm-cache';
 import { batchNormForward, batchNormInference, updateRunningStatistics } from './batch-norm-forward';
-import { channelLayout } from './validate';
+import { channelLayout, checkOptionsObject, describe } from './validate';
 
 export interface BatchNormOptions {
   /** Running mean [C], updated in place when training (and used instead of μ_B when not training). */
@@ -84,7 +84,7 @@ const batchNormOp = defineOp<[OpConfig]>({
 function checkPerChannel(name: string, t: Tensor | null, channels: number, x: Tensor): void {
   if (t === null) return;
   if (!(t instanceof Tensor)) {
-    throw new ValueError(`${name} must be a Tensor or null, got ${String(t)}`, 'INVALID_INPUT');
+    throw new ValueError(`${name} must be a Tensor or null, got ${describe(t)}`, 'INVALID_INPUT');
   }
   if (t.ndim !== 1 || t.shape[0] !== channels) {
     throw new ValueError(
@@ -104,7 +104,8 @@ function checkPerChannel(name: string, t: Tensor | null, channels: number, x: Te
  * (unbiased variance); otherwise the running statistics normalise.
  */
 export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
-  if (!(x instanceof Tensor)) throw new ValueError(`x must be a Tensor, got ${String(x)}`, 'INVALID_INPUT');
+  if (!(x instanceof Tensor)) throw new ValueError(`x must be a Tensor, got ${describe(x)}`, 'INVALID_INPUT');
+  checkOptionsObject('options', options);
   const { channels } = channelLayout('x', x.shape);
   const training = options.training ?? false;
   const eps = options.eps ?? 1e-5;

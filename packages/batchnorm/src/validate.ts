@@ -9,8 +9,28 @@ export interface ChannelLayout {
 
 const VALID_LAYOUTS = '[N, C], [N, L, C] or [N, H, W, C] (channels last)';
 
+/**
+ * A value for an error message that never throws (String() throws for objects without a prototype, such as
+ * Object.create(null), and for symbols): numbers, strings, null/undefined as themselves, objects by class name.
+ */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object')
+    return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  return String(value);
+}
+
+/** An options argument must be an object; else a ValueError naming it (not a TypeError from reading a field). */
+export function checkOptionsObject(argument: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValueError(`${argument} must be an object, got ${describe(options)}`, 'INVALID_OPTIONS');
+  }
+}
+
 function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+  return `[${shape.map(describe).join(', ')}]`;
 }
 
 /**
@@ -24,7 +44,7 @@ export function channelLayout(
   layouts: string = VALID_LAYOUTS,
 ): ChannelLayout {
   if (!Array.isArray(shape)) {
-    throw new ShapeError(`${argument}: shape must be an array of sizes, got ${String(shape)}`, {
+    throw new ShapeError(`${argument}: shape must be an array of sizes, got ${describe(shape)}`, {
       code: 'rank-mismatch',
       values: {},
     });
@@ -40,8 +60,12 @@ export function channelLayout(
     const size = shape[d];
     if (!Number.isInteger(size) || size < 1) {
       throw new ShapeError(
-        `${argument}: every dimension must be a positive integer, got ${String(size)} at dimension ${d} of ${formatShape(shape)}`,
-        { code: 'invalid-size', dimension: d, values: { size: Number(size) } },
+        `${argument}: every dimension must be a positive integer, got ${describe(size)} at dimension ${d} of ${formatShape(shape)}`,
+        {
+          code: 'invalid-size',
+          dimension: d,
+          values: { size: typeof size === 'number' ? size : Number.NaN },
+        },
       );
     }
     if (d < shape.length - 1) count *= size;
@@ -77,7 +101,7 @@ export function checkLength(
 export function checkEps(eps: number): void {
   if (typeof eps !== 'number' || !Number.isFinite(eps) || eps <= 0) {
     throw new ValueError(
-      `eps must be a finite number > 0 (it keeps 1/√(σ² + ε) finite for constant channels), got ${String(eps)}`,
+      `eps must be a finite number > 0 (it keeps 1/√(σ² + ε) finite for constant channels), got ${describe(eps)}`,
       'BATCHNORM_EPS',
     );
   }

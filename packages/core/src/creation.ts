@@ -1,5 +1,5 @@
 import { allocate, checkDType, type DType, dtypeOf, type FloatArray } from './dtype';
-import { ValueError } from './errors';
+import { describeValue, ValueError } from './errors';
 import { defaultRng, Rng } from './rng';
 import { shapeError } from './shape-error';
 import { checkShape, fmtShape, shapeSize } from './shape-utils';
@@ -112,11 +112,19 @@ export function full(shape: readonly number[], value: number, options?: Creation
   return t;
 }
 
+function checkLike(t: unknown, fnName: string): Tensor {
+  if (!(t instanceof Tensor))
+    throw new ValueError(`${fnName}: t must be a Tensor, got ${describeValue(t)}`, 'INVALID_INPUT');
+  return t;
+}
+
 export function zerosLike(t: Tensor, options?: CreationOptions): Tensor {
+  checkLike(t, 'zerosLike');
   return zeros(t.shape, { dtype: options?.dtype ?? t.dtype, requiresGrad: options?.requiresGrad });
 }
 
 export function onesLike(t: Tensor, options?: CreationOptions): Tensor {
+  checkLike(t, 'onesLike');
   return ones(t.shape, { dtype: options?.dtype ?? t.dtype, requiresGrad: options?.requiresGrad });
 }
 

@@ -1,4 +1,4 @@
-import { ValueError } from './errors';
+import { describeValue, ValueError } from './errors';
 import { attachGradFn, isGradEnabled, noGrad, Tensor } from './tensor';
 
 /** What a custom op's forward can leave for its backward (like PyTorch's `ctx`). */
@@ -35,6 +35,18 @@ class Context implements OpContext {
 export function defineOp<Args extends unknown[] = []>(
   spec: OpSpec<Args>,
 ): (inputs: readonly Tensor[], ...args: Args) => Tensor {
+  if (
+    typeof spec !== 'object' ||
+    spec === null ||
+    typeof spec.name !== 'string' ||
+    typeof spec.forward !== 'function' ||
+    typeof spec.backward !== 'function'
+  ) {
+    throw new ValueError(
+      `defineOp: spec must be an object { name: string, forward: function, backward: function }, got ${describeValue(spec)}${spec !== null && typeof spec === 'object' ? ` with name ${typeof spec.name}, forward ${typeof spec.forward}, backward ${typeof spec.backward}` : ''}`,
+      'INVALID_OP_SPEC',
+    );
+  }
   const name = spec.name;
   return (inputs: readonly Tensor[], ...args: Args): Tensor => {
     if (!Array.isArray(inputs)) {

@@ -32,13 +32,22 @@ export {
   type LoadStateDictResult,
   Module,
   StateDictError,
+  type TorchLayout,
+  type TorchTensorLayout,
 } from './nn/module';
 export { type Conv2dOptions, conv2d, type Pair } from './ops/conv2d';
 export { type DropoutOptions, dropout } from './ops/dropout';
 export { add, div, mul, sub } from './ops/elementwise';
 export { linear } from './ops/linear';
 export { matmul } from './ops/matmul';
-export { type AvgPool2dOptions, avgPool2d, maxPool2d, type Pool2dOptions } from './ops/pool2d';
+export {
+  type AvgPool2dOptions,
+  avgPool2d,
+  type MaxPool2dOptions,
+  type MaxPool2dWithIndices,
+  maxPool2d,
+  type Pool2dOptions,
+} from './ops/pool2d';
 export { type Axes, mean, sum } from './ops/reduce';
 export { flatten, reshape } from './ops/reshape';
 export { transpose } from './ops/transpose';
@@ -54,3 +63,15 @@ export {
   Tensor,
   type TensorOptions,
 } from './tensor';
+export {
+  type FromTorchStateDictOptions,
+  fromTorchStateDict,
+  type LoadTorchSafetensorsOptions,
+  loadTorchSafetensors,
+  nchwToNhwc,
+  nhwcToNchw,
+  type SaveTorchSafetensorsOptions,
+  saveTorchSafetensors,
+  type TorchStateDictOptions,
+  toTorchStateDict,
+} from './torch-state-dict';

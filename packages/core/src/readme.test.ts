@@ -20,7 +20,7 @@ function run(block: string): { printed: string[]; expected: string[] } {
   for (const m of importLines) {
     const entry = entries[m[2]];
     expect(entry, `README imports from ${m[2]}`).toBeDefined();
-    for (const n of m[1].split(',')) api[n.trim()] = entry[n.trim()];
+    for (const n of m[1].split(',').map((x) => x.trim())) if (n !== '') api[n] = entry[n];
   }
   const names = Object.keys(api);
   const body = block.slice(importLines.reduce((end, m) => Math.max(end, (m.index ?? 0) + m[0].length), 0));
@@ -34,7 +34,7 @@ function run(block: string): { printed: string[]; expected: string[] } {
 
 test('README: every runnable example runs and prints what its comments say', () => {
   const blocks = runnableBlocks();
-  expect(blocks.length).toBe(3);
+  expect(blocks.length).toBe(4);
   for (const block of blocks) {
     const { printed, expected } = run(block);
     expect(expected.length).toBeGreaterThan(0);

@@ -84,3 +84,18 @@ describe('Rng', () => {
     expect(() => normal([2], 0, -1)).toThrow(ValueError);
   });
 });
+
+describe('Rng methods with bad arguments (found by apps/fuzz)', () => {
+  test('uniform / normal refuse non-finite or non-number bounds instead of returning NaN', () => {
+    const r = new Rng(1);
+    expect(() => r.uniform('x' as never, 2)).toThrow(/uniform\(lo, hi\): need finite numbers, got lo=x/);
+    expect(() => r.uniform(0, Number.NaN)).toThrow(ValueError);
+    expect(() => r.normal(0, -1)).toThrow(/std >= 0, got mean=0, std=-1/);
+    expect(() => r.normal(Number.POSITIVE_INFINITY, 1)).toThrow(ValueError);
+    expect(Number.isFinite(r.uniform(-1, 1)) && Number.isFinite(r.normal())).toBe(true);
+  });
+  test('shuffle refuses a non-array with a ValueError, not a TypeError', () => {
+    expect(() => new Rng(1).shuffle(null as never)).toThrow(/shuffle\(a\): a must be an array/);
+    expect(() => new Rng(1).shuffle(3 as never)).toThrow(ValueError);
+  });
+});

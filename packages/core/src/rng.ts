@@ -1,4 +1,4 @@
-import { ValueError } from './errors';
+import { describeValue, ValueError } from './errors';
 
 const TWO_POW_MINUS_32 = 2 ** -32;
 
@@ -65,11 +65,23 @@ export class Rng {
 
   /** Uniform in [lo, hi). */
   uniform(lo = 0, hi = 1): number {
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+      throw new ValueError(
+        `uniform(lo, hi): need finite numbers, got lo=${String(lo)}, hi=${String(hi)}`,
+        'INVALID_RANGE',
+      );
+    }
     return lo + (hi - lo) * this.next();
   }
 
   /** Normal(mean, std) by Box-Muller. */
   normal(mean = 0, std = 1): number {
+    if (!Number.isFinite(mean) || !(std >= 0) || !Number.isFinite(std)) {
+      throw new ValueError(
+        `normal(mean, std): need a finite mean and a finite std >= 0, got mean=${String(mean)}, std=${String(std)}`,
+        'INVALID_RANGE',
+      );
+    }
     if (this.hasSpare) {
       this.hasSpare = false;
       return mean + std * this.spare;
@@ -96,6 +108,12 @@ export class Rng {
 
   /** In-place Fisher-Yates shuffle. */
   shuffle<T>(a: T[] | Int32Array | Uint32Array): void {
+    if (!Array.isArray(a) && !(a instanceof Int32Array) && !(a instanceof Uint32Array)) {
+      throw new ValueError(
+        `shuffle(a): a must be an array, Int32Array or Uint32Array, got ${describeValue(a)}`,
+        'INVALID_INPUT',
+      );
+    }
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = a[i];

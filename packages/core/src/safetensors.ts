@@ -5,17 +5,32 @@ import { Tensor } from './tensor';
  * Reading and writing the safetensors format (https://github.com/huggingface/safetensors) as Uint8Array,
  * browser-safe: 8-byte little-endian header length N, N bytes of UTF-8 JSON
  * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { string: string } }`, then the
- * little-endian data; offsets are relative to the end of the header. Only F32 and F64 are supported.
+ * little-endian data; offsets are relative to the end of the header. F32 and F64 are supported; I64 (PyTorch's
+ * integer counters such as BatchNorm's num_batches_tracked) only on request, held as float64 in hw3.
  */
 
 /** Codes: TRUNCATED, HEADER_TOO_LARGE, INVALID_UTF8, INVALID_JSON, INVALID_HEADER, INVALID_DTYPE,
  * UNSUPPORTED_DTYPE, INVALID_SHAPE, INVALID_OFFSETS, SIZE_MISMATCH, OVERLAPPING_OFFSETS, OFFSET_GAP,
- * INVALID_NAME, INVALID_METADATA, INVALID_INPUT. */
+ * INVALID_NAME, INVALID_METADATA, INVALID_INPUT, INT64_OUT_OF_RANGE. */
 export class SafetensorsError extends Hw3Error {}
 
 export interface LoadSafetensorsOptions {
   /** Largest accepted JSON header, in bytes. Default 100,000,000 (the reference implementation's limit). */
   maxHeaderBytes?: number;
+  /**
+   * Default false (I64 is an UNSUPPORTED_DTYPE error). true: I64 tensors are read into float64 tensors; a value
+   * outside ±(2^53 − 1), which float64 cannot hold exactly, is a SafetensorsError INT64_OUT_OF_RANGE.
+   */
+  allowInt64?: boolean;
+}
+
+/** Options of `saveSafetensors` (its third argument). */
+export interface SaveSafetensorsOptions {
+  /**
+   * Names of tensors to store as I64 (PyTorch's int64) instead of F32/F64; their values must be integers in
+   * ±(2^53 − 1). Default none.
+   */
+  int64Keys?: readonly string[];
 }
 
 export interface SafetensorsContents {
@@ -34,7 +49,6 @@ const KNOWN_UNSUPPORTED = new Set([
   'BF16',
   'I32',
   'U32',
-  'I64',
   'U64',
   'C64',
   'F8_E4M3',
@@ -52,19 +66,39 @@ function fail(code: string, message: string): never {
 
 /**
  * Serialises tensors (float32 → 'F32', float64 → 'F64') and optional string metadata, laid out as the
- * reference (Rust) writer does: `__metadata__` first, tensors ordered by dtype size (F64 before F32) then by
- * name, so every tensor's data is aligned to its element size; the header is padded with spaces to a
- * multiple of 8 bytes.
+ * reference (Rust) writer does: `__metadata__` first, tensors ordered by dtype size (F64 and I64 before F32)
+ * then by name, so every tensor's data is aligned to its element size; the header is padded with spaces to a
+ * multiple of 8 bytes. `options.int64Keys` names tensors written as I64.
  */
 export function saveSafetensors(
   tensors: Record<string, Tensor>,
   metadata?: Record<string, string>,
+  options: SaveSafetensorsOptions = {},
 ): Uint8Array {
   if (tensors === null || typeof tensors !== 'object')
     fail('INVALID_INPUT', `tensors must be an object of Tensors, got ${describeValue(tensors)}`);
+  if (options === null || typeof options !== 'object')
+    fail('INVALID_INPUT', `options must be an object, got ${describeValue(options)}`);
+  const int64 = new Set<string>();
+  if (options.int64Keys !== undefined) {
+    if (!Array.isArray(options.int64Keys))
+      fail(
+        'INVALID_INPUT',
+        `options.int64Keys must be an array of tensor names, got ${describeValue(options.int64Keys)}`,
+      );
+    for (const k of options.int64Keys) {
+      if (typeof k !== 'string' || !Object.hasOwn(tensors, k))
+        fail(
+          'INVALID_INPUT',
+          `options.int64Keys: ${JSON.stringify(k)} is not the name of a tensor in tensors`,
+        );
+      int64.add(k);
+    }
+  }
+  const wide = (name: string) => int64.has(name) || tensors[name]?.dtype === 'float64';
   const names = Object.keys(tensors).sort((a, b) => {
-    const wide = +(tensors[b]?.dtype === 'float64') - +(tensors[a]?.dtype === 'float64');
-    return wide !== 0 ? wide : a < b ? -1 : a > b ? 1 : 0;
+    const w = +wide(b) - +wide(a);
+    return w !== 0 ? w : a < b ? -1 : a > b ? 1 : 0;
   });
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
@@ -88,9 +122,16 @@ export function saveSafetensors(
       );
     }
     if (!(t instanceof Tensor)) fail('INVALID_INPUT', `tensors['${name}'] must be a Tensor`);
-    const bytes = t.data.byteLength;
+    if (int64.has(name))
+      for (const v of t.data)
+        if (!Number.isSafeInteger(v))
+          fail(
+            'INT64_OUT_OF_RANGE',
+            `tensors['${name}'] is listed in int64Keys, so its values must be integers in ±(2^53 − 1), got ${v}`,
+          );
+    const bytes = int64.has(name) ? t.size * 8 : t.data.byteLength;
     header[name] = {
-      dtype: t.dtype === 'float64' ? 'F64' : 'F32',
+      dtype: int64.has(name) ? 'I64' : t.dtype === 'float64' ? 'F64' : 'F32',
       shape: [...t.shape],
       data_offsets: [offset, offset + bytes],
     };
@@ -111,6 +152,11 @@ export function saveSafetensors(
   let pos = 8 + headerBytes.length;
   for (const name of names) {
     const d = tensors[name].data;
+    if (int64.has(name)) {
+      for (let i = 0; i < d.length; i++) view.setBigInt64(pos + 8 * i, BigInt(d[i]), true);
+      pos += d.length * 8;
+      continue;
+    }
     if (LITTLE_ENDIAN) out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
     else if (d instanceof Float64Array)
       for (let i = 0; i < d.length; i++) view.setFloat64(pos + 8 * i, d[i], true);
@@ -122,7 +168,7 @@ export function saveSafetensors(
 
 interface Entry {
   name: string;
-  dtype: 'F32' | 'F64';
+  dtype: 'F32' | 'F64' | 'I64';
   shape: number[];
   begin: number;
   end: number;
@@ -145,6 +191,9 @@ export function loadSafetensors(
   if (!(bytes instanceof Uint8Array))
     fail('INVALID_INPUT', `bytes must be a Uint8Array, got ${describeValue(bytes)}`);
   const maxHeader = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER;
+  const allowInt64 = options.allowInt64 ?? false;
+  if (typeof allowInt64 !== 'boolean')
+    fail('INVALID_INPUT', `options.allowInt64 must be a boolean, got ${describeValue(allowInt64)}`);
   if (!isNonNegSafeInt(maxHeader)) {
     fail('INVALID_INPUT', `options.maxHeaderBytes must be a non-negative integer, got ${String(maxHeader)}`);
   }
@@ -203,7 +252,13 @@ export function loadSafetensors(
       fail('INVALID_HEADER', `entry '${name}' must be an object with dtype, shape and data_offsets`);
     }
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (dtype !== 'F32' && dtype !== 'F64') {
+    if (dtype !== 'F32' && dtype !== 'F64' && !(dtype === 'I64' && allowInt64)) {
+      if (dtype === 'I64') {
+        fail(
+          'UNSUPPORTED_DTYPE',
+          `tensor '${name}' has dtype I64; supported dtypes are F32 and F64 (pass { allowInt64: true } to read I64 as float64)`,
+        );
+      }
       if (typeof dtype === 'string' && KNOWN_UNSUPPORTED.has(dtype)) {
         fail('UNSUPPORTED_DTYPE', `tensor '${name}' has dtype ${dtype}; supported dtypes are F32 and F64`);
       }
@@ -231,7 +286,7 @@ export function loadSafetensors(
         `tensor '${name}' data_offsets [${begin}, ${end}] must satisfy begin <= end <= ${dataLen} (data bytes after the header)`,
       );
     }
-    const itemSize = dtype === 'F64' ? 8 : 4;
+    const itemSize = dtype === 'F32' ? 4 : 8;
     let count = 1;
     for (const d of shape as number[]) {
       count *= d;
@@ -270,6 +325,26 @@ export function loadSafetensors(
   // Validated: now allocate and copy.
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
+    if (e.dtype !== 'I64') continue;
+    const src = dataStart + e.begin;
+    for (let i = 0; i < (e.end - e.begin) / 8; i++) {
+      const v = view.getBigInt64(src + 8 * i, true);
+      if (v > 9007199254740991n || v < -9007199254740991n)
+        fail(
+          'INT64_OUT_OF_RANGE',
+          `tensor '${e.name}' (I64) holds ${v} at index ${i}, outside ±(2^53 − 1) that float64 holds exactly`,
+        );
+    }
+  }
+  for (const e of entries) {
+    if (e.dtype === 'I64') {
+      const count = (e.end - e.begin) / 8;
+      const data = new Float64Array(count);
+      const src = dataStart + e.begin;
+      for (let i = 0; i < count; i++) data[i] = Number(view.getBigInt64(src + 8 * i, true));
+      tensors[e.name] = new Tensor(data, e.shape);
+      continue;
+    }
     const count = (e.end - e.begin) / (e.dtype === 'F64' ? 8 : 4);
     const data = e.dtype === 'F64' ? new Float64Array(count) : new Float32Array(count);
     const src = dataStart + e.begin;

@@ -1,7 +1,13 @@
 import { ValueError } from './errors';
 import { shapeError } from './shape-error';
 
-/** Validates a shape (array of non-negative integers) and returns a frozen copy. */
+/**
+ * The most elements one tensor may hold: the longest typed array JavaScript engines allocate (2^32 − 1 on 64-bit
+ * V8). Larger shapes are refused before anything is allocated, with a ValueError instead of a RangeError.
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 32 - 1;
+
+/** Validates a shape (array of non-negative integers, at most MAX_TENSOR_ELEMENTS in all) and returns a frozen copy. */
 export function checkShape(shape: unknown, argName = 'shape'): readonly number[] {
   if (!Array.isArray(shape)) {
     throw new ValueError(
@@ -17,6 +23,13 @@ export function checkShape(shape: unknown, argName = 'shape'): readonly number[]
         'INVALID_SHAPE',
       );
     }
+  }
+  const size = shapeSize(shape);
+  if (size > MAX_TENSOR_ELEMENTS) {
+    throw new ValueError(
+      `${argName} ${JSON.stringify(shape)} has ${size} elements; a tensor holds at most 2^32 − 1 = ${MAX_TENSOR_ELEMENTS}`,
+      'TOO_LARGE',
+    );
   }
   return Object.freeze(shape.slice()) as readonly number[];
 }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { ones, tensor, zeros } from './creation';
+import { full, normal, ones, onesLike, tensor, uniform, zeros, zerosLike } from './creation';
 import { defineOp } from './define-op';
 import { ValueError } from './errors';
+import { Linear } from './nn/linear';
 import { add, mul } from './ops/elementwise';
 import { sum } from './ops/reduce';
 import { exp } from './ops/unary';
@@ -320,4 +321,51 @@ describe('defineOp', () => {
     sum(y).backward();
     expect(x.grad?.toArray()).toEqual([1, 1]);
   });
+});
+
+describe('huge shapes are refused before allocating (found by apps/fuzz)', () => {
+  test.each([[[1e6, 1e6]], [[2 ** 20, 2 ** 20, 2 ** 20]], [[2 ** 53]], [[1e300]]])(
+    '%j: a ValueError naming the shape, not a RangeError',
+    (shape) => {
+      for (const make of [
+        () => zeros(shape),
+        () => ones(shape),
+        () => full(shape, 1),
+        () => uniform(shape, 0, 1),
+        () => normal(shape, 0, 1),
+        () => tensor([1], { shape }),
+        () => new Linear(shape[0], shape[1] ?? 2 ** 33),
+      ]) {
+        expect(make).toThrow(ValueError);
+        expect(make).toThrow(/at most 2\^32 − 1/);
+      }
+    },
+  );
+});
+
+describe('zerosLike / onesLike of a non-tensor (found by apps/fuzz)', () => {
+  test.each([undefined, null, [1, 2], 3])('%j is a ValueError naming t, not a TypeError', (bad) => {
+    expect(() => zerosLike(bad as never)).toThrow(/zerosLike: t must be a Tensor/);
+    expect(() => onesLike(bad as never)).toThrow(/onesLike: t must be a Tensor/);
+    expect(() => onesLike(bad as never)).toThrow(ValueError);
+  });
+});
+
+describe('noGrad / enableGrad without a function (found by apps/fuzz)', () => {
+  test.each([undefined, null, 3, 'fn'])('%j is a ValueError naming fn, not a TypeError', (bad) => {
+    expect(() => noGrad(bad as never)).toThrow(/noGrad: fn must be a function/);
+    expect(() => enableGrad(bad as never)).toThrow(/enableGrad: fn must be a function/);
+    expect(() => noGrad(bad as never)).toThrow(ValueError);
+    expect(isGradEnabled()).toBe(true);
+  });
+});
+
+describe('defineOp with a malformed spec (found by apps/fuzz)', () => {
+  test.each([undefined, null, 3, {}, { name: 'x' }, { name: 1, forward: () => null, backward: () => [] }])(
+    '%j is a ValueError naming spec, not a TypeError',
+    (bad) => {
+      expect(() => defineOp(bad as never)).toThrow(/defineOp: spec must be an object/);
+      expect(() => defineOp(bad as never)).toThrow(ValueError);
+    },
+  );
 });

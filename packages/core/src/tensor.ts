@@ -17,7 +17,10 @@ export interface GradFn {
 
 let gradEnabled = true;
 
-function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
+function withGradEnabled<T>(enabled: boolean, fn: () => T, fnName: string): T {
+  if (typeof fn !== 'function') {
+    throw new ValueError(`${fnName}: fn must be a function, got ${describeValue(fn)}`, 'INVALID_INPUT');
+  }
   const prev = gradEnabled;
   gradEnabled = enabled;
   try {
@@ -29,12 +32,12 @@ function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
 
 /** Runs `fn` with gradient recording disabled (like `torch.no_grad()`). */
 export function noGrad<T>(fn: () => T): T {
-  return withGradEnabled(false, fn);
+  return withGradEnabled(false, fn, 'noGrad');
 }
 
 /** Runs `fn` with gradient recording enabled, even inside `noGrad` (like `torch.enable_grad()`). */
 export function enableGrad<T>(fn: () => T): T {
-  return withGradEnabled(true, fn);
+  return withGradEnabled(true, fn, 'enableGrad');
 }
 
 export function isGradEnabled(): boolean {

@@ -175,3 +175,9 @@ interface Worst {
   a: number;
   n: number;
 }
+
+export {
+  type ConformanceAssertion,
+  type ConformanceTestApi,
+  kernelConformanceTests,
+} from './kernels/conformance';

@@ -11,7 +11,14 @@ import {
   perSampleBuffer,
   trailingWeightOption,
 } from './loss-flow.js';
-import { checkReduction, type GradOutput, gradBuffer, type LossValue, upstreamScale } from './reduction.js';
+import {
+  checkOptions,
+  checkReduction,
+  type GradOutput,
+  gradBuffer,
+  type LossValue,
+  upstreamScale,
+} from './reduction.js';
 import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
@@ -70,6 +77,7 @@ export function binaryCrossEntropyWithLogitsArray<R extends Reduction = 'mean'>(
   options: BinaryCrossEntropyWithLogitsArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'binaryCrossEntropyWithLogitsArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'input', input);
   checkShape(fn, 'input', shape, input.length);
   const y = toFloatValues(fn, 'target', target, input.length);
@@ -126,6 +134,7 @@ export function binaryCrossEntropyWithLogits(
   options: BinaryCrossEntropyWithLogitsOptions = {},
 ): Tensor {
   const fn = 'binaryCrossEntropyWithLogits';
+  checkOptions(fn, options);
   checkTensor(fn, 'input', input);
   const resolved = resolveOptions(fn, input.shape, options);
   // Own copies of caller arrays kept for backward (see crossEntropy).

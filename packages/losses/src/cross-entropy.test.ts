@@ -518,3 +518,32 @@ describe('crossEntropy autograd op', () => {
     );
   });
 });
+
+describe('options that are not an object (found by apps/fuzz)', () => {
+  it('every loss refuses them with a LossError naming options, not a TypeError', async () => {
+    const { nllLoss, nllLossArray } = await import('./nll-loss.js');
+    const { mseLoss, mseLossArray } = await import('./mse-loss.js');
+    const { binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsArray } = await import(
+      './binary-cross-entropy-with-logits.js'
+    );
+    const x = new Float32Array(6);
+    const t = new Tensor(new Float32Array(6), [2, 3]);
+    const calls: Array<() => unknown> = [
+      () => crossEntropyArray(x, [2, 3], [0, 1], null as never),
+      () => crossEntropy(t, [0, 1], null as never),
+      () => nllLossArray(x, [2, 3], [0, 1], 3 as never),
+      () => nllLoss(t, [0, 1], null as never),
+      () => mseLossArray(x, x, null as never),
+      () => mseLoss(t, x, 'mean' as never),
+      () => binaryCrossEntropyWithLogitsArray(x, [2, 3], x, null as never),
+      () => binaryCrossEntropyWithLogits(t, x, null as never),
+    ];
+    for (const call of calls) {
+      expect(call).toThrow(LossError);
+      expect(call).toThrow(/options must be an object/);
+    }
+    expect(() => mseLossArray(x, x, { grad: null as never })).toThrow(
+      /options\.grad must be a Float32Array of length 6/,
+    );
+  });
+});

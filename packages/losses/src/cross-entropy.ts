@@ -7,7 +7,15 @@ import {
 } from './cross-entropy-kernel.js';
 import { LossError } from './loss-error.js';
 import { arrayLossValue, backwardScale, classLossSetup, lossOutput, perSampleBuffer } from './loss-flow.js';
-import { type GradOutput, gradBuffer, type LossValue, scratch, sumOf, upstreamScale } from './reduction.js';
+import {
+  checkOptions,
+  type GradOutput,
+  gradBuffer,
+  type LossValue,
+  scratch,
+  sumOf,
+  upstreamScale,
+} from './reduction.js';
 import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
@@ -130,6 +138,7 @@ export function crossEntropyArray<R extends Reduction = 'mean'>(
   options: CrossEntropyArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'crossEntropyArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'logits', logits);
   checkShape(fn, 'logits', shape, logits.length);
   const { problem, reduction } = resolve(fn, logits, shape, target, options);
@@ -188,6 +197,7 @@ export function crossEntropy(
   options: CrossEntropyOptions = {},
 ): Tensor {
   const fn = 'crossEntropy';
+  checkOptions(fn, options);
   checkTensor(fn, 'logits', logits);
   const resolved = resolve(fn, logits.data, logits.shape, target, options);
   const probTensor = target instanceof Tensor && resolved.problem.probabilities !== null;

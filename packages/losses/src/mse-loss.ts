@@ -1,7 +1,14 @@
 import { defineOp, Tensor } from '@hw3/core';
 import { arrayLossValue, backwardScale, checkTargetShape, lossOutput, perSampleBuffer } from './loss-flow.js';
 import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.js';
-import { checkReduction, type GradOutput, gradBuffer, type LossValue, upstreamScale } from './reduction.js';
+import {
+  checkOptions,
+  checkReduction,
+  type GradOutput,
+  gradBuffer,
+  type LossValue,
+  upstreamScale,
+} from './reduction.js';
 import type { FloatArray, Reduction } from './types.js';
 import { allocLike, checkFloatArray, checkTensor, detachedFrom, toFloatValues } from './validate.js';
 
@@ -27,6 +34,7 @@ export function mseLossArray<R extends Reduction = 'mean'>(
   options: MseLossArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'mseLossArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'input', input);
   const y = toFloatValues(fn, 'target', target, input.length);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
@@ -80,6 +88,7 @@ export function mseLoss(
   options: MseLossOptions = {},
 ): Tensor {
   const fn = 'mseLoss';
+  checkOptions(fn, options);
   checkTensor(fn, 'input', input);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   if (target instanceof Tensor) {

@@ -8,7 +8,14 @@ import {
   perSampleBuffer,
 } from './loss-flow.js';
 import { nllLossBackwardKernel, nllLossForwardKernel } from './nll-loss-kernel.js';
-import { type GradOutput, gradBuffer, type LossValue, sumOf, upstreamScale } from './reduction.js';
+import {
+  checkOptions,
+  type GradOutput,
+  gradBuffer,
+  type LossValue,
+  sumOf,
+  upstreamScale,
+} from './reduction.js';
 import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
@@ -65,6 +72,7 @@ export function nllLossArray<R extends Reduction = 'mean'>(
   options: NllLossArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'nllLossArray';
+  checkOptions(fn, options);
   checkFloatArray(fn, 'input', input);
   checkShape(fn, 'input', shape, input.length);
   const p = resolve(fn, shape, target, options);
@@ -103,6 +111,7 @@ const nllLossOp = defineOp<[NllProblem]>({
  */
 export function nllLoss(input: Tensor, target: ClassIndices | Tensor, options: NllLossOptions = {}): Tensor {
   const fn = 'nllLoss';
+  checkOptions(fn, options);
   checkTensor(fn, 'input', input);
   const p = resolve(fn, input.shape, target, options);
   // Own copies of caller arrays kept for backward (see crossEntropy).

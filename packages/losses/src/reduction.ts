@@ -88,13 +88,25 @@ export function scratch(slot: 0 | 1, length: number): Float64Array {
   return buffer.length === length ? buffer : buffer.subarray(0, length);
 }
 
+/** The options argument of a loss must be an object (or omitted): a LossError naming it, not a TypeError. */
+export function checkOptions(fn: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new LossError(`${fn}: options must be an object, got ${describe(options)}`, 'LOSS_INVALID_OPTION');
+  }
+}
+
 /** The gradient output of a plain-array loss: `options.grad` when given (checked), else a new array. */
 export function gradBuffer(fn: string, given: FloatArray | undefined, like: FloatArray): FloatArray {
   if (given === undefined)
     return like instanceof Float32Array ? new Float32Array(like.length) : new Float64Array(like.length);
-  if (given.constructor !== like.constructor || given.length !== like.length) {
+  if (
+    typeof given !== 'object' ||
+    given === null ||
+    given.constructor !== like.constructor ||
+    given.length !== like.length
+  ) {
     throw new LossError(
-      `${fn}: options.grad must be a ${like.constructor.name} of length ${like.length} (like the input), got a ${given.constructor.name} of length ${given.length}`,
+      `${fn}: options.grad must be a ${like.constructor.name} of length ${like.length} (like the input), got ${describe(given)}${typeof given === 'object' && given !== null ? ` of length ${given.length}` : ''}`,
       'LOSS_SHAPE_MISMATCH',
     );
   }

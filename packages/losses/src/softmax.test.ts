@@ -158,3 +158,14 @@ describe('softmax / logSoftmax autograd ops', () => {
     expect(() => logSoftmax(new Tensor(new Float64Array(3), [3]), -2)).toThrow(LossError);
   });
 });
+
+describe('an out argument that is not a typed array (found by apps/fuzz)', () => {
+  it('is a LossError naming out, not a TypeError', () => {
+    const x = new Float32Array(6);
+    expect(() => softmaxArray(x, [2, 3], -1, null as never)).toThrow(LossError);
+    expect(() => logSoftmaxArray(x, [2, 3], -1, 3 as never)).toThrow(
+      /out must be a separate Float32Array of length 6, got/,
+    );
+    expect(() => softmaxBackwardArray(x, x, [2, 3], -1, null as never)).toThrow(LossError);
+  });
+});

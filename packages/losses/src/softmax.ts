@@ -29,9 +29,15 @@ function splitAxis(fn: string, shape: readonly number[], axis: unknown): AxisSpl
 
 function checkOut(fn: string, out: FloatArray | undefined, like: FloatArray): FloatArray {
   if (out === undefined) return allocLike(like, like.length);
-  if (out.constructor !== like.constructor || out.length !== like.length || out === like) {
+  if (
+    typeof out !== 'object' ||
+    out === null ||
+    out.constructor !== like.constructor ||
+    out.length !== like.length ||
+    out === like
+  ) {
     throw new LossError(
-      `${fn}: out must be a separate ${like.constructor.name} of length ${like.length}, got ${describe(out)} of length ${out.length}`,
+      `${fn}: out must be a separate ${like.constructor.name} of length ${like.length}, got ${describe(out)}${typeof out === 'object' && out !== null ? ` of length ${out.length}` : ''}`,
       'LOSS_SHAPE_MISMATCH',
     );
   }

@@ -1,4 +1,4 @@
-import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
+import { checkHyper, checkObjectArg, describeArg, NON_NEGATIVE, OptimError } from './errors';
 import { decodeNumber, encodeNumber } from './state-json';
 
 export interface ReduceOnPlateauOptions {
@@ -53,6 +53,16 @@ export class ReduceOnPlateau {
   readonly #target: HasLearningRate;
 
   constructor(target: HasLearningRate, options: ReduceOnPlateauOptions = {}) {
+    checkObjectArg('ReduceOnPlateau: options', options);
+    if (typeof target !== 'object' || target === null || !Array.isArray(target.paramGroups)) {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `ReduceOnPlateau: target must have paramGroups (an optimizer), got ${describeArg(target)}`,
+      );
+    }
+    target.paramGroups.forEach((g, i) => {
+      checkHyper(`paramGroups[${i}].lr`, g?.lr, NON_NEGATIVE, 'ReduceOnPlateau: target.');
+    });
     const {
       mode = 'min',
       factor = 0.1,

@@ -67,7 +67,8 @@ export function scaleByRms(
             sq[j] = sq[j] * a + w * g * g;
             const gj = ga[j];
             ga[j] = small ? gj + w * (g - gj) : g - (g - gj) * rest;
-            const den = Math.sqrt(sq[j] - ga[j] * ga[j]) + e;
+            // E[g²] − E[g]² ≥ 0 up to rounding; clamped so that rounding below 0 gives eps, not NaN
+            const den = Math.sqrt(Math.max(sq[j] - ga[j] * ga[j], 0)) + e;
             u[j] = den === 0 && g === 0 ? 0 : g / den;
           }
         } else {

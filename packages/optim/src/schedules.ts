@@ -1,10 +1,14 @@
-import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
+import { checkHyper, describeArg, NON_NEGATIVE, OptimError } from './errors';
 
 /**
  * A schedule is a pure function of the 1-based step number t = 1, 2, 3, ... (the step that is about to be
  * taken) returning a hyperparameter value. Usable for the learning rate and for any other numeric
  * hyperparameter (`schedule: { lr, beta1, momentum, weightDecay, ... }` on an optimizer, or directly as a
  * transformation argument).
+ *
+ * Step convention (one for every schedule here): value(t) is what PyTorch's scheduler gives for the t-th
+ * optimizer step when `scheduler.step()` is called after each `optimizer.step()`, i.e. PyTorch's 0-based
+ * `last_epoch` e = t − 1 (optax's count = t − 1). So step 1 uses the initial value of every schedule.
  */
 export type Schedule = (step: number) => number;
 
@@ -13,7 +17,14 @@ export type ScalarOrSchedule = number | Schedule;
 
 /** Evaluates a `ScalarOrSchedule` at step `t`. */
 export function resolveScalar(value: ScalarOrSchedule, t: number): number {
-  return typeof value === 'number' ? value : value(t);
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'function') {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `resolveScalar: value must be a number or a schedule (a function of the step), got ${describeArg(value)}`,
+    );
+  }
+  return value(t);
 }
 
 function checkSteps(where: string, name: string, value: number): number {
@@ -59,6 +70,12 @@ export function multiStepSchedule(options: {
   gamma?: number;
 }): Schedule {
   const { init, gamma = 0.1 } = options;
+  if (!Array.isArray(options.milestones)) {
+    throw new OptimError(
+      'INVALID_HYPERPARAMETER',
+      `multiStepSchedule: milestones = ${describeArg(options.milestones)} is invalid; expected an array of increasing steps`,
+    );
+  }
   const milestones = [...options.milestones];
   checkHyper('multiStepSchedule: init', init);
   checkHyper('multiStepSchedule: gamma', gamma, NON_NEGATIVE);
@@ -104,8 +121,9 @@ export function cosineSchedule(options: { init: number; decaySteps: number; min?
 }
 
 /**
- * Linear warmup from `init` to `peak`: value(t) = init + (peak − init) · min(t, warmupSteps) / warmupSteps, so step 1
- * already moves (peak/warmupSteps when init = 0) and steps ≥ warmupSteps use `peak`.
+ * Linear warmup from `init` to `peak` (PyTorch's LinearLR with start_factor = init/peak, end_factor = 1,
+ * total_iters = warmupSteps): value(t) = init + (peak − init) · min(t − 1, warmupSteps) / warmupSteps, so step 1
+ * uses `init` and steps ≥ warmupSteps + 1 use `peak`.
  */
 export function linearWarmupSchedule(options: {
   init?: number;
@@ -116,12 +134,13 @@ export function linearWarmupSchedule(options: {
   checkHyper('linearWarmupSchedule: init', init);
   checkHyper('linearWarmupSchedule: peak', peak);
   checkSteps('linearWarmupSchedule', 'warmupSteps', warmupSteps);
-  return (t) => init + ((peak - init) * Math.min(t, warmupSteps)) / warmupSteps;
+  return (t) => init + ((peak - init) * Math.min(t - 1, warmupSteps)) / warmupSteps;
 }
 
 /**
- * Linear warmup to `peak` over `warmupSteps` steps (as linearWarmupSchedule), then cosine annealing from `peak`
- * to `end` until step `totalSteps` (warmup included, as optax's warmup_cosine_decay_schedule), then `end`.
+ * Linear warmup from `init` to `peak` over `warmupSteps` steps (as linearWarmupSchedule: `peak` at step
+ * warmupSteps + 1), then cosine annealing from `peak` to `end`, reached at step totalSteps + 1 (optax's
+ * warmup_cosine_decay_schedule with decay_steps = totalSteps and count = t − 1), then `end`.
  */
 export function warmupCosineSchedule(options: {
   init?: number;
@@ -141,7 +160,7 @@ export function warmupCosineSchedule(options: {
   }
   const warmup = linearWarmupSchedule({ init, peak, warmupSteps });
   const decay = cosineSchedule({ init: peak, decaySteps: totalSteps - warmupSteps, min: end });
-  return (t) => (t <= warmupSteps ? warmup(t) : decay(t - warmupSteps + 1));
+  return (t) => (t <= warmupSteps ? warmup(t) : decay(t - warmupSteps));
 }
 
 /**
@@ -217,6 +236,16 @@ export function oneCycleSchedule(options: {
  * value(t) = schedules[k](t − boundaries[k−1]) with boundaries[−1] = 0.
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
+  if (
+    !Array.isArray(schedules) ||
+    !schedules.every((s) => typeof s === 'function') ||
+    !Array.isArray(boundaries)
+  ) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `joinSchedules: schedules must be an array of schedules and boundaries an array of steps, got ${describeArg(schedules)} and ${describeArg(boundaries)}`,
+    );
+  }
   if (schedules.length !== boundaries.length + 1) {
     throw new OptimError(
       'INVALID_ARGUMENT',

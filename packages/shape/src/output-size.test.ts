@@ -290,3 +290,15 @@ describe('never returns 0, NaN or a negative size', () => {
     );
   });
 });
+
+describe('options that are not an object (found by apps/fuzz)', () => {
+  test.each([null, 3, 'same', [1, 1]])(
+    'options %j is a ShapeError naming options, not a TypeError',
+    (bad) => {
+      for (const fn of [convOutputSize, poolOutputSize, convTransposeOutputSize]) {
+        expect(() => fn(8, 3, bad as never)).toThrow(ShapeError);
+        expect(() => fn(8, 3, bad as never)).toThrow(/options must be an object/);
+      }
+    },
+  );
+});

@@ -29,6 +29,17 @@ export interface ConvTransposeOutputSizeOptions {
   readonly outputPadding?: number;
 }
 
+/** The options argument of a 1-d size function must be an object or undefined (else a ShapeError, not a TypeError). */
+function checkSizeOptions(what: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    fail(
+      'invalid-layer',
+      `${what}: options must be an object such as { stride, padding }, got ${formatValue(options)}`,
+      {},
+    );
+  }
+}
+
 /** Resolves 1-d padding to [before, after]. 'same' needs the geometry. */
 export function resolvePadding1d(
   padding: Padding1d,
@@ -231,6 +242,7 @@ export function convOutputSize(
   kernelSize: number,
   options: ConvOutputSizeOptions = {},
 ): number {
+  checkSizeOptions('convOutputSize', options);
   const { stride = 1, dilation = 1, padding = 0 } = options;
   const context: ErrorContext = {};
   checkGeometry(inputSize, kernelSize, stride, dilation, context);
@@ -248,6 +260,7 @@ export function poolOutputSize(
   kernelSize: number,
   options: PoolOutputSizeOptions = {},
 ): number {
+  checkSizeOptions('poolOutputSize', options);
   const { stride = kernelSize, dilation = 1, padding = 0, ceilMode = false } = options;
   const context: ErrorContext = {};
   checkGeometry(inputSize, kernelSize, stride, dilation, context);
@@ -265,6 +278,7 @@ export function convTransposeOutputSize(
   kernelSize: number,
   options: ConvTransposeOutputSizeOptions = {},
 ): number {
+  checkSizeOptions('convTransposeOutputSize', options);
   const { stride = 1, dilation = 1, padding = 0, outputPadding = 0 } = options;
   const context: ErrorContext = {};
   if ((padding as unknown) === 'same') {

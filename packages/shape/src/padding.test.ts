@@ -98,3 +98,10 @@ describe('resolvePadding', () => {
     expect(() => resolvePadding([1, 2], { inputSize: [10], kernelSize: 3 })).toThrow('[[before, after]]');
   });
 });
+
+describe('resolvePadding geometry that is not an object (found by apps/fuzz)', () => {
+  test.each([undefined, null, 4, { inputSize: 4 }])('geometry %j is a ShapeError, not a TypeError', (bad) => {
+    expect(() => resolvePadding('same', bad as never)).toThrow(ShapeError);
+    expect(() => resolvePadding('same', bad as never)).toThrow(/geometry must be an object/);
+  });
+});

@@ -116,6 +116,13 @@ function resolveEntry(entry: unknown, dimension: number, context: ErrorContext):
  * @throws ShapeError `invalid-padding` / `rank-mismatch` / `invalid-size` / `invalid-stride` / `invalid-dilation`.
  */
 export function resolvePadding(padding: Padding, geometry: PaddingGeometry): Array<[number, number]> {
+  if (typeof geometry !== 'object' || geometry === null || !Array.isArray(geometry.inputSize)) {
+    fail(
+      'invalid-layer',
+      `resolvePadding: geometry must be an object { inputSize: number[], kernelSize, stride?, dilation? }, got ${formatValue(geometry)}`,
+      {},
+    );
+  }
   return resolvePaddingAt(padding, geometry, {}, 0);
 }
 

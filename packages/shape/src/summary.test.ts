@@ -267,3 +267,29 @@ describe('summary errors name the layer', () => {
     expect(errorOf(() => summarize([1, 4], [{ type: 'linear', outFeatures: 0 }])).code).toBe('invalid-size');
   });
 });
+
+describe('arguments of the wrong type (found by apps/fuzz)', () => {
+  test('summarize: layers, a layer or options that are not objects are ShapeErrors naming them', () => {
+    expect(errorOf(() => summarize([1, 4, 4, 1], undefined as never)).message).toMatch(
+      /layers must be an array/,
+    );
+    expect(errorOf(() => summarize([1, 4, 4, 1], [null] as never)).message).toMatch(
+      /layers\[0\] must be a layer spec/,
+    );
+    expect(errorOf(() => summarize([1, 4, 4, 1], [], null as never)).message).toMatch(
+      /options must be an object/,
+    );
+  });
+  test('summarizeNetwork and formatSummary refuse non-objects with a ShapeError', () => {
+    expect(errorOf(() => summarizeNetwork(undefined as never)).message).toMatch(/spec must be a NetworkSpec/);
+    expect(errorOf(() => summarizeNetwork({ inputShape: [1, 4, 4, 1] } as never)).message).toMatch(
+      /layers must be an array/,
+    );
+    expect(errorOf(() => formatSummary(undefined as never)).message).toMatch(
+      /summary must be a NetworkSummary/,
+    );
+    expect(errorOf(() => formatSummary({ rows: [] } as never)).message).toMatch(
+      /summary must be a NetworkSummary/,
+    );
+  });
+});

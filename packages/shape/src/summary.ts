@@ -1,7 +1,7 @@
 import { convGeometryAt } from './conv-shape.js';
 import { convTransposeGeometryAt } from './conv-transpose-shape.js';
 import { checkLayout, checkShape, type Layout } from './layout.js';
-import type { Padding, PaddingPair } from './padding.js';
+import { formatValue, type Padding, type PaddingPair } from './padding.js';
 import { poolGeometryAt } from './pool-shape.js';
 import { checkInteger, type ErrorContext, fail, withLayer } from './shape-error.js';
 
@@ -311,6 +311,13 @@ export function summarize(
   layers: readonly LayerSpec[],
   options: { readonly layout?: Layout; readonly name?: string } = {},
 ): NetworkSummary {
+  if (typeof options !== 'object' || options === null) {
+    fail(
+      'invalid-layer',
+      `summarize: options must be an object { layout?, name? }, got ${formatValue(options)}`,
+      {},
+    );
+  }
   const layout = checkLayout(options.layout ?? 'channels-last', {});
   checkShape('inputShape', inputShape, {});
   if (inputShape.length < 2) {
@@ -322,10 +329,20 @@ export function summarize(
       },
     );
   }
+  if (!Array.isArray(layers)) {
+    fail('invalid-layer', `layers must be an array of layer specs, got ${formatValue(layers)}`, {});
+  }
   const counters = new Map<string, number>();
   const rows: SummaryRow[] = [];
   let shape: number[] = [...inputShape];
   layers.forEach((layer, index) => {
+    if (typeof layer !== 'object' || layer === null) {
+      fail(
+        'invalid-layer',
+        `layers[${index}] must be a layer spec such as { type: 'relu' }, got ${formatValue(layer)}`,
+        {},
+      );
+    }
     const kind =
       layer.type === 'pool' ? `${layer.mode}Pool` : LAYER_TYPES.includes(layer.type) ? layer.type : 'layer';
     const count = (counters.get(kind) ?? 0) + 1;
@@ -370,6 +387,9 @@ export function summarize(
 
 /** {@link summarize} for a {@link NetworkSpec}. */
 export function summarizeNetwork(spec: NetworkSpec): NetworkSummary {
+  if (typeof spec !== 'object' || spec === null) {
+    fail('invalid-layer', `spec must be a NetworkSpec { inputShape, layers }, got ${formatValue(spec)}`, {});
+  }
   return summarize(spec.inputShape, spec.layers, { layout: spec.layout, name: spec.name });
 }
 
@@ -383,6 +403,20 @@ const formatMB = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`;
  * trainable and non-trainable parameters and MACs per sample, then totals and float32 memory (MB = 10^6 bytes).
  */
 export function formatSummary(summary: NetworkSummary): string {
+  if (
+    typeof summary !== 'object' ||
+    summary === null ||
+    !Array.isArray(summary.inputShape) ||
+    !Array.isArray(summary.rows) ||
+    typeof summary.totals !== 'object' ||
+    summary.totals === null
+  ) {
+    fail(
+      'invalid-layer',
+      `summary must be a NetworkSummary from summarize(), got ${formatValue(summary)}`,
+      {},
+    );
+  }
   const header = ['Layer (type)', 'Output shape', 'Params', 'Non-trainable', 'MACs/sample'];
   const body = [
     ['input', formatShape(summary.inputShape), '0', '0', '0'],

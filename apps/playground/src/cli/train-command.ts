@@ -105,6 +105,7 @@ async function train(
   const progress = createProgress(io.interactive && !options.json, human);
   let tableStarted = false;
   let lastSaved = options.resume !== null ? trainer.epoch : 0;
+  const firstEpoch = trainer.epoch; // the pipeline timings cover the epochs of this process only
   try {
     while (!trainer.done) {
       progress.start(`epoch ${trainer.epoch + 1}/${c.epochs}`, trainer.stepsPerEpoch);
@@ -160,6 +161,7 @@ async function train(
       `(${Math.round(final.heldOutAccuracy * trainer.heldOutIndices.length)}/${trainer.heldOutIndices.length}) ` +
       `after ${trainer.history.length} epochs\n` +
       `Time: ${wallSeconds.toFixed(1)} s (${Math.round(samplesPerSecond)} training samples/s)\n` +
+      `${trainer.pipeline.summary(trainer.history.slice(firstEpoch).reduce((s, m) => s + m.trainSeconds, 0))}\n` +
       `Saved run to ${shownDir}/ (${CHECKPOINT_FILE}, metrics.csv, metrics.json)\n`,
   );
   if (options.json) {

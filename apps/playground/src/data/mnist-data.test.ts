@@ -100,4 +100,36 @@ describe('fillShiftedBatch', () => {
       }
     }
   });
+
+  it('equals the per-pixel definition for every shift up to 4 px, overwriting every value', () => {
+    const ids = Int32Array.of(0, 5, 999, 4321, 9999);
+    const reference = new Float32Array(784);
+    for (let maxShift = 0; maxShift <= 4; maxShift++) {
+      const span = 2 * maxShift + 1;
+      for (let draw = 0; draw < span * span; draw++) {
+        const draws = [draw % span, Math.floor(draw / span)];
+        const dx = draws[0] - maxShift;
+        const dy = draws[1] - maxShift;
+        for (let i = 0; i < ids.length; i++) {
+          const x = new Float32Array(2 * 784).fill(Number.NaN);
+          const y = new Int32Array(2).fill(-1);
+          let k = 0;
+          // Digit ids[i] goes to batch slot 1 (dst offset 784); slot 0 gets digit ids[0] with the same shift.
+          const order = Int32Array.of(ids[0], ids[i]);
+          fillShiftedBatch(data, order, 0, 2, x, y, maxShift, { int: () => draws[k++ % 2] });
+          const one = new Float32Array(784);
+          fillBatch(data, Int32Array.of(ids[i]), 0, 1, one, new Int32Array(1));
+          for (let r = 0; r < 28; r++) {
+            for (let c = 0; c < 28; c++) {
+              const sr = r - dy;
+              const sc = c - dx;
+              reference[r * 28 + c] = sr >= 0 && sr < 28 && sc >= 0 && sc < 28 ? one[sr * 28 + sc] : 0;
+            }
+          }
+          expect(Array.from(x.subarray(784))).toEqual(Array.from(reference));
+          expect(y[1]).toBe(data.labels[ids[i]]);
+        }
+      }
+    }
+  });
 });

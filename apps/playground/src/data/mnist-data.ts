@@ -150,15 +150,20 @@ export function fillShiftedBatch(
     const dy = rng.int(span) - maxShift;
     const src = idx * PIXELS;
     const dst = b * PIXELS;
+    // Output column c reads source column c − dx: only c in [c0, c1) is inside the image (the same for every row).
+    const c0 = Math.max(dx, 0);
+    const c1 = Math.min(IMAGE_SIZE + dx, IMAGE_SIZE);
     for (let r = 0; r < IMAGE_SIZE; r++) {
       const sr = r - dy;
-      for (let c = 0; c < IMAGE_SIZE; c++) {
-        const sc = c - dx;
-        x[dst + r * IMAGE_SIZE + c] =
-          sr >= 0 && sr < IMAGE_SIZE && sc >= 0 && sc < IMAGE_SIZE
-            ? PIXEL_VALUES[pixels[src + sr * IMAGE_SIZE + sc]]
-            : 0;
+      const row = dst + r * IMAGE_SIZE;
+      if (sr < 0 || sr >= IMAGE_SIZE) {
+        x.fill(0, row, row + IMAGE_SIZE);
+        continue;
       }
+      for (let c = 0; c < c0; c++) x[row + c] = 0;
+      const from = src + sr * IMAGE_SIZE - dx;
+      for (let c = c0; c < c1; c++) x[row + c] = PIXEL_VALUES[pixels[from + c]];
+      for (let c = c1; c < IMAGE_SIZE; c++) x[row + c] = 0;
     }
     y[b] = labels[idx];
   }

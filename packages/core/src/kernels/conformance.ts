@@ -1,17 +1,17 @@
 /**
- * Conformance tests for any `Kernels` implementation, checked against the naive reference kernels on
- * random geometries in float32 and float64. Call `kernelConformanceTests(kernels)` from a *.test.ts file
- * (the WebAssembly kernels reuse it). Test-only: not exported by the package.
+ * Conformance tests for any `Kernels` implementation, checked against the naive reference kernels (each op
+ * folder's *.reference.ts) on random geometries in float32 and float64. Exported by `@hw3/core/testing`, not the
+ * main entry: `kernelConformanceTests(kernels, { describe, it, expect })` from a *.test.ts file, with the test
+ * runner's functions (vitest or jest; the package does not depend on either).
  */
-import { describe, expect, it } from 'vitest';
-import type { Conv2dGeometry, FloatArray, Kernels } from './kernels';
 import {
   referenceConv2dBackwardInput,
   referenceConv2dBackwardWeight,
   referenceConv2dForward,
-  referenceGemm,
-  referenceMaxPool2dForward,
-} from './reference';
+} from './conv2d/conv2d.reference';
+import { referenceGemm } from './gemm/gemm.reference';
+import type { Conv2dGeometry, FloatArray, Kernels } from './kernels';
+import { referenceMaxPool2dForward } from './pool/max-pool2d.reference';
 import {
   describeGeometry,
   type FloatCtor,
@@ -22,6 +22,26 @@ import {
   randomPoolGeometry,
   seededRandom,
 } from './test-helpers';
+
+/** The assertions the conformance tests use (a subset of vitest's / jest's `expect`). */
+export interface ConformanceAssertion {
+  toEqual(expected: unknown): void;
+  toBe(expected: unknown): void;
+  toBeNaN(): void;
+  toBeLessThan(expected: number): void;
+  toBeLessThanOrEqual(expected: number): void;
+}
+
+/** The test runner functions `kernelConformanceTests` registers its tests with (vitest / jest compatible). */
+export interface ConformanceTestApi {
+  describe(name: string, body: () => void): unknown;
+  it(name: string, body: () => void): unknown;
+  expect(actual: unknown, message?: string): ConformanceAssertion;
+}
+
+let expect: ConformanceTestApi['expect'] = () => {
+  throw new Error('kernelConformanceTests: no test API given');
+};
 
 const dtypes: Array<[string, FloatCtor]> = [
   ['float32', Float32Array],
@@ -322,7 +342,13 @@ const namedConvGeometries: Array<[string, Conv2dGeometry]> = [
   ],
 ];
 
-export function kernelConformanceTests(kernels: Kernels): void {
+/**
+ * Registers the conformance tests of `kernels` (every kernel against the reference, float32 and float64, random
+ * geometries, special values) with the given test runner.
+ */
+export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi): void {
+  const { describe, it } = api;
+  expect = api.expect;
   describe(`${kernels.name} kernels match the reference`, () => {
     for (const [dtype, ctor] of dtypes) {
       describe(dtype, () => {

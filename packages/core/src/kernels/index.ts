@@ -1,11 +1,14 @@
-import type { Kernels } from './kernels';
+import { ValueError } from '../errors';
+import { type Kernels, kernelDescriptors } from './kernels';
 import { tsKernels } from './ts-kernels';
 import { createWasmKernels } from './wasm/wasm-kernels';
 
-export type { Conv2dGeometry, FloatArray, Kernels, Pool2dGeometry } from './kernels';
+export type { KernelDescriptor } from './descriptor';
+export type { Conv2dGeometry, FloatArray, KernelName, Kernels, Pool2dGeometry } from './kernels';
+export { kernelDescriptors } from './kernels';
 export { tsKernels } from './ts-kernels';
-
-export { createWasmKernels, loadWasmKernels, type WasmVariant } from './wasm/wasm-kernels';
+export { instantiateWasm, WasmArena, type WasmBuilds, type WasmVariant } from './wasm/arena';
+export { createWasmKernels, loadWasmKernels } from './wasm/wasm-kernels';
 
 let active: Kernels | null = null;
 
@@ -21,20 +24,11 @@ export function getKernels(): Kernels {
 
 /** Replaces the kernels used by every op from now on, e.g. with a WebAssembly implementation. */
 export function setKernels(kernels: Kernels): void {
-  for (const method of [
-    'gemm',
-    'conv2dForward',
-    'conv2dBackwardInput',
-    'conv2dBackwardWeight',
-    'maxPool2dForward',
-    'maxPool2dBackward',
-    'reluForward',
-    'reluBackward',
-    'channelSum',
-  ] as const) {
-    if (typeof kernels?.[method] !== 'function') {
-      throw new TypeError(
-        `setKernels: kernels.${method} must be a function, got ${typeof kernels?.[method]}`,
+  for (const { name } of kernelDescriptors) {
+    if (typeof kernels?.[name] !== 'function') {
+      throw new ValueError(
+        `setKernels: kernels.${name} must be a function, got ${typeof kernels?.[name]}`,
+        'INVALID_KERNELS',
       );
     }
   }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Conv2dGeometry } from './kernels';
 import {
   referenceConv2dBackwardInput,
   referenceConv2dBackwardWeight,
   referenceConv2dForward,
-  referenceGemm,
-  referenceMaxPool2dForward,
-} from './reference';
+} from './conv2d/conv2d.reference';
+import { referenceGemm } from './gemm/gemm.reference';
+import type { Conv2dGeometry } from './kernels';
+import { referenceMaxPool2dForward } from './pool/max-pool2d.reference';
 import { randomArray, randomConvGeometry, seededRandom } from './test-helpers';
 
 // The reference kernels are themselves checked: against hand-computed values, and against each other

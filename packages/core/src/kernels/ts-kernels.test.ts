@@ -1,4 +1,5 @@
+import { describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from './conformance';
 import { tsKernels } from './ts-kernels';
 
-kernelConformanceTests(tsKernels);
+kernelConformanceTests(tsKernels, { describe, it, expect });

@@ -1,19 +1,7 @@
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from './conv2d';
-import { channelSum, maxPool2dBackward, reluBackward, reluForward } from './elementwise';
-import { gemm } from './gemm';
-import type { Kernels } from './kernels';
-import { maxPool2dForward } from './pool2d';
+import { type KernelFunctions, type Kernels, kernelDescriptors } from './kernels';
 
-/** The plain-TypeScript kernels: the default implementation, and the one others are checked against. */
+/** The plain-TypeScript kernels: the default fallback, the float64 path, and what the others are tested against. */
 export const tsKernels: Kernels = {
   name: 'ts',
-  gemm,
-  conv2dForward,
-  conv2dBackwardInput,
-  conv2dBackwardWeight,
-  maxPool2dForward,
-  maxPool2dBackward,
-  reluForward,
-  reluBackward,
-  channelSum,
+  ...(Object.fromEntries(kernelDescriptors.map((d) => [d.name, d.ts])) as unknown as KernelFunctions),
 };

@@ -1,13 +1,14 @@
 import type { Padding } from '@hw3/shape';
 import { zeros } from '../creation';
 import type { DType } from '../dtype';
+import { describeValue, ValueError } from '../errors';
 import { type Conv2dOptions, conv2d, type Pair } from '../ops/conv2d';
 import { defaultRng, type Rng } from '../rng';
 import { shapeError } from '../shape-error';
 import type { Tensor } from '../tensor';
 import { fillUniform, kaimingUniformBound } from './init';
-import { checkPositiveInt } from './linear';
-import { Module } from './module';
+import { checkLayerOptions, checkPositiveInt } from './linear';
+import { Module, type TorchLayout } from './module';
 
 export interface Conv2dLayerOptions {
   stride?: Pair;
@@ -38,6 +39,13 @@ export class Conv2d extends Module {
     super();
     this.inChannels = checkPositiveInt(inChannels, 'inChannels', 'Conv2d');
     this.outChannels = checkPositiveInt(outChannels, 'outChannels', 'Conv2d');
+    if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2)) {
+      throw new ValueError(
+        `Conv2d: kernelSize must be an integer >= 1 or a pair [kH, kW], got ${Array.isArray(kernelSize) ? JSON.stringify(kernelSize) : describeValue(kernelSize)}`,
+        'INVALID_SIZE',
+      );
+    }
+    checkLayerOptions(options, 'Conv2d');
     const [kH, kW] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     checkPositiveInt(kH, 'kernelSize[0]', 'Conv2d');
     checkPositiveInt(kW, 'kernelSize[1]', 'Conv2d');
@@ -63,6 +71,11 @@ export class Conv2d extends Module {
       this.bias = this.registerParameter('bias', zeros([outChannels], { dtype }));
       fillUniform(this.bias, 1 / Math.sqrt(fanIn), rng);
     } else this.bias = null;
+  }
+
+  /** PyTorch's Conv2d stores the weight OIHW. */
+  override torchLayout(): TorchLayout {
+    return { tensors: { weight: { layout: 'conv-ohwi' } } };
   }
 
   forward(x: Tensor): Tensor {

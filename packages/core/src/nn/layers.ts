@@ -1,16 +1,27 @@
-import { ValueError } from '../errors';
+import { describeValue, ValueError } from '../errors';
 import type { Pair } from '../ops/conv2d';
 import { dropout } from '../ops/dropout';
-import { type AvgPool2dOptions, avgPool2d, maxPool2d, type Pool2dOptions } from '../ops/pool2d';
+import {
+  type AvgPool2dOptions,
+  avgPool2d,
+  checkDivisorOverride,
+  type MaxPool2dOptions,
+  type MaxPool2dWithIndices,
+  maxPool2d,
+} from '../ops/pool2d';
 import { flatten } from '../ops/reshape';
 import { relu, sigmoid, tanh } from '../ops/unary';
 import { defaultRng, type Rng } from '../rng';
 import type { Tensor } from '../tensor';
-import { Module } from './module';
+import { checkLayerOptions } from './linear';
+import { Module, type TorchLayout } from './module';
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return relu(x);
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 
@@ -18,32 +29,66 @@ export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
+  }
 }
 
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
+  }
 }
 
-/** Max pooling over H, W (NHWC). Stride defaults to kernelSize. */
+/**
+ * Max pooling over H, W (NHWC). Stride defaults to kernelSize. With `returnIndices: true`, `forward` still
+ * returns the pooled tensor (so the layer composes in Sequential; PyTorch's returns a tuple) and keeps the
+ * argmax of the last call in `indices` (PyTorch's per-plane h·W + w, see `maxPool2d`);
+ * `forwardWithIndices(x)` returns both whatever the option.
+ */
 export class MaxPool2d extends Module {
-  readonly options: Pool2dOptions;
-  constructor(kernelSize: Pair, options: Omit<Pool2dOptions, 'kernelSize'> = {}) {
+  readonly options: MaxPool2dOptions;
+  /** With returnIndices: the indices of the last forward (null before the first, and without the option). */
+  indices: Int32Array | null = null;
+  constructor(kernelSize: Pair, options: Omit<MaxPool2dOptions, 'kernelSize'> = {}) {
     super();
+    if (options === null || typeof options !== 'object') {
+      throw new ValueError(
+        `MaxPool2d: options must be an object, got ${describeValue(options)}`,
+        'INVALID_OPTIONS',
+      );
+    }
     this.options = { ...options, kernelSize };
+    // Validate eagerly (a bad option is reported at construction, not at the first forward).
+    if (options.returnIndices !== undefined && typeof options.returnIndices !== 'boolean') {
+      throw new ValueError(
+        `MaxPool2d: options.returnIndices must be a boolean, got ${describeValue(options.returnIndices)}`,
+        'INVALID_OPTIONS',
+      );
+    }
   }
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.options);
+    if (this.options.returnIndices !== true) return maxPool2d(x, { ...this.options, returnIndices: false });
+    const { output, indices } = this.forwardWithIndices(x);
+    this.indices = indices;
+    return output;
+  }
+  /** The pooled tensor and the argmax indices (PyTorch's return_indices=True). */
+  forwardWithIndices(x: Tensor): MaxPool2dWithIndices {
+    return maxPool2d(x, { ...this.options, returnIndices: true });
   }
 }
 
-/** Average pooling over H, W (NHWC); countIncludePad defaults to true as in PyTorch. */
+/** Average pooling over H, W (NHWC); countIncludePad defaults to true as in PyTorch; divisorOverride as PyTorch's. */
 export class AvgPool2d extends Module {
   readonly options: AvgPool2dOptions;
   constructor(kernelSize: Pair, options: Omit<AvgPool2dOptions, 'kernelSize'> = {}) {
     super();
     this.options = { ...options, kernelSize };
+    checkDivisorOverride(this.options.divisorOverride, 'AvgPool2d');
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.options);
@@ -72,11 +117,15 @@ export class Dropout extends Module {
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
       throw new ValueError(`Dropout: p must be a probability in [0, 1], got ${p}`, 'INVALID_PROBABILITY');
     }
+    checkLayerOptions(options, 'Dropout');
     this.p = p;
     this.rng = options.rng;
   }
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, { training: this.training, rng: this.rng ?? defaultRng() });
+  }
+  override torchLayout(): TorchLayout {
+    return { elementwise: true };
   }
 }
 

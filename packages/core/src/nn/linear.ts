@@ -1,11 +1,11 @@
 import { zeros } from '../creation';
 import type { DType } from '../dtype';
-import { ValueError } from '../errors';
+import { describeValue, ValueError } from '../errors';
 import { linear } from '../ops/linear';
 import { defaultRng, type Rng } from '../rng';
 import type { Tensor } from '../tensor';
 import { fillUniform, kaimingUniformBound } from './init';
-import { Module } from './module';
+import { Module, type TorchLayout } from './module';
 
 export interface LinearOptions {
   /** Default true. */
@@ -23,6 +23,16 @@ export function checkPositiveInt(value: unknown, name: string, where: string): n
   return value;
 }
 
+/** A layer's options argument must be an object (or omitted); else a ValueError naming it, not a TypeError. */
+export function checkLayerOptions(options: unknown, where: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValueError(
+      `${where}: options must be an object, got ${describeValue(options)}`,
+      'INVALID_OPTIONS',
+    );
+  }
+}
+
 /**
  * y = x·Wᵀ + b with weight [outFeatures, inFeatures] and bias [outFeatures] (PyTorch layout).
  * Init as PyTorch: W ~ U(±gain·√(3/fanIn)) with gain = √(2/(1+a²)), a = √5 (i.e. ±1/√fanIn); b ~ U(±1/√fanIn).
@@ -37,6 +47,7 @@ export class Linear extends Module {
     super();
     this.inFeatures = checkPositiveInt(inFeatures, 'inFeatures', 'Linear');
     this.outFeatures = checkPositiveInt(outFeatures, 'outFeatures', 'Linear');
+    checkLayerOptions(options, 'Linear');
     const rng = options.rng ?? defaultRng();
     const dtype = options.dtype ?? 'float32';
     this.weight = this.registerParameter('weight', zeros([outFeatures, inFeatures], { dtype }));
@@ -45,6 +56,11 @@ export class Linear extends Module {
       this.bias = this.registerParameter('bias', zeros([outFeatures], { dtype }));
       fillUniform(this.bias, 1 / Math.sqrt(inFeatures), rng);
     } else this.bias = null;
+  }
+
+  /** Same layout as PyTorch, but the columns follow the input's feature order (permuted after a Flatten). */
+  override torchLayout(): TorchLayout {
+    return { tensors: { weight: { layout: 'linear-weight' } } };
   }
 
   forward(x: Tensor): Tensor {

@@ -223,3 +223,29 @@ describe('training a tiny model', () => {
     expect(sum(model.forward(tensor([[10]], { dtype: 'float64' }))).item()).toBeCloseTo(19, 3);
   });
 });
+
+describe('layer constructors and Module methods with junk arguments (found by apps/fuzz)', () => {
+  test('Linear / Conv2d / Dropout refuse non-object options with a ValueError, not a TypeError', () => {
+    expect(() => new Linear(2, 3, null as never)).toThrow(/Linear: options must be an object, got null/);
+    expect(() => new Conv2d(1, 1, 2, null as never)).toThrow(/Conv2d: options must be an object, got null/);
+    expect(() => new Dropout(0.5, null as never)).toThrow(/Dropout: options must be an object, got null/);
+    expect(() => new Linear(2, 3, 3 as never)).toThrow(ValueError);
+  });
+  test('Conv2d refuses a kernelSize that is neither a number nor a pair', () => {
+    expect(() => new Conv2d(1, 1, null as never)).toThrow(
+      /Conv2d: kernelSize must be an integer >= 1 or a pair/,
+    );
+    expect(() => new Conv2d(1, 1, [1, 2, 3] as never)).toThrow(/got \[1,2,3\]/);
+    expect(() => new Conv2d(1, 1, '3' as never)).toThrow(ValueError);
+    expect(new Conv2d(1, 1, [1, 2]).kernelSize).toEqual([1, 2]);
+  });
+  test('train(mode) needs a boolean; loadStateDict options must be an object', () => {
+    const m = new Linear(2, 2);
+    expect(() => m.train(null as never)).toThrow(/train: mode must be true or false, got null/);
+    expect(() => m.train('x' as never)).toThrow(ValueError);
+    expect(m.training).toBe(true);
+    expect(() => m.loadStateDict(m.stateDict(), null as never)).toThrow(
+      /loadStateDict: options must be an object/,
+    );
+  });
+});

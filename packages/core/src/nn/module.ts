@@ -26,6 +26,28 @@ export interface LoadStateDictResult {
 }
 
 /**
+ * How one of a module's own tensors is stored in PyTorch's state dict (see `toTorchStateDict`):
+ * - 'same': same shape and element order (biases, BatchNorm's per-channel vectors, …);
+ * - 'conv-ohwi': a conv weight, hw3 [O, kH, kW, I] ↔ PyTorch [O, I, kH, kW];
+ * - 'linear-weight': a [out, in] weight whose columns are input features; when the input is a Flatten of a
+ *   channels-last activation the columns are permuted from hw3's (h, w, c) order to PyTorch's (c, h, w);
+ * - 'int64': an integer counter PyTorch keeps as int64 (hw3: float64), written as I64 in safetensors.
+ */
+export type TorchTensorLayout = 'same' | 'conv-ohwi' | 'linear-weight' | 'int64';
+
+/** A module's PyTorch counterpart, as far as its state dict is concerned (returned by `Module.torchLayout()`). */
+export interface TorchLayout {
+  /** Own parameters/buffers whose PyTorch name or layout differ: hw3 name → { name?: PyTorch name, layout? }. */
+  tensors?: Record<string, { name?: string; layout?: TorchTensorLayout }>;
+  /**
+   * true when output feature i depends only on input feature i (ReLU, Dropout, …): the feature order set up by
+   * a Flatten passes through to the next Linear. Any other module between a Flatten of a channels-last
+   * activation and the Linear that reads it cannot be converted (a typed error, never silently wrong weights).
+   */
+  elementwise?: boolean;
+}
+
+/**
  * Base class of layers (like torch.nn.Module). Subclasses register parameters (trainable tensors),
  * buffers (state such as running statistics) and child modules by name; names are joined with '.'
  * in `namedParameters()` / `stateDict()` (e.g. '0.weight' inside a Sequential).
@@ -38,6 +60,15 @@ export abstract class Module {
   private readonly children = new Map<string, Module>();
 
   abstract forward(x: Tensor): Tensor;
+
+  /**
+   * How this module's own parameters and buffers map onto PyTorch's (names and layouts, see TorchLayout), for
+   * `toTorchStateDict` / `fromTorchStateDict`. Default `{}`: same names, same layouts, not elementwise.
+   * Layers whose PyTorch counterpart stores something differently override it (Conv2d, Linear, BatchNorm).
+   */
+  torchLayout(): TorchLayout {
+    return {};
+  }
 
   /** Same as `forward(x)`. */
   call(x: Tensor): Tensor {
@@ -143,6 +174,9 @@ export abstract class Module {
 
   /** Sets training mode on this module and all children. */
   train(mode = true): this {
+    if (typeof mode !== 'boolean') {
+      throw new ValueError(`train: mode must be true or false, got ${describeValue(mode)}`, 'INVALID_VALUE');
+    }
     this.training = mode;
     for (const m of this.children.values()) m.train(mode);
     return this;
@@ -189,6 +223,12 @@ export abstract class Module {
       throw new ValueError(
         `loadStateDict: sd must be an object mapping names to Tensors, got ${describeValue(sd)}`,
         'INVALID_INPUT',
+      );
+    }
+    if (typeof options !== 'object' || options === null) {
+      throw new ValueError(
+        `loadStateDict: options must be an object { strict? }, got ${describeValue(options)}`,
+        'INVALID_OPTIONS',
       );
     }
     const strict = options.strict ?? true;

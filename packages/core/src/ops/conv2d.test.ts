@@ -258,3 +258,12 @@ describe('conv2d', () => {
     expect(() => conv2d(x, w32)).toThrow(ValueError);
   });
 });
+
+describe('conv2d options that are not an object (found by apps/fuzz)', () => {
+  test.each([null, 2, 'same'])('options %j is a ValueError naming options, not a TypeError', (bad) => {
+    const x = tensor([[[[1]]]]);
+    const w = tensor([[[[2]]]]);
+    expect(() => conv2d(x, w, null, bad as never)).toThrow(ValueError);
+    expect(() => conv2d(x, w, null, bad as never)).toThrow(/conv2d: options must be an object/);
+  });
+});

@@ -1,7 +1,7 @@
 import { convGeometry, type Padding } from '@hw3/shape';
 import { defineOp } from '../define-op';
 import { allocateLike } from '../dtype';
-import { ValueError } from '../errors';
+import { describeValue, ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import type { Conv2dGeometry } from '../kernels/kernels';
 import { shapeError, withOpName } from '../shape-error';
@@ -43,6 +43,12 @@ function conv2dGeometry(
       'rank-mismatch',
       `conv2d: weight must be [outC, kH, kW, inC / groups] (OHWI), got ${fmtShape(weight.shape)}`,
       { rank: weight.ndim, expectedRank: 4 },
+    );
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new ValueError(
+      `conv2d: options must be an object { stride?, padding?, dilation?, groups? }, got ${describeValue(options)}`,
+      'INVALID_OPTIONS',
     );
   }
   const groups = options.groups ?? 1;

@@ -24,6 +24,12 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
     throw new ValueError(`dropout: p must be a probability in [0, 1], got ${p}`, 'INVALID_PROBABILITY');
   }
+  if (typeof options !== 'object' || options === null) {
+    throw new ValueError(
+      `dropout: options must be an object { training?, rng? }, got ${describeValue(options)}`,
+      'INVALID_OPTIONS',
+    );
+  }
   const rng = options.rng ?? defaultRng();
   if (!(rng instanceof Rng)) {
     throw new ValueError(`dropout: options.rng must be an Rng, got ${describeValue(rng)}`, 'INVALID_RNG');

@@ -7,6 +7,13 @@ import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { checkOptionalTensor, checkTensor } from './check';
 
+/** Rows of x [..., in]: the product of the leading dims (not x.size / in, which is 0/0 when in = 0). */
+function rowsOf(x: Tensor): number {
+  let rows = 1;
+  for (let i = 0; i < x.ndim - 1; i++) rows *= x.shape[i];
+  return rows;
+}
+
 // y = x·Wᵀ + b  (x [..., in], W [out, in], b [out]);  ∂x = G·W,  ∂W = Gᵀ·x,  ∂b = Σ_rows G
 const linearOp = defineOp({
   name: 'linear',
@@ -16,7 +23,7 @@ const linearOp = defineOp({
     ctx.save(x, w);
     const inF = w.shape[1];
     const outF = w.shape[0];
-    const rows = x.size / inF;
+    const rows = rowsOf(x);
     const out = allocateLike(x.data, rows * outF);
     getKernels().gemm(false, true, rows, outF, inF, x.data, 0, inF, w.data, 0, inF, out, 0, outF, false);
     if (b !== null) {
@@ -31,7 +38,7 @@ const linearOp = defineOp({
     const [x, w] = ctx.saved as [Tensor, Tensor];
     const inF = w.shape[1];
     const outF = w.shape[0];
-    const rows = x.size / inF;
+    const rows = rowsOf(x);
     const kernels = getKernels();
     const grads: (Tensor | null)[] = [null, null];
     if (ctx.needsInputGrad[0]) {

@@ -118,3 +118,33 @@ describe('linear', () => {
     expect(() => linear(randn64([2, 3], rng), randn64([4, 3, 1], rng))).toThrow(ShapeError);
   });
 });
+
+describe('linear with zero input features (found by apps/fuzz)', () => {
+  test('x [..., 0] gives the bias broadcast over the rows (PyTorch), with gradients of the input shapes', () => {
+    const x = tensor([[], [], []], { dtype: 'float64', requiresGrad: true }); // [3, 0]
+    const w = tensor([[], []], { dtype: 'float64', requiresGrad: true }); // [2, 0]
+    const b = tensor([1.5, -2], { dtype: 'float64', requiresGrad: true });
+    const y = linear(x, w, b);
+    expect(y.shape).toEqual([3, 2]);
+    expect(y.toArray()).toEqual([
+      [1.5, -2],
+      [1.5, -2],
+      [1.5, -2],
+    ]);
+    y.backward(
+      tensor(
+        [
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ],
+        { dtype: 'float64' },
+      ),
+    );
+    expect(x.grad?.shape).toEqual([3, 0]);
+    expect(w.grad?.shape).toEqual([2, 0]);
+    expect(b.grad?.toArray()).toEqual([3, 3]);
+    // 1-d x [0]
+    expect(linear(tensor([], { dtype: 'float64' }), w, b).toArray()).toEqual([1.5, -2]);
+  });
+});

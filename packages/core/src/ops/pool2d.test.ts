@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { tensor } from '../creation';
 import { ValueError } from '../errors';
+import { AvgPool2d, MaxPool2d } from '../nn/layers';
 import { Rng } from '../rng';
 import { ShapeError } from '../shape-error';
 import { randn64, testRng } from '../test-utils';
@@ -119,6 +120,201 @@ describe('avgPool2d', () => {
     gradcheck(
       (t) => avgPool2d(t, { kernelSize: 2, padding: 'same', stride: 1 }),
       [randn64([1, 3, 4, 1], rng)],
+    );
+  });
+});
+
+/** x[n,h,w,c] = (37·i) mod 101 with i the NHWC flat index: integers without ties inside any window. */
+const mod101 = (shape: number[]) =>
+  tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i * 37) % 101),
+    { shape, dtype: 'float64' },
+  );
+
+describe('maxPool2d returnIndices (PyTorch return_indices=True)', () => {
+  test("PyTorch's documented example (MaxUnpool2d docs): indices are h·W + w within each plane", () => {
+    const x = tensor(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+      { shape: [1, 4, 4, 1] },
+    );
+    const { output, indices } = maxPool2d(x, { kernelSize: 2, stride: 2, returnIndices: true });
+    expect(Array.from(output.data)).toEqual([6, 8, 14, 16]);
+    expect(Array.from(indices)).toEqual([5, 7, 13, 15]);
+    // without the option the op returns the tensor itself, unchanged
+    expect(Array.from(maxPool2d(x, { kernelSize: 2 }).data)).toEqual([6, 8, 14, 16]);
+  });
+
+  test('hand-computed: two channels, two images: the plane index ignores n and c', () => {
+    // [1, 2, 2, 2]: channel 0 = [1, 9; 3, 4] (max at h=0,w=1 → 1), channel 1 = [8, 2; 7, 5] (max at 0 → 0)
+    const one = [1, 8, 9, 2, 3, 7, 4, 5];
+    // second image: channel 0 = [0, 0; 0, 5] (max at h=1,w=1 → 3), channel 1 = [1, 2; 6, 3] (max at h=1,w=0 → 2)
+    const two = [0, 1, 0, 2, 0, 6, 5, 3];
+    const x = tensor([...one, ...two], { shape: [2, 2, 2, 2] });
+    const { output, indices } = maxPool2d(x, { kernelSize: 2, returnIndices: true });
+    expect(output.shape).toEqual([2, 1, 1, 2]);
+    expect(Array.from(output.data)).toEqual([9, 8, 5, 6]);
+    expect(Array.from(indices)).toEqual([1, 0, 3, 2]);
+    // ties: the first maximum in row-major window order (PyTorch: [[3, 3], [1, 3]] → index 0)
+    const tie = maxPool2d(tensor([3, 3, 1, 3], { shape: [1, 2, 2, 1] }), {
+      kernelSize: 2,
+      returnIndices: true,
+    });
+    expect(Array.from(tie.indices)).toEqual([0]);
+  });
+
+  // Produced with PyTorch 1.13 (/usr/bin/python3): x = the NHWC tensor mod101([2, 5, 6, 3]) permuted to NCHW,
+  // y, i = F.max_pool2d(x, return_indices=True, **opts), both permuted back to NHWC and flattened.
+  test("random-looking data with padding, ceil mode, dilation: PyTorch's values and indices", () => {
+    const x = mod101([2, 5, 6, 3]);
+    const a = maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, returnIndices: true });
+    expect(a.output.shape).toEqual([2, 3, 4, 3]);
+    expect(Array.from(a.output.data)).toEqual([
+      70, 97, 84, 90, 67, 94, 100, 87, 83, 50, 87, 83, 89, 97, 93, 99, 86, 82, 100, 96, 92, 69, 65, 83, 89,
+      85, 62, 99, 95, 82, 88, 65, 92, 88, 65, 61, 98, 94, 81, 87, 64, 91, 97, 84, 80, 47, 84, 80, 86, 94, 100,
+      96, 83, 100, 97, 93, 99, 66, 62, 99, 86, 82, 59, 96, 92, 79, 85, 62, 99, 85, 62, 99,
+    ]);
+    expect(Array.from(a.indices)).toEqual([
+      7, 6, 1, 9, 3, 2, 10, 5, 11, 5, 5, 11, 19, 6, 12, 20, 15, 21, 10, 16, 22, 17, 23, 11, 19, 25, 19, 20,
+      26, 21, 29, 23, 22, 29, 23, 29, 0, 6, 1, 9, 3, 2, 10, 5, 11, 5, 5, 11, 19, 6, 13, 20, 15, 13, 10, 16,
+      23, 17, 23, 23, 19, 25, 19, 20, 26, 21, 29, 23, 23, 29, 23, 23,
+    ]);
+    const b = maxPool2d(x, {
+      kernelSize: [2, 3],
+      stride: [1, 2],
+      padding: [1, 0],
+      dilation: [2, 1],
+      returnIndices: true,
+    });
+    expect(b.output.shape).toEqual([2, 5, 2, 3]);
+    expect(Array.from(b.output.data)).toEqual([
+      80, 97, 53, 100, 36, 73, 39, 76, 94, 59, 96, 94, 99, 97, 72, 100, 55, 92, 58, 95, 93, 78, 96, 51, 99,
+      35, 72, 99, 55, 92, 77, 94, 50, 97, 33, 70, 98, 73, 100, 56, 93, 91, 96, 94, 69, 97, 52, 89, 55, 92,
+      100, 75, 93, 48, 96, 32, 69, 96, 52, 89,
+    ]);
+    expect(Array.from(b.indices)).toEqual([
+      8, 6, 8, 10, 10, 10, 14, 14, 2, 16, 16, 2, 20, 6, 20, 10, 22, 22, 26, 26, 12, 28, 16, 28, 20, 20, 20,
+      20, 22, 22, 8, 6, 8, 10, 10, 10, 0, 14, 13, 16, 16, 2, 20, 6, 20, 10, 22, 22, 26, 26, 13, 28, 16, 28,
+      20, 20, 20, 20, 22, 22,
+    ]);
+  });
+
+  test('indices agree with where the gradient lands; the output still has its gradient', () => {
+    const x = randn64([2, 5, 7, 3], rng);
+    x.requiresGrad = true;
+    const { output, indices } = maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, returnIndices: true });
+    sum(output).backward();
+    const [, H, W, C] = x.shape;
+    const hits = new Float64Array(x.size);
+    for (let i = 0; i < indices.length; i++) {
+      const c = i % C;
+      const n = Math.floor(i / (output.shape[1] * output.shape[2] * C));
+      hits[(n * H * W + indices[i]) * C + c] += 1;
+    }
+    expect(Array.from(x.grad?.data ?? [])).toEqual(Array.from(hits));
+    gradcheck(
+      (t) => maxPool2d(t, { kernelSize: 3, stride: 2, padding: 1, returnIndices: true }).output,
+      [randn64([1, 5, 5, 2], rng)],
+    );
+  });
+
+  test('MaxPool2d layer: returnIndices keeps the last indices; forwardWithIndices; typed errors', () => {
+    const x = tensor(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+      { shape: [1, 4, 4, 1] },
+    );
+    const layer = new MaxPool2d(2, { returnIndices: true });
+    expect(layer.indices).toBeNull();
+    expect(Array.from(layer.forward(x).data)).toEqual([6, 8, 14, 16]);
+    expect(Array.from(layer.indices ?? [])).toEqual([5, 7, 13, 15]);
+    const plain = new MaxPool2d(2);
+    expect(Array.from(plain.forwardWithIndices(x).indices)).toEqual([5, 7, 13, 15]);
+    plain.forward(x);
+    expect(plain.indices).toBeNull();
+    expect(() => new MaxPool2d(2, { returnIndices: 1 as never })).toThrow(
+      /MaxPool2d: options.returnIndices must be a boolean, got number 1/,
+    );
+    expect(() => maxPool2d(x, { kernelSize: 2, returnIndices: 'yes' as never })).toThrow(ValueError);
+  });
+});
+
+describe('avgPool2d divisorOverride (PyTorch divisor_override)', () => {
+  test('hand-computed: the sum divided by the override, whatever countIncludePad', () => {
+    const y = avgPool2d(x33(), { kernelSize: 2, stride: 1, divisorOverride: 2 });
+    expect(Array.from(y.data)).toEqual([6, 8, 12, 14]); // window sums 12, 16, 24, 28
+    const padded = avgPool2d(x33(), { kernelSize: 2, stride: 1, padding: 1, divisorOverride: 5 });
+    expect(padded.data[0]).toBe(1 / 5); // corner window: three padding zeros and x[0,0] = 1
+    expect(
+      Array.from(
+        avgPool2d(x33(), { kernelSize: 2, stride: 1, padding: 1, divisorOverride: 5, countIncludePad: false })
+          .data,
+      ),
+    ).toEqual(Array.from(padded.data));
+  });
+
+  // Produced with PyTorch 1.13 (/usr/bin/python3), float64: x = mod101(shape) permuted to NCHW,
+  // F.avg_pool2d(x, **opts) permuted back to NHWC and flattened; the gradient of y.sum() likewise.
+  test("PyTorch's values with ceil mode and padding", () => {
+    const x = mod101([2, 5, 6, 3]);
+    const y = avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, divisorOverride: 4 });
+    expect(y.shape).toEqual([2, 3, 4, 3]);
+    expect(Array.from(y.data)).toEqual([
+      35.0, 46.75, 58.5, 75.0, 54.75, 85.0, 79.75, 84.75, 64.5, 14.75, 33.25, 26.5, 86.5, 66.25, 71.25,
+      138.25, 95.25, 102.75, 107.5, 115.0, 122.5, 26.5, 29.0, 31.5, 63.5, 50.0, 36.5, 92.5, 72.25, 77.25,
+      72.0, 51.75, 82.0, 29.0, 22.25, 15.5, 57.25, 43.75, 55.5, 70.5, 50.25, 80.5, 75.25, 80.25, 60.0, 13.25,
+      31.75, 25.0, 82.0, 61.75, 92.0, 131.5, 88.5, 121.25, 100.75, 108.25, 141.0, 24.25, 26.75, 54.5, 60.5,
+      47.0, 33.5, 88.0, 67.75, 72.75, 67.5, 47.25, 102.75, 27.5, 20.75, 39.25,
+    ]);
+    const small = mod101([1, 3, 4, 2]);
+    small.requiresGrad = true;
+    const z = avgPool2d(small, {
+      kernelSize: 2,
+      stride: 2,
+      padding: 1,
+      divisorOverride: 3,
+      countIncludePad: false,
+    });
+    expect(z.shape).toEqual([1, 2, 3, 2]);
+    const torchValues = [
+      0.0, 12.333333333333334, 40.333333333333336, 31.333333333333332, 6.666666666666667, 19.0,
+      60.333333333333336, 17.666666666666668, 66.66666666666667, 82.33333333333333, 6.333333333333333, 31.0,
+    ];
+    Array.from(z.data).forEach((v, i) => {
+      expect(v).toBeCloseTo(torchValues[i], 13);
+    });
+    sum(z).backward();
+    // PyTorch's x.grad: 1/3 everywhere (each input is in exactly one window)
+    for (const g of small.grad?.data ?? []) expect(g).toBeCloseTo(0.3333333333333333, 15);
+  });
+
+  test('gradcheck (float64), forward and backward share the divisor', () => {
+    gradcheck((t) => avgPool2d(t, { kernelSize: 2, divisorOverride: 3 }), [randn64([2, 4, 4, 3], rng)]);
+    gradcheck(
+      (t) => avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, divisorOverride: 7 }),
+      [randn64([1, 6, 5, 2], rng)],
+    );
+    gradcheck(
+      (t) => avgPool2d(t, { kernelSize: [2, 3], stride: 1, dilation: [1, 2], divisorOverride: 1 }),
+      [randn64([1, 4, 6, 1], rng)],
+    );
+  });
+
+  test('AvgPool2d layer passes it through and checks it at construction', () => {
+    const layer = new AvgPool2d(2, { stride: 1, divisorOverride: 2 });
+    expect(Array.from(layer.forward(x33()).data)).toEqual([6, 8, 12, 14]);
+    expect(() => new AvgPool2d(2, { divisorOverride: 0 })).toThrow(
+      /^AvgPool2d: options.divisorOverride must be an integer in \[1, 2147483647\]/,
+    );
+  });
+
+  test('typed errors name the option, the value and what is valid', () => {
+    for (const bad of [0, -2, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '2', null]) {
+      expect(() => avgPool2d(x33(), { kernelSize: 2, divisorOverride: bad as never })).toThrow(
+        /^avgPool2d: options.divisorOverride must be an integer in \[1, 2147483647\] \(PyTorch's divisor_override\), got /,
+      );
+    }
+    expect(() => avgPool2d(x33(), { kernelSize: 2, divisorOverride: 0 })).toThrow(ValueError);
+    expect(() => avgPool2d(x33(), { kernelSize: 2, countIncludePad: 'no' as never })).toThrow(
+      /avgPool2d: options.countIncludePad must be a boolean, got string "no"/,
     );
   });
 });

@@ -23,12 +23,38 @@ export interface Pool2dOptions {
   ceilMode?: boolean;
 }
 
+/** Options of `maxPool2d` / `MaxPool2d`: the window geometry plus PyTorch's return_indices. */
+export interface MaxPool2dOptions extends Pool2dOptions {
+  /**
+   * PyTorch's return_indices. Default false: `maxPool2d` returns the pooled tensor. true: it returns
+   * `{ output, indices }` (see MaxPool2dWithIndices).
+   */
+  returnIndices?: boolean;
+}
+
+/**
+ * Max pooling's output with the position of each maximum, as PyTorch's `return_indices=True`.
+ * `indices[i]` belongs to `output.data[i]` (same NHWC order, length output.size) and is the maximum's
+ * position inside its own (n, c) plane: `h·W + w` with W the input width — the value PyTorch's
+ * `MaxPool2d(return_indices=True)` gives for the same data in NCHW. Int32 (PyTorch: int64); −1 only for a
+ * window with no tap inside the input, which valid padding (≤ half the kernel) never produces.
+ */
+export interface MaxPool2dWithIndices {
+  output: Tensor;
+  indices: Int32Array;
+}
+
 export interface AvgPool2dOptions extends Pool2dOptions {
   /**
    * Default true (PyTorch's count_include_pad): the divisor counts padding taps inside the padded input;
    * false divides by the number of taps inside the real input only.
    */
   countIncludePad?: boolean;
+  /**
+   * PyTorch's divisor_override: every window's sum is divided by this integer (>= 1) instead of its tap
+   * count; countIncludePad then has no effect. Default: none.
+   */
+  divisorOverride?: number;
 }
 
 interface PoolPlan {
@@ -79,15 +105,25 @@ function poolGeo(x: Tensor, options: Pool2dOptions, opName: string): PoolPlan {
   return { g, padBottom: geo.padding[0][1], padRight: geo.padding[1][1] };
 }
 
+function checkBool(value: unknown, name: string, opName: string): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new ValueError(
+      `${opName}: options.${name} must be a boolean, got ${describeValue(value)}`,
+      'INVALID_OPTIONS',
+    );
+  }
+}
+
 // y[n,oh,ow,c] = max over the window of x;  ∂x[argmax] += G[n,oh,ow,c] (ties: the first maximum)
-const maxPoolOp = defineOp<[Pool2dGeometry]>({
+const maxPoolOp = defineOp<[Pool2dGeometry, Int32Array[]]>({
   name: 'maxPool2d',
-  forward(ctx, [x], g) {
+  forward(ctx, [x], g, argmaxOut) {
     const size = g.batch * g.outH * g.outW * g.channels;
     const out = allocateLike(x.data, size);
     const argmax = new Int32Array(size);
     getKernels().maxPool2dForward(g, x.data, out, argmax);
     ctx.save(x.shape, argmax);
+    argmaxOut.push(argmax);
     return new Tensor(out, [g.batch, g.outH, g.outW, g.channels]);
   },
   backward(ctx, gradOut) {
@@ -98,18 +134,48 @@ const maxPoolOp = defineOp<[Pool2dGeometry]>({
   },
 });
 
-/** Max pooling over H, W of an NHWC tensor (PyTorch semantics: padding is −∞, NaN propagates). */
-export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  return maxPoolOp([x], poolGeo(x, options, 'maxPool2d').g);
+/**
+ * Max pooling over H, W of an NHWC tensor (PyTorch semantics: padding is −∞, NaN propagates, ties pick the
+ * first maximum in row-major window order). With `returnIndices: true` returns `{ output, indices }`.
+ */
+export function maxPool2d(
+  x: Tensor,
+  options: MaxPool2dOptions & { returnIndices: true },
+): MaxPool2dWithIndices;
+export function maxPool2d(x: Tensor, options: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor | MaxPool2dWithIndices;
+export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor | MaxPool2dWithIndices {
+  const { g } = poolGeo(x, options, 'maxPool2d');
+  checkBool(options.returnIndices, 'returnIndices', 'maxPool2d');
+  const argmax: Int32Array[] = [];
+  const output = maxPoolOp([x], g, argmax);
+  if (options.returnIndices !== true) return output;
+  return { output, indices: planeIndices(argmax[0], g) };
+}
+
+/**
+ * The kernel's argmax (flat NHWC index into x: ((n·H + h)·W + w)·C + c) as PyTorch's per-plane index h·W + w.
+ */
+function planeIndices(argmax: Int32Array, g: Pool2dGeometry): Int32Array {
+  const C = g.channels;
+  const plane = g.inH * g.inW;
+  const out = new Int32Array(argmax.length);
+  for (let i = 0; i < argmax.length; i++) {
+    const a = argmax[i];
+    out[i] = a < 0 ? -1 : Math.floor(a / C) % plane;
+  }
+  return out;
 }
 
 /**
  * Visits every output of an average pool: for each window, calls the row loops directly (no closures per
- * element). divisor = taps inside the padded input (countIncludePad) or inside the real input.
+ * element). divisor = divisorOverride when > 0, else the taps inside the padded input (countIncludePad) or
+ * inside the real input.
  */
 function avgPoolPass(
   p: PoolPlan,
   countIncludePad: boolean,
+  divisorOverride: number,
   src: Float32Array | Float64Array,
   dst: Float32Array | Float64Array,
   backward: boolean,
@@ -123,15 +189,16 @@ function avgPoolPass(
     for (let oh = 0; oh < outH; oh++)
       for (let ow = 0; ow < outW; ow++) {
         const o = ((n * outH + oh) * outW + ow) * C;
-        let count = 0;
-        for (let kh = 0; kh < kH; kh++) {
-          const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
-          for (let kw = 0; kw < kW; kw++) {
-            const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
-            const inside = ih >= 0 && ih < inH && iw >= 0 && iw < inW;
-            if (countIncludePad ? ih < hEnd && iw < wEnd : inside) count++;
+        let count = divisorOverride;
+        if (count === 0)
+          for (let kh = 0; kh < kH; kh++) {
+            const ih = oh * g.strideH - g.padTop + kh * g.dilationH;
+            for (let kw = 0; kw < kW; kw++) {
+              const iw = ow * g.strideW - g.padLeft + kw * g.dilationW;
+              const inside = ih >= 0 && ih < inH && iw >= 0 && iw < inW;
+              if (countIncludePad ? ih < hEnd && iw < wEnd : inside) count++;
+            }
           }
-        }
         const scale = count > 0 ? 1 / count : 0;
         if (!backward) for (let c = 0; c < C; c++) dst[o + c] = 0;
         for (let kh = 0; kh < kH; kh++) {
@@ -149,20 +216,37 @@ function avgPoolPass(
       }
 }
 
+/** divisorOverride: undefined, or an integer in [1, 2³¹ − 1]; anything else is a ValueError naming `where`. */
+export function checkDivisorOverride(d: unknown, where: string): number | undefined {
+  if (d !== undefined && (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 2 ** 31 - 1)) {
+    throw new ValueError(
+      `${where}: options.divisorOverride must be an integer in [1, 2147483647] (PyTorch's divisor_override), got ${describeValue(d)}`,
+      'INVALID_OPTIONS',
+    );
+  }
+  return d;
+}
+
 // y[n,oh,ow,c] = (1/divisor) Σ_window x;  ∂x[tap] += G[n,oh,ow,c] / divisor for each in-input tap
-const avgPoolOp = defineOp<[PoolPlan, boolean]>({
+// (divisor = divisorOverride, or the window's tap count; divisorOverride 0 here means "none")
+const avgPoolOp = defineOp<[PoolPlan, boolean, number]>({
   name: 'avgPool2d',
-  forward(ctx, [x], p, countIncludePad) {
+  forward(ctx, [x], p, countIncludePad, divisorOverride) {
     const g = p.g;
     const out = allocateLike(x.data, g.batch * g.outH * g.outW * g.channels);
-    avgPoolPass(p, countIncludePad, x.data, out, false);
-    ctx.save(x.shape, p, countIncludePad);
+    avgPoolPass(p, countIncludePad, divisorOverride, x.data, out, false);
+    ctx.save(x.shape, p, countIncludePad, divisorOverride);
     return new Tensor(out, [g.batch, g.outH, g.outW, g.channels]);
   },
   backward(ctx, gradOut) {
-    const [shape, p, countIncludePad] = ctx.saved as [readonly number[], PoolPlan, boolean];
+    const [shape, p, countIncludePad, divisorOverride] = ctx.saved as [
+      readonly number[],
+      PoolPlan,
+      boolean,
+      number,
+    ];
     const dx = allocateLike(gradOut.data, shape[0] * shape[1] * shape[2] * shape[3]);
-    avgPoolPass(p, countIncludePad, gradOut.data, dx, true);
+    avgPoolPass(p, countIncludePad, divisorOverride, gradOut.data, dx, true);
     return [new Tensor(dx, shape)];
   },
 });
@@ -170,7 +254,11 @@ const avgPoolOp = defineOp<[PoolPlan, boolean]>({
 /**
  * Average pooling over H, W of an NHWC tensor. Like PyTorch's default (count_include_pad = true), padding
  * zeros count in the divisor; windows that hang past the padded input in ceil mode do not.
+ * `divisorOverride` (PyTorch's divisor_override) replaces every window's divisor by one integer >= 1.
  */
 export function avgPool2d(x: Tensor, options: AvgPool2dOptions): Tensor {
-  return avgPoolOp([x], poolGeo(x, options, 'avgPool2d'), options.countIncludePad ?? true);
+  const plan = poolGeo(x, options, 'avgPool2d');
+  checkBool(options.countIncludePad, 'countIncludePad', 'avgPool2d');
+  const d = checkDivisorOverride(options.divisorOverride, 'avgPool2d');
+  return avgPoolOp([x], plan, options.countIncludePad ?? true, d ?? 0);
 }

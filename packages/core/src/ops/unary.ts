@@ -15,7 +15,7 @@ const logOp = defineUnary({ name: 'log', f: (x) => Math.log(x), grad: (g, x) => 
 // y = max(x, 0) (NaN propagates);  ∂x = g·[y > 0] (0 at x = 0, as PyTorch). Loops: kernels reluForward / reluBackward.
 const reluOp = defineUnary({
   name: 'relu',
-  f: (x) => (x > 0 ? x : x === x ? 0 : x),
+  f: (x) => (x > 0 || Number.isNaN(x) ? x : 0),
   grad: (g, y) => (y > 0 ? g : 0),
   saves: 'y',
   arrays: {

@@ -7,5 +7,6 @@ export {
   loadSafetensors,
   type SafetensorsContents,
   SafetensorsError,
+  type SaveSafetensorsOptions,
   saveSafetensors,
 } from '../safetensors';

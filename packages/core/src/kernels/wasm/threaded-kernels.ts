@@ -4,21 +4,22 @@
  * only start their worker and terminate it; everything else is here:
  * - the shared-memory module: `instantiateShared()` picks the build, creates a shared WebAssembly memory and the
  *   calling thread's instance;
- * - the control-block protocol: the calling thread writes a command and its arguments into a shared Int32Array,
- *   bumps REQUEST and notifies; the worker (running `workerServeSource()`) does its part, stores DONE and notifies;
- *   the calling thread does its own part meanwhile and then waits for DONE with Atomics.wait (`join()`), so calls
- *   stay synchronous;
- * - the work split, where every output element is computed by exactly one thread with the same reduction order as
- *   on one thread, so results are bit-identical to `createWasmKernels()`:
- *   - GEMM: by rows of C (each C element's sum over k is unchanged);
- *   - conv2d forward and backward-input: by images of the batch;
- *   - conv2d backward-weight, pooling and the elementwise kernels: one thread (splitting dW's reduction would
- *     change its order).
- *   Small problems run on one thread (the hand-off costs tens of microseconds).
+ * - the control-block protocol, derived from the kernel descriptors: the calling thread writes a list of
+ *   WebAssembly export calls (export index + i32 arguments; the exports are the descriptors' `wasmExports`) into a
+ *   shared Int32Array, bumps REQUEST and notifies; the worker (running `workerServeSource()`) runs them on its own
+ *   instance, stores DONE and notifies; the calling thread does its own part meanwhile and then waits for DONE with
+ *   Atomics.wait (`join()`), so calls stay synchronous.
+ * The work split lives with each op's glue (src/kernels/<op>/<op>.wasm.ts), which asks `runtime.parallelWorker()`
+ * and computes every output element on exactly one thread with the one-thread reduction order, so results are
+ * bit-identical to `createWasmKernels()`: GEMM by rows of C, conv2d forward and backward-input by images of the
+ * batch; the weight gradient, pooling and the elementwise kernels stay on one thread. Small problems run on one
+ * thread (the hand-off costs tens of microseconds).
  */
-import type { Conv2dGeometry, Kernels } from '../kernels';
+import { type Kernels, kernelDescriptors } from '../kernels';
+import { validWasmBytes, type WasmVariant } from './arena';
 import { relaxedSimdSharedWasmBase64, simdSharedWasmBase64 } from './kernels.generated';
-import { validWasmBytes, WasmKernels, type WasmVariant } from './wasm-kernels';
+import type { WasmCall, WorkerLink } from './runtime';
+import { WasmKernels } from './wasm-kernels';
 
 /** Control block layout (Int32 slots). */
 const REQUEST = 0;
@@ -27,27 +28,40 @@ const OP = 2;
 const ERROR = 3;
 const READY = 4;
 const ARGS = 8;
-const CONTROL_SLOTS = 64;
+const CONTROL_SLOTS = 256;
 
-const OP_GEMM = 1;
-const OP_CONV_FORWARD = 2;
-const OP_CONV_BACKWARD_INPUT = 3;
-const OP_EXIT = 4;
+const OP_CALLS = 1;
+const OP_EXIT = 2;
 
 /** A kernel call that takes longer than this on the worker means the worker is gone. */
 const JOIN_TIMEOUT_MS = 120_000;
 
-/** Below this many multiply-adds a GEMM or conv stays on the calling thread. */
-const MIN_PARALLEL_MACS = 1 << 18;
+/**
+ * The exports the worker may run, derived from the descriptors' `wasmExports` (name → parameter count); a call is
+ * posted as its index in this list.
+ */
+export const workerExports: readonly (readonly [string, number])[] = (() => {
+  const seen = new Map<string, number>();
+  for (const d of kernelDescriptors)
+    for (const [name, arity] of Object.entries(d.wasmExports)) {
+      const known = seen.get(name);
+      if (known !== undefined && known !== arity)
+        throw new Error(`wasm export ${name}: arity ${known} vs ${arity}`);
+      seen.set(name, arity);
+    }
+  return [...seen.entries()];
+})();
+const exportIndex = new Map(workerExports.map(([name], i) => [name, i]));
 
 /**
  * The worker's side of the protocol, as plain JavaScript source for the worker scripts: with `e` the worker's
- * instance exports, `c` the control block (Int32Array) and `packedA`/`packedB` its pack buffers in scope, it sets
- * READY, runs `announceReady` (a statement telling the calling thread), then serves commands until OP_EXIT (a trap
- * sets ERROR; DONE is stored either way).
+ * instance exports and `c` the control block (Int32Array) in scope, it sets READY, runs `announceReady` (a statement
+ * telling the calling thread), then serves commands until OP_EXIT. A command is a list of export calls
+ * [count, (index, ...args)*] run in order (a trap sets ERROR; DONE is stored either way).
  */
 export function workerServeSource(announceReady: string): string {
   return `
+const fns = ${JSON.stringify(workerExports)}.map(([name, arity]) => [e[name], arity]);
 Atomics.store(c, ${READY}, 1);
 ${announceReady}
 let seen = 0;
@@ -56,14 +70,13 @@ for (;;) {
   seen = Atomics.load(c, ${REQUEST});
   const op = c[${OP}];
   if (op === ${OP_EXIT}) break;
-  const a = c.subarray(${ARGS});
   try {
-    if (op === ${OP_GEMM}) {
-      e.gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], packedA, packedB);
-    } else {
-      e.setConvGeometry(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
-      if (op === ${OP_CONV_FORWARD}) e.conv2dForward(a[16], a[17], a[18], a[19], a[20], a[21], packedA, packedB);
-      else e.conv2dBackwardInput(a[16], a[17], a[19], a[20], a[21], packedA, packedB);
+    let p = ${ARGS};
+    const count = c[p++];
+    for (let i = 0; i < count; i++) {
+      const [fn, arity] = fns[c[p++]];
+      fn.apply(null, Array.prototype.slice.call(c, p, p + arity));
+      p += arity;
     }
   } catch (error) {
     Atomics.store(c, ${ERROR}, 1);
@@ -126,9 +139,9 @@ export function instantiateShared<T>(variant: WasmVariant, make: (shared: Shared
 }
 
 /**
- * WasmKernels whose GEMM and conv2d forward/backward-input also run on one worker thread. Subclasses start the
- * worker in their constructor (running `workerServeSource()` on `workerInit()`), set
- * `readyPromise`, and terminate it in `terminateWorker()`.
+ * WasmKernels with a worker thread: the glue of each op (src/kernels/<op>/<op>.wasm.ts) posts part of its work to
+ * the worker through `runtime.worker` (this object's `WorkerLink`). Subclasses start the worker in their constructor
+ * (running `workerServeSource()` on `workerInit()`), set `readyPromise`, and terminate it in `terminateWorker()`.
  */
 export abstract class TwoThreadWasmKernels extends WasmKernels {
   protected readonly control: Int32Array;
@@ -147,18 +160,30 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
   protected constructor({ instance, memory, module, packBytes }: SharedWasm) {
     super(instance, memory, packBytes.a + packBytes.b + 128, '-2threads');
     this.module = module;
-    this.colBuffers = 2;
-    this.workerPackedA = this.extraBase;
-    this.workerPackedB = this.extraBase + packBytes.a;
+    const rt = this.runtime;
+    rt.colBuffers = 2;
+    this.workerPackedA = rt.extraBase;
+    this.workerPackedB = rt.extraBase + packBytes.a;
     this.workerEdge = this.workerPackedB + packBytes.b;
     this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
+    const self = this;
+    const link: WorkerLink = {
+      get active() {
+        return self.parallel;
+      },
+      packedA: this.workerPackedA,
+      packedB: this.workerPackedB,
+      post: (calls) => this.post(calls),
+      join: () => this.join(),
+    };
+    rt.worker = link;
   }
 
   /** What the worker needs: the module, the shared memory and control block, its own scratch addresses. */
   protected workerInit(): WorkerInit {
     return {
       module: this.module,
-      memory: this.memory,
+      memory: this.runtime.arena.memory,
       control: this.control.buffer as SharedArrayBuffer,
       packedA: this.workerPackedA,
       packedB: this.workerPackedB,
@@ -189,11 +214,21 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
     this.terminateWorker();
   }
 
-  private post(op: number, args: readonly number[]): void {
+  private post(calls: readonly WasmCall[]): void {
     const c = this.control;
-    c[OP] = op;
+    c[OP] = OP_CALLS;
     c[ERROR] = 0;
-    for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i];
+    let p = ARGS;
+    c[p++] = calls.length;
+    for (const [name, args] of calls) {
+      const index = exportIndex.get(name);
+      if (index === undefined || workerExports[index][1] !== args.length) {
+        throw new Error(`two-thread kernels: ${name} with ${args.length} arguments is not a worker export`);
+      }
+      if (p + 1 + args.length > CONTROL_SLOTS) throw new Error('two-thread kernels: command too long');
+      c[p++] = index;
+      for (let i = 0; i < args.length; i++) c[p++] = args[i];
+    }
     Atomics.store(c, REQUEST, ++this.sequence);
     Atomics.notify(c, REQUEST);
   }
@@ -214,92 +249,5 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
       }
     }
     if (c[ERROR] !== 0) throw new Error(`${this.workerName} failed (trap in the kernel)`);
-  }
-
-  protected override runGemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    ap: number,
-    lda: number,
-    bp: number,
-    ldb: number,
-    cp: number,
-    ldc: number,
-    accumulate: boolean,
-  ): void {
-    if (!this.parallel || m < 8 || m * n * k < MIN_PARALLEL_MACS) {
-      super.runGemm(transA, transB, m, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
-      return;
-    }
-    // Rows [0, m0) here, [m0, m) on the worker; m0 a multiple of the 4-row register tile.
-    const m0 = Math.ceil(m / 8) * 4;
-    const aRest = ap + 4 * (transA ? m0 : m0 * lda);
-    this.post(OP_GEMM, [
-      +transA,
-      +transB,
-      m - m0,
-      n,
-      k,
-      aRest,
-      lda,
-      bp,
-      ldb,
-      cp + 4 * m0 * ldc,
-      ldc,
-      +accumulate,
-    ]);
-    super.runGemm(transA, transB, m0, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
-    this.join();
-  }
-
-  protected override runConv(
-    kind: 0 | 1,
-    g: Conv2dGeometry,
-    input: number,
-    w: number,
-    bias: number,
-    output: number,
-    col: number,
-    chunkRows: number,
-  ): void {
-    const macs = g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * (g.inC / g.groups);
-    if (!this.parallel || g.batch < 2 || macs < MIN_PARALLEL_MACS) {
-      super.runConv(kind, g, input, w, bias, output, col, chunkRows);
-      return;
-    }
-    // Images [0, n0) here, [n0, batch) on the worker, each with its own im2col buffer.
-    const n0 = Math.ceil(g.batch / 2);
-    const inImage = 4 * (kind === 0 ? g.inH * g.inW * g.inC : g.outH * g.outW * g.outC);
-    const outImage = 4 * (kind === 0 ? g.outH * g.outW * g.outC : g.inH * g.inW * g.inC);
-    const colFloats = WasmKernels.colChunk(g).floats;
-    this.post(kind === 0 ? OP_CONV_FORWARD : OP_CONV_BACKWARD_INPUT, [
-      g.batch - n0,
-      g.inH,
-      g.inW,
-      g.inC,
-      g.outH,
-      g.outW,
-      g.outC,
-      g.kH,
-      g.kW,
-      g.strideH,
-      g.strideW,
-      g.padTop,
-      g.padLeft,
-      g.dilationH,
-      g.dilationW,
-      g.groups,
-      input + n0 * inImage,
-      w,
-      bias,
-      output + n0 * outImage,
-      col + 4 * colFloats,
-      chunkRows,
-    ]);
-    super.runConv(kind, { ...g, batch: n0 }, input, w, bias, output, col, chunkRows);
-    this.join();
   }
 }

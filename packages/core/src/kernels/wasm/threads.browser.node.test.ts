@@ -194,5 +194,5 @@ describe('conformance of the browser build', () => {
       return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(k) : v;
     },
   });
-  kernelConformanceTests(lazy);
+  kernelConformanceTests(lazy, { describe, it, expect });
 });

@@ -123,6 +123,95 @@ describe('two-thread wasm kernels', () => {
   });
 });
 
+describe('two-thread wasm kernels: pooling and the weight gradient split too', () => {
+  it('max pooling, ReLU forward / backward, weight gradient: bit-identical to one thread; the worker takes part in pooling and dW', () => {
+    const k = threaded as Kernels;
+    const link = (threaded as unknown as { runtime: { worker: { post(calls: unknown[]): void } } }).runtime
+      .worker;
+    const posted: string[] = [];
+    const post = link.post;
+    link.post = (calls: unknown[]) => {
+      for (const [name] of calls as [string][]) posted.push(name);
+      post(calls);
+    };
+    try {
+      const rand = seededRandom(24);
+      for (const [batch, h, w, c, kk, s, p] of [
+        [64, 28, 28, 8, 2, 2, 0],
+        [9, 15, 13, 16, 3, 2, 1],
+      ]) {
+        const out = Math.floor((h + 2 * p - kk) / s) + 1;
+        const outW = Math.floor((w + 2 * p - kk) / s) + 1;
+        const g = {
+          batch,
+          inH: h,
+          inW: w,
+          channels: c,
+          outH: out,
+          outW,
+          kH: kk,
+          kW: kk,
+          strideH: s,
+          strideW: s,
+          padTop: p,
+          padLeft: p,
+          dilationH: 1,
+          dilationW: 1,
+        };
+        const x = randomArray(Float32Array, batch * h * w * c, rand);
+        for (let i = 0; i < x.length; i += 7) x[i] = 0.25; // ties
+        const size = batch * out * outW * c;
+        const [o1, o2] = [new Float32Array(size), new Float32Array(size)];
+        const [a1, a2] = [new Int32Array(size), new Int32Array(size)];
+        single.maxPool2dForward(g, x, o1, a1);
+        k.maxPool2dForward(g, x, o2, a2);
+        expect(Array.from(o2)).toEqual(Array.from(o1));
+        expect(Array.from(a2)).toEqual(Array.from(a1));
+      }
+      for (const n of [401_408, 100_003]) {
+        const x = randomArray(Float32Array, n, rand);
+        x[5] = Number.NaN;
+        const dy = randomArray(Float32Array, n, rand);
+        const [y1, y2] = [new Float32Array(n), new Float32Array(n)];
+        single.reluForward(x, y1);
+        k.reluForward(x, y2);
+        expect(Array.from(y2)).toEqual(Array.from(y1));
+        const [d1, d2] = [new Float32Array(n), new Float32Array(n)];
+        single.reluBackward(y1, dy, d1);
+        k.reluBackward(y1, dy, d2);
+        expect(Array.from(d2)).toEqual(Array.from(d1));
+      }
+      const g: Conv2dGeometry = {
+        batch: 64,
+        inH: 14,
+        inW: 14,
+        inC: 8,
+        outH: 14,
+        outW: 14,
+        outC: 16,
+        kH: 3,
+        kW: 3,
+        strideH: 1,
+        strideW: 1,
+        padTop: 1,
+        padLeft: 1,
+        dilationH: 1,
+        dilationW: 1,
+        groups: 1,
+      };
+      const x = randomArray(Float32Array, 64 * 14 * 14 * 8, rand);
+      const dy = randomArray(Float32Array, 64 * 14 * 14 * 16, rand);
+      const [w1, w2] = [new Float32Array(16 * 9 * 8), new Float32Array(16 * 9 * 8)];
+      single.conv2dBackwardWeight(g, x, dy, w1);
+      k.conv2dBackwardWeight(g, x, dy, w2);
+      expect(Array.from(w2)).toEqual(Array.from(w1));
+    } finally {
+      link.post = post;
+    }
+    for (const name of ['maxPool2dForward', 'conv2dBackwardWeight']) expect(posted, name).toContain(name);
+  });
+});
+
 describe('two-thread wasm kernels after dispose()', () => {
   it('run on the calling thread with the same results', async () => {
     const k = createThreadedWasmKernels('simd');
@@ -140,4 +229,4 @@ describe('two-thread wasm kernels after dispose()', () => {
   });
 });
 
-if (threaded) kernelConformanceTests(threaded);
+if (threaded) kernelConformanceTests(threaded, { describe, it, expect });

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
+import { referenceConv2dBackwardWeight, referenceConv2dForward } from '../conv2d/conv2d.reference';
+import { referenceGemm } from '../gemm/gemm.reference';
 import type { FloatArray, Kernels } from '../kernels';
-import {
-  referenceConv2dBackwardWeight,
-  referenceConv2dForward,
-  referenceGemm,
-  referenceMaxPool2dForward,
-} from '../reference';
+import { referenceMaxPool2dForward } from '../pool/max-pool2d.reference';
 import { mismatch, randInt, randomArray, randomConvGeometry, seededRandom } from '../test-helpers';
 import { tsKernels } from '../ts-kernels';
 import { createWasmKernels, loadWasmKernels, WasmKernels, wasmKernelBytes } from './wasm-kernels';
@@ -57,8 +54,8 @@ describe('wasm kernel loading', () => {
   });
 });
 
-kernelConformanceTests(simd as Kernels);
-if (relaxed) kernelConformanceTests(relaxed);
+kernelConformanceTests(simd as Kernels, { describe, it, expect });
+if (relaxed) kernelConformanceTests(relaxed, { describe, it, expect });
 
 /** Relative tolerance of float32 sums of k products of values in [−1, 1]. */
 function f32Tol(k: number): { atol: number; rtol: number } {
@@ -235,117 +232,14 @@ describe('wasm kernels agree with the TypeScript kernels (float32)', () => {
     const c2 = new Float32Array(200 * 170);
     const fresh = createWasmKernels('simd') as WasmKernels;
     fresh.gemm(false, false, 200, 170, 150, a, 0, 150, b, 0, 170, c1, 0, 170, false);
-    const bytes = (fresh as unknown as { exports: { memory: WebAssembly.Memory } }).exports.memory.buffer
-      .byteLength;
+    const bytes = (fresh as unknown as { runtime: { arena: { memory: WebAssembly.Memory } } }).runtime.arena
+      .memory.buffer.byteLength;
     fresh.gemm(false, false, 20, 17, 15, a, 0, 150, b, 0, 170, new Float32Array(20 * 170), 0, 170, false);
     fresh.gemm(false, false, 200, 170, 150, a, 0, 150, b, 0, 170, c2, 0, 170, false);
     expect(Array.from(c2)).toEqual(Array.from(c1));
     expect(
-      (fresh as unknown as { exports: { memory: WebAssembly.Memory } }).exports.memory.buffer.byteLength,
+      (fresh as unknown as { runtime: { arena: { memory: WebAssembly.Memory } } }).runtime.arena.memory.buffer
+        .byteLength,
     ).toBe(bytes);
-  });
-});
-
-describe('wasm batch-norm loops (float32 data, float64 arithmetic)', () => {
-  const k = simd as Kernels;
-
-  /** The definitions in float64, two passes (mean, then centred variance). */
-  function reference(
-    x: Float32Array,
-    rows: number,
-    C: number,
-    eps: number,
-    gamma: Float32Array,
-    dy: Float32Array,
-  ) {
-    const mean = new Float64Array(C);
-    const variance = new Float64Array(C);
-    const invStd = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += x[r * C + c];
-      mean[c] = s / rows;
-      let v = 0;
-      for (let r = 0; r < rows; r++) v += (x[r * C + c] - mean[c]) ** 2;
-      variance[c] = v / rows;
-      invStd[c] = 1 / Math.sqrt(variance[c] + eps);
-    }
-    const y = new Float64Array(rows * C);
-    const dx = new Float64Array(rows * C);
-    const sumDy = new Float64Array(C);
-    const sumDyXhat = new Float64Array(C);
-    for (let i = 0; i < rows * C; i++) {
-      const c = i % C;
-      const xhat = (x[i] - mean[c]) * invStd[c];
-      y[i] = gamma[c] * xhat + 0.25;
-      sumDy[c] += dy[i];
-      sumDyXhat[c] += dy[i] * xhat;
-    }
-    for (let i = 0; i < rows * C; i++) {
-      const c = i % C;
-      const xhat = (x[i] - mean[c]) * invStd[c];
-      dx[i] = ((gamma[c] * invStd[c]) / rows) * (rows * dy[i] - sumDy[c] - xhat * sumDyXhat[c]);
-    }
-    return { mean, variance, invStd, y, dx, sumDy };
-  }
-
-  it('training forward (statistics + normalize) and backward (sums + dx) match the definitions; C = 1…16', () => {
-    const rand = seededRandom(11);
-    for (const [rows, C] of [
-      [50, 1],
-      [33, 3],
-      [40, 4],
-      [64 * 7 * 7, 8],
-      [25, 13],
-      [200, 16],
-    ]) {
-      const x = new Float32Array(rows * C);
-      for (let i = 0; i < x.length; i++) x[i] = 5 + 3 * (rand() * 2 - 1); // |mean| > std: the shift matters
-      const dy = randomArray(Float32Array, rows * C, rand) as Float32Array;
-      const gamma = randomArray(Float32Array, C, rand) as Float32Array;
-      const beta = new Float32Array(C).fill(0.25);
-      const ref = reference(x, rows, C, 1e-5, gamma, dy);
-      const mean = new Float64Array(C);
-      const variance = new Float64Array(C);
-      const invStd = new Float64Array(C);
-      const y = new Float32Array(rows * C);
-      expect(k.batchNormForward?.(x, rows, C, 1e-5, gamma, beta, true, mean, variance, invStd, y)).toBe(true);
-      const where = `rows ${rows} C ${C}`;
-      expect(mismatch(mean, ref.mean, 1e-12, 1e-12), where).toBe('');
-      expect(mismatch(variance, ref.variance, 1e-12, 1e-10), where).toBe('');
-      expect(mismatch(y, ref.y, 1e-5, 1e-5), where).toBe('');
-      const sumDy = new Float64Array(C);
-      const sumDyXmu = new Float64Array(C);
-      const dx = new Float32Array(rows * C);
-      expect(k.batchNormBackward?.(dy, x, rows, C, mean, invStd, gamma, sumDy, sumDyXmu, dx)).toBe(true);
-      expect(mismatch(sumDy, ref.sumDy, 1e-10, 1e-10), where).toBe('');
-      expect(mismatch(dx, ref.dx, 1e-5, 1e-4), where).toBe('');
-      // Eval mode reads mean / invStd: the same statistics give the same y.
-      const y2 = new Float32Array(rows * C);
-      expect(k.batchNormForward?.(x, rows, C, 1e-5, gamma, beta, false, mean, variance, invStd, y2)).toBe(
-        true,
-      );
-      expect(Array.from(y2)).toEqual(Array.from(y));
-    }
-  });
-
-  it('declines float64 (the caller runs its TypeScript kernels) and has no TypeScript counterpart to shadow', () => {
-    const c1 = new Float64Array(1);
-    expect(
-      k.batchNormForward?.(
-        new Float64Array(4),
-        4,
-        1,
-        1e-5,
-        null,
-        null,
-        true,
-        c1,
-        c1,
-        c1,
-        new Float64Array(4),
-      ),
-    ).toBe(false);
-    expect(tsKernels.batchNormForward).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { FloatArray, Pool2dGeometry } from './kernels';
+import type { FloatArray, Pool2dGeometry } from '../types';
 
 /**
  * Max pooling, NHWC: out[n,oh,ow,c] = max over in-bounds taps x[n, oh·sH−pT+kh·dH, ow·sW−pL+kw·dW, c].
@@ -39,4 +39,14 @@ export function maxPool2dForward(
           }
         }
       }
+}
+
+/** dx (overwritten, zero first) = Σ over pooled outputs i with argmax[i] ≥ 0 of g[i] at dx[argmax[i]]. */
+export function maxPool2dBackward(argmax: Int32Array, g: FloatArray, dx: FloatArray): void {
+  dx.fill(0);
+  const m = argmax.length;
+  for (let i = 0; i < m; i++) {
+    const j = argmax[i];
+    if (j >= 0) dx[j] += g[i];
+  }
 }

@@ -1,6 +1,6 @@
-import { gemm, KC, MC, macroKernel, NC, packATransposed, packBTransposed, roundUp4 } from './gemm';
-import type { Conv2dGeometry, FloatArray } from './kernels';
-import { SLOT_COLUMNS, SLOT_GEMM_A, SLOT_GEMM_B, scratch64, scratchLike } from './workspace';
+import { gemm, KC, MC, macroKernel, NC, packATransposed, packBTransposed, roundUp4 } from '../gemm/gemm';
+import type { Conv2dGeometry, FloatArray } from '../types';
+import { SLOT_COLUMNS, SLOT_GEMM_A, SLOT_GEMM_B, scratch64, scratchLike } from '../workspace';
 
 /**
  * Convolution through im2col + GEMM, NHWC input, OHWI weights. With r = (n, oh, ow) an output pixel and

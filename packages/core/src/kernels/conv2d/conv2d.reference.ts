@@ -1,41 +1,8 @@
-/**
- * Naive reference kernels, written straight from the definitions with no blocking, packing or
- * loop reordering. Used only by tests to check the fast kernels; never imported by the package.
- */
-import type { Conv2dGeometry, FloatArray, Pool2dGeometry } from './kernels';
-
-/** C = op(A)·op(B) (+ C): c[i][j] = Σ_p opA[i][p]·opB[p][j], one dot product per output element. */
-export function referenceGemm(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOffset: number,
-  lda: number,
-  b: FloatArray,
-  bOffset: number,
-  ldb: number,
-  c: FloatArray,
-  cOffset: number,
-  ldc: number,
-  accumulate: boolean,
-): void {
-  const opA = (i: number, p: number) => (transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p]);
-  const opB = (p: number, j: number) => (transB ? b[bOffset + j * ldb + p] : b[bOffset + p * ldb + j]);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += opA(i, p) * opB(p, j);
-      const ci = cOffset + i * ldc + j;
-      c[ci] = accumulate ? c[ci] + s : s;
-    }
-  }
-}
+/** Naive reference conv2d passes, written straight from the definition; used only by tests (conformance). */
+import type { Conv2dGeometry, FloatArray } from '../types';
 
 /** Input row/column of output position o and kernel tap t, or -1 when it falls in the padding. */
-function inputIndex(
+export function inputIndex(
   o: number,
   t: number,
   stride: number,
@@ -150,37 +117,4 @@ export function referenceConv2dBackwardWeight(
           dw[((oc * g.kH + kh) * g.kW + kw) * icpg + ic] = s;
         }
   }
-}
-
-/** out = max over the in-bounds window taps (padding never wins, like PyTorch's −∞ padding); first max wins ties; NaN propagates. */
-export function referenceMaxPool2dForward(
-  g: Pool2dGeometry,
-  x: FloatArray,
-  out: FloatArray,
-  argmax: Int32Array,
-): void {
-  for (let n = 0; n < g.batch; n++)
-    for (let oh = 0; oh < g.outH; oh++)
-      for (let ow = 0; ow < g.outW; ow++)
-        for (let c = 0; c < g.channels; c++) {
-          let best = Number.NEGATIVE_INFINITY;
-          let bestIndex = -1;
-          for (let kh = 0; kh < g.kH; kh++) {
-            const ih = inputIndex(oh, kh, g.strideH, g.padTop, g.dilationH, g.inH);
-            if (ih < 0) continue;
-            for (let kw = 0; kw < g.kW; kw++) {
-              const iw = inputIndex(ow, kw, g.strideW, g.padLeft, g.dilationW, g.inW);
-              if (iw < 0) continue;
-              const idx = ((n * g.inH + ih) * g.inW + iw) * g.channels + c;
-              const v = x[idx];
-              if (bestIndex < 0 || v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
-                best = v;
-                bestIndex = idx;
-              }
-            }
-          }
-          const o = ((n * g.outH + oh) * g.outW + ow) * g.channels + c;
-          out[o] = best;
-          argmax[o] = bestIndex;
-        }
 }

@@ -1,6 +1,6 @@
-import type { FloatArray } from './kernels';
+import type { FloatArray } from '../types';
 
-/** Plain-TypeScript elementwise / reduction kernels of the autograd ops (ReLU, bias gradient, max-pool backward). */
+/** Plain-TypeScript elementwise / reduction kernels of the autograd ops (ReLU, bias gradient). */
 
 export function reluForward(x: FloatArray, out: FloatArray): void {
   const n = out.length;
@@ -41,13 +41,4 @@ export function channelSum(x: FloatArray, rows: number, channels: number, out: F
     }
   }
   for (let c = 0; c < C; c++) out[c] = acc[c];
-}
-
-export function maxPool2dBackward(argmax: Int32Array, g: FloatArray, dx: FloatArray): void {
-  dx.fill(0);
-  const m = argmax.length;
-  for (let i = 0; i < m; i++) {
-    const j = argmax[i];
-    if (j >= 0) dx[j] += g[i];
-  }
 }

@@ -1,5 +1,5 @@
-import type { FloatArray } from './kernels';
-import { SLOT_GEMM_A, SLOT_GEMM_B, scratch64 } from './workspace';
+import type { FloatArray } from '../types';
+import { SLOT_GEMM_A, SLOT_GEMM_B, scratch64 } from '../workspace';
 
 /**
  * C = op(A)·op(B) (+ C when accumulate), row-major: c[i][j] = Σ_p opA[i][p]·opB[p][j].

@@ -1,0 +1,20 @@
+import type { Target } from '../harness';
+import { batchnormTargets } from './batchnorm';
+import { coreMiscTargets } from './core-misc';
+import { coreNnTargets } from './core-nn';
+import { coreOpTargets } from './core-ops';
+import { coreSubpathTargets } from './core-subpaths';
+import { lossesTargets } from './losses';
+import { optimTargets } from './optim';
+import { shapeTargets } from './shape';
+
+export const ALL_TARGETS: Target<never>[] = [
+  ...shapeTargets,
+  ...coreOpTargets,
+  ...coreMiscTargets,
+  ...coreNnTargets,
+  ...coreSubpathTargets,
+  ...batchnormTargets,
+  ...lossesTargets,
+  ...optimTargets,
+];

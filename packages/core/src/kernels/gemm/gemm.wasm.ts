@@ -1,0 +1,109 @@
+/** WebAssembly glue of GEMM: copies A, B (and C when needed) into wasm memory, splits C by rows on two threads. */
+import type { FloatArray } from '../types';
+import { checkRange, isF32, span, type WasmRuntime } from '../wasm/runtime';
+import { gemm } from './gemm';
+
+interface GemmExports {
+  gemm(...args: number[]): void;
+}
+
+/** The export's 14 i32 parameters: trans flags, sizes, A/B/C addresses and strides, accumulate, pack buffers. */
+export const GEMM_EXPORTS = { gemm: 14 } as const;
+
+export function wasmGemm(
+  rt: WasmRuntime,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOffset: number,
+  lda: number,
+  b: FloatArray,
+  bOffset: number,
+  ldb: number,
+  c: FloatArray,
+  cOffset: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
+  if (!(isF32(a) && isF32(b) && isF32(c))) {
+    gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+    return;
+  }
+  if (m <= 0 || n <= 0) return;
+  const aSpan = transA ? span(k, m, lda) : span(m, k, lda);
+  const bSpan = transB ? span(n, k, ldb) : span(k, n, ldb);
+  const cSpan = span(m, n, ldc);
+  checkRange('a', a, aOffset, aSpan);
+  checkRange('b', b, bOffset, bSpan);
+  checkRange('c', c, cOffset, cSpan);
+  const arena = rt.arena;
+  if (!arena.reserve(4 * (aSpan + bSpan + cSpan) + 48)) {
+    gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
+    return;
+  }
+  const ap = arena.alloc(aSpan);
+  const bp = arena.alloc(bSpan);
+  const cp = arena.alloc(cSpan);
+  const f32 = arena.f32;
+  f32.set(a.subarray(aOffset, aOffset + aSpan), ap >> 2);
+  f32.set(b.subarray(bOffset, bOffset + bSpan), bp >> 2);
+  // Copy C in when its old values matter: accumulate, or gaps between rows (ldc > n) copied back out below.
+  if (accumulate || ldc !== n) f32.set(c.subarray(cOffset, cOffset + cSpan), cp >> 2);
+  runGemm(rt, transA, transB, m, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
+  c.set(arena.f32.subarray(cp >> 2, (cp >> 2) + cSpan), cOffset);
+}
+
+/**
+ * GEMM on buffers already in wasm memory (byte addresses). On two threads, rows [0, m0) of C here and [m0, m) on
+ * the worker (m0 a multiple of the 4-row register tile): each C element's sum over k keeps its order.
+ */
+export function runGemm(
+  rt: WasmRuntime,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  ap: number,
+  lda: number,
+  bp: number,
+  ldb: number,
+  cp: number,
+  ldc: number,
+  accumulate: boolean,
+): void {
+  const e = rt.exports as unknown as GemmExports;
+  const worker = m < 8 ? null : rt.parallelWorker(m * n * k);
+  if (worker === null) {
+    e.gemm(+transA, +transB, m, n, k, ap, lda, bp, ldb, cp, ldc, +accumulate, rt.packedA, rt.packedB);
+    return;
+  }
+  const m0 = Math.ceil(m / 8) * 4;
+  const aRest = ap + 4 * (transA ? m0 : m0 * lda);
+  worker.post([
+    [
+      'gemm',
+      [
+        +transA,
+        +transB,
+        m - m0,
+        n,
+        k,
+        aRest,
+        lda,
+        bp,
+        ldb,
+        cp + 4 * m0 * ldc,
+        ldc,
+        +accumulate,
+        worker.packedA,
+        worker.packedB,
+      ],
+    ],
+  ]);
+  e.gemm(+transA, +transB, m0, n, k, ap, lda, bp, ldb, cp, ldc, +accumulate, rt.packedA, rt.packedB);
+  worker.join();
+}
