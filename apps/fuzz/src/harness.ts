@@ -23,7 +23,8 @@ export type PackageName =
   | '@hw3/losses'
   | '@hw3/optim'
   | '@hw3/optim/schedules'
-  | '@hw3/optim/transforms';
+  | '@hw3/optim/transforms'
+  | '@hw3/optim/testing';
 
 /** The argument an input corrupted on purpose: the call must throw a typed error naming it. */
 export interface Bad {

@@ -12,6 +12,7 @@ import * as coreThreads from '@hw3/core/threads';
 import * as losses from '@hw3/losses';
 import * as optim from '@hw3/optim';
 import * as optimSchedules from '@hw3/optim/schedules';
+import * as optimTesting from '@hw3/optim/testing';
 import * as optimTransforms from '@hw3/optim/transforms';
 import * as shape from '@hw3/shape';
 import * as shapeSummary from '@hw3/shape/summary';
@@ -30,6 +31,7 @@ export const MODULES: Record<PackageName, Record<string, unknown>> = {
   '@hw3/optim': optim,
   '@hw3/optim/schedules': optimSchedules,
   '@hw3/optim/transforms': optimTransforms,
+  '@hw3/optim/testing': optimTesting,
 };
 
 export const PACKAGES = Object.keys(MODULES) as PackageName[];
@@ -54,6 +56,8 @@ export const TYPED_ERRORS: Record<PackageName, TypedErrorCheck> = {
   '@hw3/optim': (e) => e instanceof optim.OptimError,
   '@hw3/optim/schedules': (e) => e instanceof optim.OptimError,
   '@hw3/optim/transforms': (e) => e instanceof optim.OptimError,
+  // OptimizerContractError extends OptimError.
+  '@hw3/optim/testing': (e) => e instanceof optim.OptimError,
 };
 
 /**
@@ -82,16 +86,20 @@ export const ALLOWED_WITHOUT_TARGET: Record<string, string> = {
   '@hw3/losses:LossError': 'error class (the typed-error oracle)',
   '@hw3/optim:OptimError': 'error class (the typed-error oracle)',
   '@hw3/optim:NonFiniteNormError': 'error class (the typed-error oracle)',
+  '@hw3/optim/testing:OptimizerContractError': 'error class (the typed-error oracle)',
+  '@hw3/optim/testing:optimizerContract': 'a table of the check* functions, each fuzzed by name',
+  '@hw3/core/kernels:kernelDescriptors':
+    'a data table describing the kernels (setKernels and the wasm glue read it)',
 };
 
 /**
  * The entry points a target of `pkg` may name an export of: `pkg` itself and its subpaths (a target names the
- * package; the export may have moved to a subpath such as `@hw3/optim/schedules`). `@hw3/core/testing` and
- * `@hw3/core/threads` have targets of their own.
+ * package; the export may have moved to a subpath such as `@hw3/optim/schedules`). The `/testing` and
+ * `/threads` entry points have targets of their own.
  */
 function entriesOf(pkg: PackageName): PackageName[] {
   return PACKAGES.filter(
-    (m) => m === pkg || (m.startsWith(`${pkg}/`) && m !== '@hw3/core/testing' && m !== '@hw3/core/threads'),
+    (m) => m === pkg || (m.startsWith(`${pkg}/`) && !m.endsWith('/testing') && !m.endsWith('/threads')),
   );
 }
 

@@ -10,6 +10,7 @@ import type { FloatArray } from './channel-blocks';
 import { checkLength, checkOptionsObject, describe } from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
+/** Options of `batchNormBackward`: the forward's γ, which gradients to compute, reusable output buffers. */
 export interface BatchNormBackwardOptions {
   /** The γ used in the forward (null or omitted = 1). */
   gamma?: FloatArray | null;
@@ -39,6 +40,7 @@ export interface BatchNormIntermediates {
   readonly dMeanFromVariance: Float64Array;
 }
 
+/** The gradients `batchNormBackward` returns: ∂l/∂x, ∂l/∂γ, ∂l/∂β and, on request, the intermediates. */
 export interface BatchNormGradients {
   /** ∂l/∂x, same layout as x; null when `inputGradient: false`. */
   readonly dx: FloatArray | null;
@@ -64,7 +66,7 @@ function like(array: FloatArray, length: number): FloatArray {
  * returns those too. Eval mode: ∂l/∂x = γ · invStd · ∂l/∂y (running statistics are constants).
  */
 export function batchNormBackward(
-  dy: FloatArray,
+  upstream: FloatArray,
   cache: BatchNormCache,
   options: BatchNormBackwardOptions = {},
 ): BatchNormGradients {
@@ -75,6 +77,7 @@ export function batchNormBackward(
     );
   }
   checkOptionsObject('options', options);
+  let dy = upstream;
   const { count, channels, x, mean, invStd } = cache;
   if (cache.inPlace) {
     throw new ValueError(
@@ -105,8 +108,22 @@ export function batchNormBackward(
   const fast =
     cache.training &&
     !options.intermediates &&
-    activeBatchNormWasm()?.backward(dy, x, count, channels, mean, invStd, gamma, sumDy, sumDyXmu, dx) ===
-      true;
+    activeBatchNormWasm()?.backward(
+      dy,
+      x,
+      count,
+      channels,
+      mean,
+      invStd,
+      gamma,
+      sumDy,
+      sumDyXmu,
+      dx,
+      cache.relu,
+      cache.beta,
+    ) === true;
+  // Fused BN + ReLU (forward with `relu: true`) off the WebAssembly path: ReLU's backward first, on a copy of dy.
+  if (!fast && cache.relu) dy = reluMaskedGradient(dy, cache, gamma);
   // dγ and dβ come from the same two reductions in every mode. They are computed before dx, so dx may alias dy.
   if (!fast) reduceGradient(dy, x, count, channels, mean, sumDy, sumDyXmu);
   for (let c = 0; c < channels; c++) {
@@ -150,4 +167,21 @@ export function batchNormBackward(
     }
   }
   return { dx, dGamma, dBeta, intermediates };
+}
+
+/**
+ * dy where the fused forward's output was > 0, else +0 (ReLU's backward), as a new array. The output is recomputed
+ * from x with the forward's expression, (x − mean)·(γ·invStd) + β rounded to x's type, so the mask is exact.
+ */
+function reluMaskedGradient(dy: FloatArray, cache: BatchNormCache, gamma: FloatArray | null): FloatArray {
+  const { x, channels: C, mean, invStd, beta } = cache;
+  const out = like(dy, dy.length);
+  const f32 = x instanceof Float32Array;
+  for (let i = 0; i < dy.length; i++) {
+    const c = i % C;
+    const scale = gamma === null ? invStd[c] : gamma[c] * invStd[c];
+    const v = (x[i] - mean[c]) * scale + (beta === null ? 0 : beta[c]);
+    out[i] = (f32 ? Math.fround(v) : v) > 0 ? dy[i] : 0;
+  }
+  return out;
 }

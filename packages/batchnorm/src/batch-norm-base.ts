@@ -2,6 +2,7 @@ import { type DType, Module, ShapeError, Tensor, type TorchLayout, ValueError } 
 import { batchNorm } from './batch-norm';
 import { channelLayout, checkEps, checkOptionsObject, checkTrainingCount, describe } from './validate';
 
+/** Options of the `BatchNorm1d` / `BatchNorm2d` layers (PyTorch names and defaults). */
 export interface BatchNormLayerOptions {
   /** ε added to the variance. Default 1e-5 (PyTorch). */
   eps?: number;
@@ -17,6 +18,11 @@ export interface BatchNormLayerOptions {
   trackRunningStats?: boolean;
   /** dtype of parameters and running statistics. Default 'float32'. */
   dtype?: DType;
+  /**
+   * Fused ReLU: the layer returns relu(BN(x)) (`batchNorm`'s `relu` option: the same values bit for bit, one pass and
+   * two kernel calls fewer). Not a PyTorch option; default false.
+   */
+  relu?: boolean;
 }
 
 /**
@@ -29,6 +35,8 @@ export abstract class BatchNormBase extends Module {
   momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
+  /** Whether a ReLU is fused after the normalization. */
+  readonly relu: boolean;
   /** γ [numFeatures], init 1 (null when affine is false). */
   readonly weight: Tensor | null;
   /** β [numFeatures], init 0 (null when affine is false). */
@@ -69,6 +77,11 @@ export abstract class BatchNormBase extends Module {
     this.momentum = momentum;
     this.affine = options.affine ?? true;
     this.trackRunningStats = options.trackRunningStats ?? true;
+    const relu = options.relu ?? false;
+    if (typeof relu !== 'boolean') {
+      throw new ValueError(`relu must be a boolean, got ${String(relu)}`, 'INVALID_OPTION');
+    }
+    this.relu = relu;
     const make = (value: number): Tensor => {
       const data = dtype === 'float32' ? new Float32Array(numFeatures) : new Float64Array(numFeatures);
       return new Tensor(data.fill(value), [numFeatures]);
@@ -148,11 +161,12 @@ export abstract class BatchNormBase extends Module {
       training: useBatchStatistics,
       momentum: factor,
       eps: this.eps,
+      relu: this.relu,
     });
   }
 
   override toString(): string {
-    return `${this.layerName}(${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats})`;
+    return `${this.layerName}(${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}${this.relu ? ', relu=true' : ''})`;
   }
 }
 

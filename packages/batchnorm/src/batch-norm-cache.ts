@@ -25,6 +25,10 @@ export class BatchNormCache {
   training: boolean;
   /** True when the last forward wrote y over x (`out` = x): x is gone, so `batchNormBackward` refuses the cache. */
   inPlace: boolean;
+  /** True when the last forward was the fused BN + ReLU (`relu: true`): backward applies ReLU's mask first. */
+  relu = false;
+  /** β of the last forward (a reference; the fused BN + ReLU backward recomputes the forward's sign from it). */
+  beta: FloatArray | null = null;
   /** μ_B per channel (training), or the running mean used (eval). */
   readonly mean: Float64Array;
   /** σ²_B = (1/m) Σ (x − μ_B)² per channel, the biased batch variance (training), or the running variance used (eval). */

@@ -12,11 +12,17 @@ import {
 } from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
+/** Options of `batchNormForward` (training mode: normalise with the batch statistics). */
 export interface BatchNormForwardOptions {
   /** γ, one per channel; null or omitted = 1 (affine = false). */
   gamma?: FloatArray | null;
   /** β, one per channel; null or omitted = 0. */
   beta?: FloatArray | null;
+  /**
+   * Fused ReLU: the output is max(y, 0) (NaN kept, −0 → +0, as @hw3/core's `relu`), one pass less than a separate
+   * ReLU; `batchNormBackward` then applies ReLU's backward itself. Default false.
+   */
+  relu?: boolean;
   /** ε added to the variance, default 1e-5 (PyTorch). */
   eps?: number;
   /**
@@ -28,6 +34,7 @@ export interface BatchNormForwardOptions {
   cache?: BatchNormCache;
 }
 
+/** What `batchNormForward` returns: y, and the cache (batch statistics) that `batchNormBackward` reads. */
 export interface BatchNormForwardResult {
   /** y, same shape and layout as x. */
   readonly output: FloatArray;
@@ -82,6 +89,10 @@ function finish(
   const gamma = options.gamma ?? null;
   const beta = options.beta ?? null;
   const { mean, variance, invStd } = cache;
+  const relu = options.relu ?? false;
+  if (typeof relu !== 'boolean') {
+    throw new ValueError(`options.relu must be a boolean, got ${String(relu)}`, 'INVALID_OPTION');
+  }
   const fast = activeBatchNormWasm()?.forward(
     x,
     count,
@@ -94,11 +105,15 @@ function finish(
     variance,
     invStd,
     out,
+    relu,
   );
   if (fast !== true) {
     if (training) computeStatistics(x, count, channels, eps, mean, variance, invStd, cache.scratch[3]);
     normalize(x, count, channels, mean, invStd, gamma, beta, out);
+    if (relu) reluInPlace(out, count * channels);
   }
+  cache.relu = relu;
+  cache.beta = beta;
   cache.x = x;
   cache.shape = shape.slice();
   cache.count = count;
@@ -125,6 +140,7 @@ export function batchNormForward(
   return finish(x, shape, options, p, true);
 }
 
+/** Options of `batchNormInference` (eval mode: normalise with the running statistics). */
 export interface BatchNormInferenceOptions extends BatchNormForwardOptions {
   /** Per-channel running mean used instead of μ_B. */
   runningMean: FloatArray;
@@ -198,5 +214,13 @@ export function updateRunningStatistics(
   for (let c = 0; c < channels; c++) {
     runningMean[c] = (1 - momentum) * runningMean[c] + momentum * cache.mean[c];
     runningVar[c] = (1 - momentum) * runningVar[c] + momentum * cache.variance[c] * unbias;
+  }
+}
+
+/** out[i] = max(out[i], 0) with NaN kept and −0 → +0 (@hw3/core's ReLU), in place. */
+function reluInPlace(out: FloatArray, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = out[i];
+    if (!(v > 0) && !Number.isNaN(v)) out[i] = 0;
   }
 }

@@ -4,6 +4,7 @@ import type { BatchNormCache } from './batch-norm-cache';
 import { batchNormForward, batchNormInference, updateRunningStatistics } from './batch-norm-forward';
 import { channelLayout, checkOptionsObject, describe } from './validate';
 
+/** Options of the `batchNorm` autograd op (PyTorch `F.batch_norm` arguments, channels-last). */
 export interface BatchNormOptions {
   /** Running mean [C], updated in place when training (and used instead of μ_B when not training). */
   runningMean?: Tensor | null;
@@ -19,6 +20,12 @@ export interface BatchNormOptions {
   momentum?: number;
   /** ε added to the variance. Default 1e-5. */
   eps?: number;
+  /**
+   * Fused ReLU: returns relu(batchNorm(x)) in one op (one pass and, on the WebAssembly path, no separate ReLU kernel
+   * calls with their copies in and out of wasm memory, forward and backward). Same values as `relu(batchNorm(x))`
+   * bit for bit. Default false.
+   */
+  relu?: boolean;
 }
 
 interface OpConfig {
@@ -30,6 +37,7 @@ interface OpConfig {
   /** Positions of weight and bias in `inputs` (−1 when absent). */
   readonly weightIndex: number;
   readonly biasIndex: number;
+  readonly relu: boolean;
 }
 
 /**
@@ -47,7 +55,7 @@ const batchNormOp = defineOp<[OpConfig]>({
     const { runningMean, runningVar } = config;
     let result: { output: Float32Array | Float64Array; cache: BatchNormCache };
     if (config.training) {
-      result = batchNormForward(x.data, x.shape, { gamma, beta, eps: config.eps });
+      result = batchNormForward(x.data, x.shape, { gamma, beta, eps: config.eps, relu: config.relu });
       if (runningMean !== null && runningVar !== null) {
         updateRunningStatistics(runningMean.data, runningVar.data, result.cache, config.momentum);
       }
@@ -57,6 +65,7 @@ const batchNormOp = defineOp<[OpConfig]>({
         gamma,
         beta,
         eps: config.eps,
+        relu: config.relu,
         runningMean: runningMean!.data,
         runningVar: runningVar!.data,
       });
@@ -114,6 +123,10 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const runningVar = options.runningVar ?? null;
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
+  const relu = options.relu ?? false;
+  if (typeof relu !== 'boolean') {
+    throw new ValueError(`options.relu must be a boolean, got ${String(relu)}`, 'INVALID_OPTION');
+  }
   checkPerChannel('runningMean', runningMean, channels, x);
   checkPerChannel('runningVar', runningVar, channels, x);
   checkPerChannel('weight', weight, channels, x);
@@ -133,5 +146,14 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const inputs: Tensor[] = [x];
   const weightIndex = weight === null ? -1 : inputs.push(weight) - 1;
   const biasIndex = bias === null ? -1 : inputs.push(bias) - 1;
-  return batchNormOp(inputs, { training, eps, momentum, runningMean, runningVar, weightIndex, biasIndex });
+  return batchNormOp(inputs, {
+    training,
+    eps,
+    momentum,
+    runningMean,
+    runningVar,
+    weightIndex,
+    biasIndex,
+    relu,
+  });
 }

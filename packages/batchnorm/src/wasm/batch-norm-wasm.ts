@@ -24,6 +24,16 @@ interface BatchNormExports {
     scale: number,
     offset: number,
   ): void;
+  reluInPlace(p: number, n: number): void;
+  bnReluMask(
+    x: number,
+    dy: number,
+    rows: number,
+    C: number,
+    mean: number,
+    scale: number,
+    offset: number,
+  ): void;
 }
 
 const isF32 = (a: FloatArray | null): boolean => a === null || a instanceof Float32Array;
@@ -42,7 +52,8 @@ export class BatchNormWasm {
    * Forward on channels-last x viewed as [rows, channels]. training: per channel, shift K = x[0, c],
    * s1 = Σ(x − K), s2 = Σ(x − K)², then mean = K + s1/m, variance = max((s2 − s1²/m)/m, 0),
    * invStd = 1/√(variance + eps) are written (m = rows); otherwise mean and invStd are read. Then
-   * out = (x − mean)·(γ·invStd) + β (γ = 1, β = 0 when null). `out` may be x. False (nothing written) when declined.
+   * out = (x − mean)·(γ·invStd) + β (γ = 1, β = 0 when null), then max(out, 0) when `relu` (fused BN + ReLU).
+   * `out` may be x. False (nothing written) when declined.
    */
   forward(
     x: FloatArray,
@@ -56,6 +67,7 @@ export class BatchNormWasm {
     variance: Float64Array,
     invStd: Float64Array,
     out: FloatArray,
+    relu = false,
   ): boolean {
     const C = channels;
     const size = rows * C;
@@ -91,6 +103,7 @@ export class BatchNormWasm {
       f64[b + 5 * C + c] = beta === null ? 0 : beta[c];
     }
     this.e.bnAffine(xp, 0, xp, rows, C, mp, 0, sp, op);
+    if (relu) this.e.reluInPlace(xp, size);
     out.set(arena.f32.subarray(xp >> 2, (xp >> 2) + size));
     return true;
   }
@@ -98,6 +111,8 @@ export class BatchNormWasm {
   /**
    * Training-mode backward: sumDy = Σ dy, sumDyXmu = Σ dy·(x − mean) per channel; then, when dx is not null,
    * dx = A·dy + B·(x − mean) + D with A = γ·invStd, B = −A·invStd²·sumDyXmu/m, D = −A·sumDy/m. `dx` may be dy.
+   * With `relu` (the forward was the fused BN + ReLU, with this β), dy is first masked where the forward's output
+   * was not > 0 (recomputed from x bit-exactly), as ReLU's backward would; the caller's dy is not modified.
    */
   backward(
     dy: FloatArray,
@@ -110,11 +125,14 @@ export class BatchNormWasm {
     sumDy: Float64Array,
     sumDyXmu: Float64Array,
     dx: FloatArray | null,
+    relu = false,
+    beta: FloatArray | null = null,
   ): boolean {
     const C = channels;
     const size = rows * C;
     const arena = this.arena;
-    if (!(isF32(dy) && isF32(x) && isF32(gamma) && isF32(dx)) || rows < 1 || C < 1) return false;
+    if (!(isF32(dy) && isF32(x) && isF32(gamma) && isF32(dx) && isF32(beta)) || rows < 1 || C < 1)
+      return false;
     if (dy.length < size || x.length < size || (dx !== null && dx.length < size)) return false;
     if (!arena.reserve(8 * size + 8 * 6 * C + 48)) return false;
     const dyp = arena.alloc(size);
@@ -126,6 +144,13 @@ export class BatchNormWasm {
     const f64 = arena.f64;
     const b = s >> 3;
     for (let c = 0; c < C; c++) f64[b + c] = mean[c];
+    if (relu) {
+      for (let c = 0; c < C; c++) {
+        f64[b + 3 * C + c] = gamma === null ? invStd[c] : gamma[c] * invStd[c];
+        f64[b + 4 * C + c] = beta === null ? 0 : beta[c];
+      }
+      this.e.bnReluMask(xp, dyp, rows, C, s, s + 24 * C, s + 32 * C);
+    }
     this.e.bnReduce(xp, dyp, rows, C, s, s + 8 * C, s + 16 * C);
     for (let c = 0; c < C; c++) {
       sumDy[c] = f64[b + C + c];
