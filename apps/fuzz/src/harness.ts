@@ -18,7 +18,8 @@ export type PackageName =
   | '@hw3/core/threads'
   | '@hw3/batchnorm'
   | '@hw3/losses'
-  | '@hw3/optim';
+  | '@hw3/optim'
+  | '@hw3/optim/testing';
 
 /** The argument an input corrupted on purpose: the call must throw a typed error naming it. */
 export interface Bad {

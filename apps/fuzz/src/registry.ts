@@ -9,6 +9,7 @@ import * as coreTesting from '@hw3/core/testing';
 import * as coreThreads from '@hw3/core/threads';
 import * as losses from '@hw3/losses';
 import * as optim from '@hw3/optim';
+import * as optimTesting from '@hw3/optim/testing';
 import * as shape from '@hw3/shape';
 import type { PackageName, Target, TypedErrorCheck } from './harness';
 
@@ -20,6 +21,7 @@ export const MODULES: Record<PackageName, Record<string, unknown>> = {
   '@hw3/batchnorm': batchnorm,
   '@hw3/losses': losses,
   '@hw3/optim': optim,
+  '@hw3/optim/testing': optimTesting,
 };
 
 export const PACKAGES = Object.keys(MODULES) as PackageName[];
@@ -39,6 +41,8 @@ export const TYPED_ERRORS: Record<PackageName, TypedErrorCheck> = {
   '@hw3/losses': (e) => e instanceof losses.LossError || isCoreError(e),
   // optim has no runtime dependency: OptimError (NonFiniteNormError extends it) only.
   '@hw3/optim': (e) => e instanceof optim.OptimError,
+  // OptimizerContractError extends OptimError.
+  '@hw3/optim/testing': (e) => e instanceof optim.OptimError,
 };
 
 /**
@@ -67,6 +71,9 @@ export const ALLOWED_WITHOUT_TARGET: Record<string, string> = {
   '@hw3/losses:LossError': 'error class (the typed-error oracle)',
   '@hw3/optim:OptimError': 'error class (the typed-error oracle)',
   '@hw3/optim:NonFiniteNormError': 'error class (the typed-error oracle)',
+  '@hw3/optim/testing:OptimizerContractError': 'error class (the typed-error oracle)',
+  '@hw3/optim/testing:optimizerContract': 'a table of the check* functions, each fuzzed by name',
+  '@hw3/core:kernelDescriptors': 'a data table describing the kernels (setKernels and the wasm glue read it)',
 };
 
 /** `pkg:name` of every export that has neither a target nor an allow-list entry. */

@@ -29,6 +29,7 @@ import {
   toFloatValues,
 } from './validate.js';
 
+/** Options of `binaryCrossEntropyWithLogits` (PyTorch `F.binary_cross_entropy_with_logits` arguments). */
 export interface BinaryCrossEntropyWithLogitsOptions<R extends Reduction = Reduction> {
   /** 'mean' (default) over all elements, 'sum', or 'none' (per element, input's shape). */
   reduction?: R;
@@ -38,6 +39,10 @@ export interface BinaryCrossEntropyWithLogitsOptions<R extends Reduction = Reduc
   posWeight?: WeightOption;
 }
 
+/**
+ * Options of `binaryCrossEntropyWithLogitsArray`: those of the op plus the upstream gradient and an output
+ * buffer.
+ */
 export interface BinaryCrossEntropyWithLogitsArrayOptions<R extends Reduction = Reduction>
   extends BinaryCrossEntropyWithLogitsOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */

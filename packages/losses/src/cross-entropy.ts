@@ -35,6 +35,7 @@ import {
   toFloatValues,
 } from './validate.js';
 
+/** Options of `crossEntropy` (PyTorch `F.cross_entropy` arguments). */
 export interface CrossEntropyOptions<R extends Reduction = Reduction> {
   /** 'mean' (default): Σ loss_i / Σ w_{t_i} over non-ignored rows (index targets) or / rows (probability targets). */
   reduction?: R;
@@ -46,6 +47,7 @@ export interface CrossEntropyOptions<R extends Reduction = Reduction> {
   ignoreIndex?: number;
 }
 
+/** Options of `crossEntropyArray`: those of the op plus the upstream gradient and an output buffer. */
 export interface CrossEntropyArrayOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per row. */
   gradOutput?: GradOutput;

@@ -12,11 +12,13 @@ import {
 import type { FloatArray, Reduction } from './types.js';
 import { allocLike, checkFloatArray, checkTensor, detachedFrom, toFloatValues } from './validate.js';
 
+/** Options of `mseLoss` (PyTorch `F.mse_loss` arguments). */
 export interface MseLossOptions<R extends Reduction = Reduction> {
   /** 'mean' (default) over all elements, 'sum', or 'none' (per element, input's shape). */
   reduction?: R;
 }
 
+/** Options of `mseLossArray`: those of the op plus the upstream gradient and an output buffer. */
 export interface MseLossArrayOptions<R extends Reduction = Reduction> extends MseLossOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */
   gradOutput?: GradOutput;

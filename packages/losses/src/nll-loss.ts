@@ -26,6 +26,7 @@ import {
   detachedFrom,
 } from './validate.js';
 
+/** Options of `nllLoss` (PyTorch `F.nll_loss` arguments). */
 export interface NllLossOptions<R extends Reduction = Reduction> {
   /** 'mean' (default): Σ loss_i / Σ w_{t_i} over non-ignored rows (0 when that sum is 0; PyTorch: NaN). */
   reduction?: R;
@@ -35,6 +36,7 @@ export interface NllLossOptions<R extends Reduction = Reduction> {
   ignoreIndex?: number;
 }
 
+/** Options of `nllLossArray`: those of the op plus the upstream gradient and an output buffer. */
 export interface NllLossArrayOptions<R extends Reduction = Reduction> extends NllLossOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per row. */
   gradOutput?: GradOutput;

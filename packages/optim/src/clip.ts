@@ -9,6 +9,7 @@ import {
 import type { CountState, GradientTransformation } from './gradient-transformation';
 import { type FloatArray, gradOf, isFloatArray, type ParamLike } from './param';
 
+/** Options of `clipGradNorm` (PyTorch `clip_grad_norm_` arguments). */
 export interface ClipGradNormOptions {
   /** order p of the norms: a number > 0 or Infinity (max |g|); default 2 */
   normType?: number;

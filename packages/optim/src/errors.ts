@@ -38,6 +38,7 @@ export class NonFiniteNormError extends OptimError {
   }
 }
 
+/** A valid range of a hyperparameter for `checkHyper`: bounds, open or closed. */
 export interface RangeSpec {
   min?: number;
   max?: number;

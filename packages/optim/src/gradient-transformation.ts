@@ -164,6 +164,7 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransf
   };
 }
 
+/** The state of the `trace` (momentum) transformation: the step and the momentum buffer per parameter. */
 export interface TraceState {
   count: number;
   /** per parameter: how many updates its buffer has absorbed (0 = not initialised yet) */

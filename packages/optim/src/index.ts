@@ -3,6 +3,8 @@
  * `@hw3/optim/schedules`, the optax-style gradient transformations and the optimizer-authoring API in
  * `@hw3/optim/transforms`, the optimizer contract in `@hw3/optim/testing`.
  */
+import { version as packageVersion } from '../package.json';
+
 export { Adagrad, type AdagradHyperparams, type AdagradOptions } from './adagrad';
 export { Adam, type AdamHyperparams, type AdamOptions, AdamW } from './adam';
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue, globalNorm } from './clip';
@@ -20,4 +22,5 @@ export { RMSprop, type RMSpropHyperparams, type RMSpropOptions } from './rmsprop
 export type { ScalarOrSchedule, Schedule } from './schedules';
 export { SGD, type SGDHyperparams, type SGDOptions } from './sgd';
 
-export const VERSION = '0.1.0';
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;

@@ -1,6 +1,7 @@
 import { checkHyper, checkObjectArg, describeArg, NON_NEGATIVE, OptimError } from './errors';
 import { decodeNumber, encodeNumber } from './state-json';
 
+/** Options of `ReduceOnPlateau` (PyTorch `ReduceLROnPlateau` names and defaults). */
 export interface ReduceOnPlateauOptions {
   /** 'min': the metric should go down (a loss); 'max': up (an accuracy). Default 'min' */
   mode?: 'min' | 'max';
@@ -25,6 +26,9 @@ export interface HasLearningRate {
   readonly paramGroups: readonly { lr: number }[];
 }
 
+/**
+ * The state of `ReduceOnPlateau` (`stateDict` / `loadStateDict`): the best metric so far and the counters.
+ */
 export interface ReduceOnPlateauState {
   best: number | string;
   numBadSteps: number;

@@ -233,7 +233,7 @@ export function oneCycleSchedule(options: {
 /**
  * Runs `schedules[0]` for steps 1..boundaries[0], then `schedules[1]` restarted at its own step 1, and so on
  * (optax's join_schedules with 1-based steps): for boundaries[k−1] < t ≤ boundaries[k],
- * value(t) = schedules[k](t − boundaries[k−1]) with boundaries[−1] = 0.
+ * `value(t) = schedules[k](t − boundaries[k−1])` with `boundaries[−1] = 0`.
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (

@@ -14,6 +14,7 @@ export type PlainValue =
   | PlainValue[]
   | { [key: string]: PlainValue };
 
+/** Options of `stateToJSON`. */
 export interface StateToJSONOptions {
   /**
    * Keep typed arrays as typed-array copies (same dtype) instead of number arrays: compact for binary

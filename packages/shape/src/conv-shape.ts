@@ -4,6 +4,10 @@ import type { Padding } from './padding.js';
 import type { ErrorContext } from './shape-error.js';
 import { shapeFunction, windowSetup } from './window.js';
 
+/**
+ * Options of `convShape` / `conv1dShape` / `conv2dShape` / `conv3dShape` / `convGeometry` (PyTorch
+ * `nn.ConvNd` arguments).
+ */
 export interface ConvShapeOptions {
   /** One number for every spatial dim, or a tuple in the order the spatial dims appear in the shape. */
   readonly kernelSize: number | readonly number[];

@@ -4,6 +4,7 @@ import { expandTuple, type PaddingPair } from './padding.js';
 import type { ErrorContext } from './shape-error.js';
 import { shapeFunction, windowSetup } from './window.js';
 
+/** Options of the transposed-convolution shape functions (PyTorch `nn.ConvTransposeNd` arguments). */
 export interface ConvTransposeShapeOptions {
   readonly kernelSize: number | readonly number[];
   readonly outChannels: number;

@@ -2,9 +2,10 @@
  * `@hw3/shape`: output shapes of convolutions, transposed convolutions and pooling (N-d, any layout), 'same'
  * padding, and the ShapeError they throw. Whole-network summaries are in `@hw3/shape/summary`.
  */
+import { version as packageVersion } from '../package.json';
 
-/** Package version (kept in sync with package.json). */
-export const VERSION = '0.1.0';
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;
 
 export {
   type ConvGeometry,

@@ -4,6 +4,10 @@ import type { Padding } from './padding.js';
 import type { ErrorContext } from './shape-error.js';
 import { shapeFunction, windowSetup } from './window.js';
 
+/**
+ * Options of `poolShape` / `pool1dShape` / `pool2dShape` / `pool3dShape` / `poolGeometry` (PyTorch
+ * `nn.MaxPoolNd` / `nn.AvgPoolNd` arguments).
+ */
 export interface PoolShapeOptions {
   readonly kernelSize: number | readonly number[];
   /** Default: kernelSize. */
@@ -18,6 +22,10 @@ export interface PoolShapeOptions {
   readonly layout?: Layout;
 }
 
+/**
+ * Everything `poolGeometry` resolves: input and output shapes, the spatial sizes, and per-dimension kernel,
+ * stride, dilation and `[before, after]` padding.
+ */
 export interface PoolGeometry {
   readonly inputShape: number[];
   readonly outputShape: number[];
@@ -71,8 +79,11 @@ export function poolGeometry(inputShape: readonly number[], options: PoolShapeOp
 /** Output shape of N-d max/avg pooling (channels unchanged). @throws ShapeError */
 export const poolShape = shapeFunction(poolGeometryAt, 'pooling');
 
+/** {@link poolShape} for a rank-3 input [B, L, C] (or [B, C, L]). @throws ShapeError */
 export const pool1dShape = shapeFunction(poolGeometryAt, 'pool1d', 1);
 
+/** {@link poolShape} for a rank-4 input [B, H, W, C] (or [B, C, H, W]). @throws ShapeError */
 export const pool2dShape = shapeFunction(poolGeometryAt, 'pool2d', 2);
 
+/** {@link poolShape} for a rank-5 input [B, D, H, W, C] (or [B, C, D, H, W]). @throws ShapeError */
 export const pool3dShape = shapeFunction(poolGeometryAt, 'pool3d', 3);
