@@ -43,7 +43,7 @@ const fail = (message) => {
   throw new Error(message);
 };
 
-function run(cmd, args, { cwd = repo, env = {}, input, stderr = false } = {}) {
+function run(cmd, args, { cwd = repo, env = {}, input } = {}) {
   const result = spawnSync(cmd, args, {
     cwd,
     input,
@@ -56,7 +56,7 @@ function run(cmd, args, { cwd = repo, env = {}, input, stderr = false } = {}) {
       `\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${result.status ?? result.error?.message}):\n${result.stdout}\n${result.stderr}`,
     );
   }
-  return stderr ? result.stdout + result.stderr : result.stdout;
+  return result.stdout;
 }
 
 async function step(name, fn) {
@@ -366,10 +366,17 @@ try {
         fail(`${info.filename} ships sources or tests`);
       const tgz = join(tarballs, info.filename);
       // Outside the workspace, so npm publishes the tarball exactly as it would go to the registry.
-      const out = run('npm', ['publish', '--dry-run', tgz], { cwd: work, stderr: true });
-      if (info.version !== version || !out.includes(`+ ${w.name}@${version}`)) {
-        fail(`npm publish --dry-run ${info.filename} did not publish ${w.name}@${version}:\n${out}`);
+      // --json: the result does not depend on the log level (`npm run --silent` passes loglevel=silent down).
+      const published = JSON.parse(run('npm', ['publish', '--dry-run', '--json', tgz], { cwd: work }))[
+        w.name
+      ];
+      if (info.version !== version || published?.id !== `${w.name}@${version}`) {
+        fail(
+          `npm publish --dry-run ${info.filename} did not publish ${w.name}@${version}: ${JSON.stringify(published)}`,
+        );
       }
+      if (published.files.length !== paths.length)
+        fail(`npm publish --dry-run ${info.filename}: not the packed files`);
       files.push({ name: w.name, tgz, size: info.size, count: paths.length, version: info.version });
     }
     return files;
@@ -429,7 +436,7 @@ try {
           '--input-type=module',
           '-e',
           `const d = ${describe}; const out = {};
-for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); out[s] = d(m);
+for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); out[s] = d(m); out[s + ' VERSION'] = m.VERSION ?? null;
   for (const k of out[s]) if (m[k] === undefined) throw new Error(s + ': ' + k + ' is undefined'); }
 console.log(JSON.stringify(out));`,
         ],
@@ -442,7 +449,7 @@ console.log(JSON.stringify(out));`,
         [
           '-e',
           `const d = ${describe}; const out = {};
-for (const s of ${JSON.stringify(specifiers)}) { const m = require(s); out[s] = d(m);
+for (const s of ${JSON.stringify(specifiers)}) { const m = require(s); out[s] = d(m); out[s + ' VERSION'] = m.VERSION ?? null;
   for (const k of out[s]) if (m[k] === undefined) throw new Error(s + ': ' + k + ' is undefined'); }
 console.log(JSON.stringify(out));`,
         ],
@@ -453,6 +460,15 @@ console.log(JSON.stringify(out));`,
       if (esm[s].length === 0) fail(`${s}: no exports under import`);
       if (JSON.stringify(esm[s]) !== JSON.stringify(cjs[s])) {
         fail(`${s}: import and require give different names:\n  import: ${esm[s]}\n  require: ${cjs[s]}`);
+      }
+      // A VERSION export must be the version that was published (not a constant left behind by a bump).
+      const version = packed.find((p) => p.name === s)?.version;
+      for (const [how, got] of [
+        ['import', esm[`${s} VERSION`]],
+        ['require', cjs[`${s} VERSION`]],
+      ]) {
+        if (got !== null && version !== undefined && got !== version)
+          fail(`${s}: VERSION is ${got} under ${how}, the package is ${version}`);
       }
       log(`  ${s}: ${esm[s].length} exports, the same under import and require`);
     }

@@ -46,18 +46,22 @@ export function pythonCandidates(env: NodeJS.ProcessEnv = process.env): string[]
 
 let found: string | null | undefined;
 
-/** The first candidate for which `python -c "import torch"` succeeds, or null. Cached. */
-export function findTorchPython(candidates = pythonCandidates()): string | null {
-  if (found !== undefined) return found;
-  found = null;
-  for (const python of candidates) {
+/**
+ * The first candidate for which `python -c "import torch"` succeeds, or null. The default candidates' answer is
+ * cached for the process.
+ */
+export function findTorchPython(candidates?: string[]): string | null {
+  if (candidates === undefined && found !== undefined) return found;
+  let result: string | null = null;
+  for (const python of candidates ?? pythonCandidates()) {
     const r = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
     if (r.status === 0) {
-      found = python;
+      result = python;
       break;
     }
   }
-  return found;
+  if (candidates === undefined) found = result;
+  return result;
 }
 
 export function torchImpl(threads: number): string {

@@ -1,6 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { conv2dShape, formatSummary, mnistCnnBn, summarizeNetwork } from '@hw3/shape';
+import { conv2dShape } from '@hw3/shape';
+import { formatSummary, mnistCnnBn, summarizeNetwork } from '@hw3/shape/summary';
 import uPlot from 'uplot';
 import { DEFAULTS } from '../src/train/defaults.js';
 import { DEFAULT_LR, OPTIMIZER_TABLE, OPTIMIZERS, type OptimizerName } from '../src/train/optimizers.js';

@@ -11,6 +11,7 @@ import type { FloatArray } from './channel-blocks';
 import { checkLength, checkOptionsObject, describe } from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
+/** Options of `batchNormBackward`: the forward's γ, which gradients to compute, reusable output buffers. */
 export interface BatchNormBackwardOptions {
   /** The γ used in the forward (null or omitted = 1). */
   gamma?: FloatArray | null;
@@ -40,6 +41,7 @@ export interface BatchNormIntermediates {
   readonly dMeanFromVariance: Float64Array;
 }
 
+/** The gradients `batchNormBackward` returns: ∂l/∂x, ∂l/∂γ, ∂l/∂β and, on request, the intermediates. */
 export interface BatchNormGradients {
   /** ∂l/∂x, same layout as x; null when `inputGradient: false`. */
   readonly dx: FloatArray | null;

@@ -2,6 +2,7 @@ import { type DType, Module, ShapeError, Tensor, type TorchLayout, ValueError } 
 import { batchNorm } from './batch-norm';
 import { channelLayout, checkEps, checkOptionsObject, checkTrainingCount, describe } from './validate';
 
+/** Options of the `BatchNorm1d` / `BatchNorm2d` layers (PyTorch names and defaults). */
 export interface BatchNormLayerOptions {
   /** ε added to the variance. Default 1e-5 (PyTorch). */
   eps?: number;

@@ -13,6 +13,7 @@ import {
 } from './validate';
 import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
 
+/** Options of `batchNormForward` (training mode: normalise with the batch statistics). */
 export interface BatchNormForwardOptions {
   /** γ, one per channel; null or omitted = 1 (affine = false). */
   gamma?: FloatArray | null;
@@ -34,6 +35,7 @@ export interface BatchNormForwardOptions {
   cache?: BatchNormCache;
 }
 
+/** What `batchNormForward` returns: y, and the cache (batch statistics) that `batchNormBackward` reads. */
 export interface BatchNormForwardResult {
   /** y, same shape and layout as x. */
   readonly output: FloatArray;
@@ -138,6 +140,7 @@ export function batchNormForward(
   return finish(x, shape, options, p, true);
 }
 
+/** Options of `batchNormInference` (eval mode: normalise with the running statistics). */
 export interface BatchNormInferenceOptions extends BatchNormForwardOptions {
   /** Per-channel running mean used instead of μ_B. */
   runningMean: FloatArray;

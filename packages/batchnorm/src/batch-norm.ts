@@ -4,6 +4,7 @@ import type { BatchNormCache } from './batch-norm-cache';
 import { batchNormForward, batchNormInference, updateRunningStatistics } from './batch-norm-forward';
 import { channelLayout, checkOptionsObject, describe } from './validate';
 
+/** Options of the `batchNorm` autograd op (PyTorch `F.batch_norm` arguments, channels-last). */
 export interface BatchNormOptions {
   /** Running mean [C], updated in place when training (and used instead of μ_B when not training). */
   runningMean?: Tensor | null;

@@ -1,3 +1,5 @@
+import { version as packageVersion } from '../package.json';
+
 export { type BatchNormOptions, batchNorm } from './batch-norm';
 export { BatchNorm1d } from './batch-norm-1d';
 export { BatchNorm2d } from './batch-norm-2d';
@@ -19,4 +21,5 @@ export {
 } from './batch-norm-forward';
 export type { FloatArray } from './channel-blocks';
 
-export const VERSION = '0.1.0';
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;

@@ -5,11 +5,13 @@ import { shapeError } from './shape-error';
 import { checkShape, fmtShape, shapeSize } from './shape-utils';
 import { type NestedArray, Tensor } from './tensor';
 
+/** Options of the tensor creation functions (`zeros`, `ones`, `full`, ...). */
 export interface CreationOptions {
   dtype?: DType;
   requiresGrad?: boolean;
 }
 
+/** Options of `tensor`: the creation options plus a shape for flat input. */
 export interface TensorFromValuesOptions extends CreationOptions {
   /** Shape for flat input (number[] or typed array); defaults to the inferred shape. */
   shape?: readonly number[];
@@ -93,16 +95,19 @@ function make(shape: readonly number[], options: CreationOptions | undefined, fn
   return new Tensor(allocate(dtype, shapeSize(s)), s, { requiresGrad: options?.requiresGrad });
 }
 
+/** A new tensor of the given shape filled with 0 (default dtype float32). */
 export function zeros(shape: readonly number[], options?: CreationOptions): Tensor {
   return make(shape, options, 'zeros');
 }
 
+/** A new tensor of the given shape filled with 1 (default dtype float32). */
 export function ones(shape: readonly number[], options?: CreationOptions): Tensor {
   const t = make(shape, options, 'ones');
   t.data.fill(1);
   return t;
 }
 
+/** A new tensor of the given shape filled with `value` (default dtype float32). */
 export function full(shape: readonly number[], value: number, options?: CreationOptions): Tensor {
   if (typeof value !== 'number') {
     throw new ValueError(`full: value must be a number, got ${typeof value}`, 'INVALID_VALUE');
@@ -118,16 +123,21 @@ function checkLike(t: unknown, fnName: string): Tensor {
   return t;
 }
 
+/** A new tensor of 0s with the shape (and, unless given, the dtype) of `t`. */
 export function zerosLike(t: Tensor, options?: CreationOptions): Tensor {
   checkLike(t, 'zerosLike');
   return zeros(t.shape, { dtype: options?.dtype ?? t.dtype, requiresGrad: options?.requiresGrad });
 }
 
+/** A new tensor of 1s with the shape (and, unless given, the dtype) of `t`. */
 export function onesLike(t: Tensor, options?: CreationOptions): Tensor {
   checkLike(t, 'onesLike');
   return ones(t.shape, { dtype: options?.dtype ?? t.dtype, requiresGrad: options?.requiresGrad });
 }
 
+/**
+ * Options of the random creation functions (`uniform`, `normal`, ...): the creation options plus the generator.
+ */
 export interface RandomOptions extends CreationOptions {
   /** The generator; defaults to the module-level default (see `manualSeed`). */
   rng?: Rng;

@@ -10,6 +10,10 @@ export interface OpContext {
   readonly saved: readonly unknown[];
 }
 
+/**
+ * The specification of a custom op for `defineOp`: its name, a forward that builds the output, and a
+ * backward that maps ∂L/∂output to ∂L/∂input for each input.
+ */
 export interface OpSpec<Args extends unknown[]> {
   name: string;
   /** Runs with grad recording disabled. Build the output with `new Tensor(data, shape)`. */

@@ -1,6 +1,8 @@
 import { ValueError } from './errors';
 
+/** The element types of a tensor: float32 (the fast paths) or float64 (exact gradchecks). */
 export type DType = 'float32' | 'float64';
+/** The typed array behind a tensor of either dtype. */
 export type FloatArray = Float32Array | Float64Array;
 
 /** The dtype of a typed array; throws a ValueError for anything that is not Float32Array / Float64Array. */

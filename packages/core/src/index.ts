@@ -1,5 +1,8 @@
+import { version as packageVersion } from '../package.json';
+
 export { VERSION as SHAPE_VERSION } from '@hw3/shape';
-export const VERSION = '0.1.0';
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;
 
 export {
   type CreationOptions,

@@ -122,7 +122,7 @@ export class Rng {
     }
   }
 
-  /** [s0, s1, s2, s3, hasSpare (0|1), spare]: everything needed to continue the stream exactly. */
+  /** `[s0, s1, s2, s3, hasSpare (0|1), spare]`: everything needed to continue the stream exactly. */
   getState(): number[] {
     return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.hasSpare ? 1 : 0, this.spare];
   }

@@ -14,6 +14,7 @@ import { Tensor } from './tensor';
  * INVALID_NAME, INVALID_METADATA, INVALID_INPUT, INT64_OUT_OF_RANGE. */
 export class SafetensorsError extends Hw3Error {}
 
+/** Options of `loadSafetensors`. */
 export interface LoadSafetensorsOptions {
   /** Largest accepted JSON header, in bytes. Default 100,000,000 (the reference implementation's limit). */
   maxHeaderBytes?: number;
@@ -33,6 +34,7 @@ export interface SaveSafetensorsOptions {
   int64Keys?: readonly string[];
 }
 
+/** What `loadSafetensors` returns: the tensors by name and the string metadata of the file. */
 export interface SafetensorsContents {
   tensors: Record<string, Tensor>;
   metadata: Record<string, string>;

@@ -3,6 +3,7 @@ import { describeValue, ValueError } from './errors';
 import { shapeError } from './shape-error';
 import { checkShape, fmtShape, shapeSize, shapesEqual } from './shape-utils';
 
+/** A number or (nested) arrays of numbers, as `tensor` takes them and `Tensor.toArray` returns them. */
 export type NestedArray = number | NestedArray[];
 
 /**
@@ -40,10 +41,12 @@ export function enableGrad<T>(fn: () => T): T {
   return withGradEnabled(true, fn, 'enableGrad');
 }
 
+/** Whether ops record the autograd tape right now (false inside `noGrad`; like `torch.is_grad_enabled()`). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Options of the `Tensor` constructor. */
 export interface TensorOptions {
   requiresGrad?: boolean;
 }

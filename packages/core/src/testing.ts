@@ -4,6 +4,7 @@
  */
 import { Hw3Error, noGrad, Tensor, ValueError } from '@hw3/core';
 
+/** Options of `gradcheck`: the finite-difference step and the tolerances. */
 export interface GradcheckOptions {
   /** Finite-difference step. Default 1e-6. */
   eps?: number;

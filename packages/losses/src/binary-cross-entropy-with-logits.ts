@@ -3,41 +3,46 @@ import {
   bceWithLogitsBackwardKernel,
   bceWithLogitsForwardKernel,
 } from './binary-cross-entropy-with-logits-kernel.js';
-import { LossError } from './loss-error.js';
+import {
+  arrayLossValue,
+  backwardScale,
+  checkTargetShape,
+  lossOutput,
+  perSampleBuffer,
+  trailingWeightOption,
+} from './loss-flow.js';
 import {
   checkOptions,
   checkReduction,
   type GradOutput,
   gradBuffer,
   type LossValue,
-  reduceTotal,
-  reductionScale,
-  scratch,
   upstreamScale,
 } from './reduction.js';
-import type { FloatArray, Reduction } from './types.js';
+import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
   checkFloatArray,
   checkShape,
   checkTensor,
-  checkTrailingWeights,
   detachedFrom,
-  sameShape,
   toFloatValues,
 } from './validate.js';
 
-type WeightLike = FloatArray | readonly number[] | Tensor | null;
-
+/** Options of `binaryCrossEntropyWithLogits` (PyTorch `F.binary_cross_entropy_with_logits` arguments). */
 export interface BinaryCrossEntropyWithLogitsOptions<R extends Reduction = Reduction> {
   /** 'mean' (default) over all elements, 'sum', or 'none' (per element, input's shape). */
   reduction?: R;
   /** Rescales each element's loss; broadcasts over trailing dims (length 1, C, ..., or the input's size). */
-  weight?: WeightLike;
+  weight?: WeightOption;
   /** Weight of the positive term, usually one per class (last axis); broadcasts like `weight`. */
-  posWeight?: WeightLike;
+  posWeight?: WeightOption;
 }
 
+/**
+ * Options of `binaryCrossEntropyWithLogitsArray`: those of the op plus the upstream gradient and an output
+ * buffer.
+ */
 export interface BinaryCrossEntropyWithLogitsArrayOptions<R extends Reduction = Reduction>
   extends BinaryCrossEntropyWithLogitsOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */
@@ -57,18 +62,11 @@ function resolveOptions(
   shape: readonly number[],
   options: BinaryCrossEntropyWithLogitsOptions,
 ): BceProblem {
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const w = options.weight;
-  const pw = options.posWeight;
-  const weight =
-    w === undefined || w === null
-      ? null
-      : checkTrailingWeights(fn, 'options.weight', w instanceof Tensor ? w.data : w, shape);
-  const posWeight =
-    pw === undefined || pw === null
-      ? null
-      : checkTrailingWeights(fn, 'options.posWeight', pw instanceof Tensor ? pw.data : pw, shape);
-  return { weight, posWeight, reduction };
+  return {
+    reduction: checkReduction(fn, options.reduction ?? 'mean'),
+    weight: trailingWeightOption(fn, 'options.weight', options.weight, shape),
+    posWeight: trailingWeightOption(fn, 'options.posWeight', options.posWeight, shape),
+  };
 }
 
 /**
@@ -90,12 +88,11 @@ export function binaryCrossEntropyWithLogitsArray<R extends Reduction = 'mean'>(
   const y = toFloatValues(fn, 'target', target, input.length);
   const p = resolveOptions(fn, shape, options);
   const grad = gradBuffer(fn, options.grad, input);
-  const perElement = p.reduction === 'none' ? allocLike(input, input.length) : scratch(1, input.length);
+  const perElement = perSampleBuffer(p.reduction, input, input.length);
   const total = bceWithLogitsForwardKernel(input, y, p.weight, p.posWeight, perElement);
   const { scale, perSample } = upstreamScale(fn, p.reduction, options.gradOutput, input.length, input.length);
   bceWithLogitsBackwardKernel(input, y, p.weight, p.posWeight, scale, perSample, grad, null);
-  const loss = p.reduction === 'none' ? perElement : reduceTotal(total, p.reduction, input.length);
-  return { loss: loss as LossValue<R>, grad };
+  return { loss: arrayLossValue<R>(p.reduction, perElement, total, input.length), grad };
 }
 
 const bceOp = defineOp<[FloatArray, BceProblem]>({
@@ -105,17 +102,13 @@ const bceOp = defineOp<[FloatArray, BceProblem]>({
     const perElement = allocLike(input.data, input.size);
     const total = bceWithLogitsForwardKernel(input.data, target, p.weight, p.posWeight, perElement);
     ctx.save(input, target, p);
-    if (p.reduction === 'none') return new Tensor(perElement, input.shape);
-    const out = allocLike(input.data, 1);
-    out[0] = reduceTotal(total, p.reduction, input.size);
-    return new Tensor(out, []);
+    return lossOutput(input.data, perElement, total, p.reduction, input.size, input.shape);
   },
   backward(ctx, gradOutput) {
     const input = ctx.saved[0] as Tensor;
     const target = ctx.saved[1] as FloatArray;
     const p = ctx.saved[2] as BceProblem;
-    const perSample = p.reduction === 'none' ? gradOutput.data : null;
-    const scale = p.reduction === 'none' ? 1 : reductionScale(p.reduction, input.size, gradOutput.data[0]);
+    const { scale, perSample } = backwardScale(p.reduction, input.size, gradOutput);
     const gradInput = ctx.needsInputGrad[0] ? allocLike(input.data, input.size) : null;
     const wantTarget = ctx.needsInputGrad.length > 1 && ctx.needsInputGrad[1];
     const gradTarget = wantTarget ? allocLike(target, input.size) : null;
@@ -156,12 +149,7 @@ export function binaryCrossEntropyWithLogits(
     posWeight: detachedFrom(resolved.posWeight, options.posWeight),
   };
   if (target instanceof Tensor) {
-    if (!sameShape(target.shape, input.shape)) {
-      throw new LossError(
-        `${fn}: target shape [${target.shape.join(', ')}] must equal input shape [${input.shape.join(', ')}]`,
-        'LOSS_SHAPE_MISMATCH',
-      );
-    }
+    checkTargetShape(fn, target, input);
     return bceOp([input, target], target.data, p);
   }
   const y = toFloatValues(fn, 'target', target, input.size);

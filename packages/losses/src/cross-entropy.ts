@@ -6,51 +6,48 @@ import {
   crossEntropyTargetBackwardKernel,
 } from './cross-entropy-kernel.js';
 import { LossError } from './loss-error.js';
+import { arrayLossValue, backwardScale, classLossSetup, lossOutput, perSampleBuffer } from './loss-flow.js';
 import {
   checkOptions,
-  checkReduction,
   type GradOutput,
   gradBuffer,
   type LossValue,
-  reduceTotal,
-  reductionScale,
   scratch,
   sumOf,
   upstreamScale,
 } from './reduction.js';
-import type { FloatArray, Reduction } from './types.js';
+import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
   type ClassIndices,
   checkFloatArray,
-  checkIgnoreIndex,
   checkLabelSmoothing,
   checkProbabilities,
   checkShape,
   checkTensor,
-  checkWeights,
   describe,
   detachedFrom,
   isClassIndices,
   isFloatArray,
   probabilityTolerance,
   sameShape,
-  splitClasses,
   toClassIndices,
   toFloatValues,
 } from './validate.js';
 
+/** Options of `crossEntropy` (PyTorch `F.cross_entropy` arguments). */
 export interface CrossEntropyOptions<R extends Reduction = Reduction> {
   /** 'mean' (default): Σ loss_i / Σ w_{t_i} over non-ignored rows (index targets) or / rows (probability targets). */
   reduction?: R;
   /** ε in [0, 1] (default 0): the target becomes (1 − ε)·target + ε/C, as in PyTorch. */
   labelSmoothing?: number;
   /** Per-class weight w_c, length C (default: all 1). Never differentiated. */
-  weight?: FloatArray | readonly number[] | Tensor | null;
+  weight?: WeightOption;
   /** Rows whose class index equals this contribute nothing (default -100). Index targets only. */
   ignoreIndex?: number;
 }
 
+/** Options of `crossEntropyArray`: those of the op plus the upstream gradient and an output buffer. */
 export interface CrossEntropyArrayOptions<R extends Reduction = Reduction> extends CrossEntropyOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per row. */
   gradOutput?: GradOutput;
@@ -75,16 +72,6 @@ interface Resolved {
   reduction: Reduction;
 }
 
-function resolveWeight(
-  fn: string,
-  weight: CrossEntropyOptions['weight'],
-  classes: number,
-): FloatArray | null {
-  if (weight === undefined || weight === null) return null;
-  const values = weight instanceof Tensor ? weight.data : weight;
-  return checkWeights(fn, 'options.weight', values, classes, 'one weight per class');
-}
-
 function resolve(
   fn: string,
   logits: FloatArray,
@@ -92,11 +79,8 @@ function resolve(
   target: unknown,
   options: CrossEntropyOptions,
 ): Resolved {
-  const { rows, classes } = splitClasses(fn, 'logits', shape);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
+  const { rows, classes, reduction, ignoreIndex, weight } = classLossSetup(fn, 'logits', shape, options);
   const labelSmoothing = checkLabelSmoothing(fn, options.labelSmoothing ?? 0);
-  const ignoreIndex = checkIgnoreIndex(fn, options.ignoreIndex ?? -100);
-  const weight = resolveWeight(fn, options.weight, classes);
   let indices: Int32Array | null = null;
   let probabilities: FloatArray | null = null;
   if (target instanceof Tensor) {
@@ -162,12 +146,11 @@ export function crossEntropyArray<R extends Reduction = 'mean'>(
   const { problem, reduction } = resolve(fn, logits, shape, target, options);
   const grad = gradBuffer(fn, options.grad, logits);
   const probs = scratch(0, logits.length);
-  const perRow = reduction === 'none' ? allocLike(logits, problem.rows) : scratch(1, problem.rows);
+  const perRow = perSampleBuffer(reduction, logits, problem.rows);
   const denominator = crossEntropyForwardKernel(problem, logits, probs, perRow);
   const { scale, perSample } = upstreamScale(fn, reduction, options.gradOutput, problem.rows, denominator);
   crossEntropyBackwardKernel(problem, probs, scale, perSample, grad);
-  const loss = reduction === 'none' ? perRow : reduceTotal(sumOf(perRow), reduction, denominator);
-  return { loss: loss as LossValue<R>, grad };
+  return { loss: arrayLossValue<R>(reduction, perRow, sumOf(perRow), denominator), grad };
 }
 
 const crossEntropyOp = defineOp<[CrossEntropyProblem, Reduction, readonly number[]]>({
@@ -178,10 +161,7 @@ const crossEntropyOp = defineOp<[CrossEntropyProblem, Reduction, readonly number
     const perRow = allocLike(logits.data, problem.rows);
     const denominator = crossEntropyForwardKernel(problem, logits.data, probs, perRow);
     ctx.save(problem, probs, denominator, reduction, logits);
-    if (reduction === 'none') return new Tensor(perRow, rowShape);
-    const out = allocLike(logits.data, 1);
-    out[0] = reduceTotal(sumOf(perRow), reduction, denominator);
-    return new Tensor(out, []);
+    return lossOutput(logits.data, perRow, sumOf(perRow), reduction, denominator, rowShape);
   },
   backward(ctx, gradOutput) {
     const problem = ctx.saved[0] as CrossEntropyProblem;
@@ -189,8 +169,7 @@ const crossEntropyOp = defineOp<[CrossEntropyProblem, Reduction, readonly number
     const denominator = ctx.saved[2] as number;
     const reduction = ctx.saved[3] as Reduction;
     const logits = ctx.saved[4] as Tensor;
-    const perSample = reduction === 'none' ? gradOutput.data : null;
-    const scale = reduction === 'none' ? 1 : reductionScale(reduction, denominator, gradOutput.data[0]);
+    const { scale, perSample } = backwardScale(reduction, denominator, gradOutput);
     let gradLogits: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
       const g = allocLike(logits.data, logits.size);

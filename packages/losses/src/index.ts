@@ -1,3 +1,5 @@
+import { version as packageVersion } from '../package.json';
+
 export {
   type BinaryCrossEntropyWithLogitsArrayOptions,
   type BinaryCrossEntropyWithLogitsOptions,
@@ -27,4 +29,5 @@ export {
 export type { FloatArray, Reduction } from './types.js';
 export type { ClassIndices } from './validate.js';
 
-export const VERSION = '0.1.0';
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;

@@ -1,5 +1,5 @@
 import { defineOp, Tensor } from '@hw3/core';
-import { LossError } from './loss-error.js';
+import { arrayLossValue, backwardScale, checkTargetShape, lossOutput, perSampleBuffer } from './loss-flow.js';
 import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.js';
 import {
   checkOptions,
@@ -7,26 +7,18 @@ import {
   type GradOutput,
   gradBuffer,
   type LossValue,
-  reduceTotal,
-  reductionScale,
-  scratch,
   upstreamScale,
 } from './reduction.js';
 import type { FloatArray, Reduction } from './types.js';
-import {
-  allocLike,
-  checkFloatArray,
-  checkTensor,
-  detachedFrom,
-  sameShape,
-  toFloatValues,
-} from './validate.js';
+import { allocLike, checkFloatArray, checkTensor, detachedFrom, toFloatValues } from './validate.js';
 
+/** Options of `mseLoss` (PyTorch `F.mse_loss` arguments). */
 export interface MseLossOptions<R extends Reduction = Reduction> {
   /** 'mean' (default) over all elements, 'sum', or 'none' (per element, input's shape). */
   reduction?: R;
 }
 
+/** Options of `mseLossArray`: those of the op plus the upstream gradient and an output buffer. */
 export interface MseLossArrayOptions<R extends Reduction = Reduction> extends MseLossOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per element. */
   gradOutput?: GradOutput;
@@ -49,12 +41,11 @@ export function mseLossArray<R extends Reduction = 'mean'>(
   const y = toFloatValues(fn, 'target', target, input.length);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   const grad = gradBuffer(fn, options.grad, input);
-  const perElement = reduction === 'none' ? allocLike(input, input.length) : scratch(1, input.length);
+  const perElement = perSampleBuffer(reduction, input, input.length);
   const total = mseLossForwardKernel(input, y, perElement);
   const { scale, perSample } = upstreamScale(fn, reduction, options.gradOutput, input.length, input.length);
   mseLossBackwardKernel(input, y, scale, perSample, grad);
-  const loss = reduction === 'none' ? perElement : reduceTotal(total, reduction, input.length);
-  return { loss: loss as LossValue<R>, grad };
+  return { loss: arrayLossValue<R>(reduction, perElement, total, input.length), grad };
 }
 
 const mseLossOp = defineOp<[FloatArray, Reduction]>({
@@ -64,17 +55,13 @@ const mseLossOp = defineOp<[FloatArray, Reduction]>({
     const perElement = allocLike(input.data, input.size);
     const total = mseLossForwardKernel(input.data, target, perElement);
     ctx.save(input, target, reduction);
-    if (reduction === 'none') return new Tensor(perElement, input.shape);
-    const out = allocLike(input.data, 1);
-    out[0] = reduceTotal(total, reduction, input.size);
-    return new Tensor(out, []);
+    return lossOutput(input.data, perElement, total, reduction, input.size, input.shape);
   },
   backward(ctx, gradOutput) {
     const input = ctx.saved[0] as Tensor;
     const target = ctx.saved[1] as FloatArray;
     const reduction = ctx.saved[2] as Reduction;
-    const perSample = reduction === 'none' ? gradOutput.data : null;
-    const scale = reduction === 'none' ? 1 : reductionScale(reduction, input.size, gradOutput.data[0]);
+    const { scale, perSample } = backwardScale(reduction, input.size, gradOutput);
     let gradInput: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
       const g = allocLike(input.data, input.size);
@@ -107,12 +94,7 @@ export function mseLoss(
   checkTensor(fn, 'input', input);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   if (target instanceof Tensor) {
-    if (!sameShape(target.shape, input.shape)) {
-      throw new LossError(
-        `${fn}: target shape [${target.shape.join(', ')}] must equal input shape [${input.shape.join(', ')}] (no broadcasting)`,
-        'LOSS_SHAPE_MISMATCH',
-      );
-    }
+    checkTargetShape(fn, target, input, ' (no broadcasting)');
     return mseLossOp([input, target], target.data, reduction);
   }
   // Own copy of a caller array kept for backward (see crossEntropy).

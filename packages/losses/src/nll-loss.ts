@@ -1,44 +1,42 @@
 import { defineOp, Tensor } from '@hw3/core';
-import { LossError } from './loss-error.js';
+import {
+  arrayLossValue,
+  backwardScale,
+  classIndexTarget,
+  classLossSetup,
+  lossOutput,
+  perSampleBuffer,
+} from './loss-flow.js';
 import { nllLossBackwardKernel, nllLossForwardKernel } from './nll-loss-kernel.js';
 import {
   checkOptions,
-  checkReduction,
   type GradOutput,
   gradBuffer,
   type LossValue,
-  reduceTotal,
-  reductionScale,
-  scratch,
   sumOf,
   upstreamScale,
 } from './reduction.js';
-import type { FloatArray, Reduction } from './types.js';
+import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
   type ClassIndices,
   checkFloatArray,
-  checkIgnoreIndex,
   checkShape,
   checkTensor,
-  checkWeights,
-  describe,
   detachedFrom,
-  isClassIndices,
-  sameShape,
-  splitClasses,
-  toClassIndices,
 } from './validate.js';
 
+/** Options of `nllLoss` (PyTorch `F.nll_loss` arguments). */
 export interface NllLossOptions<R extends Reduction = Reduction> {
   /** 'mean' (default): Σ loss_i / Σ w_{t_i} over non-ignored rows (0 when that sum is 0; PyTorch: NaN). */
   reduction?: R;
   /** Per-class weight w_c, length C (default: all 1). Never differentiated. */
-  weight?: FloatArray | readonly number[] | Tensor | null;
+  weight?: WeightOption;
   /** Rows whose class index equals this contribute nothing (default -100). */
   ignoreIndex?: number;
 }
 
+/** Options of `nllLossArray`: those of the op plus the upstream gradient and an output buffer. */
 export interface NllLossArrayOptions<R extends Reduction = Reduction> extends NllLossOptions<R> {
   /** Upstream gradient (default 1): a number, or with reduction 'none' one value per row. */
   gradOutput?: GradOutput;
@@ -56,32 +54,13 @@ interface NllProblem {
 }
 
 function resolve(fn: string, shape: readonly number[], target: unknown, options: NllLossOptions): NllProblem {
-  const { rows, classes } = splitClasses(fn, 'input', shape);
-  const reduction = checkReduction(fn, options.reduction ?? 'mean');
-  const ignoreIndex = checkIgnoreIndex(fn, options.ignoreIndex ?? -100);
-  const w = options.weight;
-  const weight =
-    w === undefined || w === null
-      ? null
-      : checkWeights(fn, 'options.weight', w instanceof Tensor ? w.data : w, classes, 'one weight per class');
-  let values: ArrayLike<number> | number;
-  if (target instanceof Tensor) {
-    if (!sameShape(target.shape, shape.slice(0, -1))) {
-      throw new LossError(
-        `${fn}: target tensor shape [${target.shape.join(', ')}] must be the input shape without the class axis, [${shape.slice(0, -1).join(', ')}]`,
-        'LOSS_SHAPE_MISMATCH',
-      );
-    }
-    values = target.data;
-  } else if (isClassIndices(target)) values = target as ArrayLike<number> | number;
-  else {
-    throw new LossError(
-      `${fn}: target must be class indices (Int32Array, Uint8Array, ..., number[], number or Tensor), got ${describe(target)}`,
-      'LOSS_INVALID_DTYPE',
-    );
-  }
-  const indices = toClassIndices(fn, 'target', values, rows, classes, ignoreIndex);
-  return { rows, classes, indices, weight, ignoreIndex, reduction };
+  const setup = classLossSetup(fn, 'input', shape, options);
+  return { ...setup, indices: classIndexTarget(fn, target, shape, setup) };
+}
+
+/** loss_i = −w_{t_i}·input[i, t_i] into perRow; returns the mean's denominator Σ w_{t_i} over non-ignored rows. */
+function forwardRows(input: FloatArray, p: NllProblem, perRow: FloatArray): number {
+  return nllLossForwardKernel(input, p.rows, p.classes, p.indices, p.weight, p.ignoreIndex, perRow);
 }
 
 /**
@@ -100,20 +79,11 @@ export function nllLossArray<R extends Reduction = 'mean'>(
   checkShape(fn, 'input', shape, input.length);
   const p = resolve(fn, shape, target, options);
   const grad = gradBuffer(fn, options.grad, input);
-  const perRow = p.reduction === 'none' ? allocLike(input, p.rows) : scratch(1, p.rows);
-  const denominator = nllLossForwardKernel(
-    input,
-    p.rows,
-    p.classes,
-    p.indices,
-    p.weight,
-    p.ignoreIndex,
-    perRow,
-  );
+  const perRow = perSampleBuffer(p.reduction, input, p.rows);
+  const denominator = forwardRows(input, p, perRow);
   const { scale, perSample } = upstreamScale(fn, p.reduction, options.gradOutput, p.rows, denominator);
   nllLossBackwardKernel(p.rows, p.classes, p.indices, p.weight, p.ignoreIndex, scale, perSample, grad);
-  const loss = p.reduction === 'none' ? perRow : reduceTotal(sumOf(perRow), p.reduction, denominator);
-  return { loss: loss as LossValue<R>, grad };
+  return { loss: arrayLossValue<R>(p.reduction, perRow, sumOf(perRow), denominator), grad };
 }
 
 const nllLossOp = defineOp<[NllProblem]>({
@@ -121,27 +91,15 @@ const nllLossOp = defineOp<[NllProblem]>({
   forward(ctx, inputs, p) {
     const input = inputs[0];
     const perRow = allocLike(input.data, p.rows);
-    const denominator = nllLossForwardKernel(
-      input.data,
-      p.rows,
-      p.classes,
-      p.indices,
-      p.weight,
-      p.ignoreIndex,
-      perRow,
-    );
+    const denominator = forwardRows(input.data, p, perRow);
     ctx.save(p, denominator, input.shape);
-    if (p.reduction === 'none') return new Tensor(perRow, input.shape.slice(0, -1));
-    const out = allocLike(input.data, 1);
-    out[0] = reduceTotal(sumOf(perRow), p.reduction, denominator);
-    return new Tensor(out, []);
+    return lossOutput(input.data, perRow, sumOf(perRow), p.reduction, denominator, input.shape.slice(0, -1));
   },
   backward(ctx, gradOutput) {
     const p = ctx.saved[0] as NllProblem;
     const denominator = ctx.saved[1] as number;
     const shape = ctx.saved[2] as readonly number[];
-    const perSample = p.reduction === 'none' ? gradOutput.data : null;
-    const scale = p.reduction === 'none' ? 1 : reductionScale(p.reduction, denominator, gradOutput.data[0]);
+    const { scale, perSample } = backwardScale(p.reduction, denominator, gradOutput);
     const grad = allocLike(gradOutput.data, p.rows * p.classes);
     nllLossBackwardKernel(p.rows, p.classes, p.indices, p.weight, p.ignoreIndex, scale, perSample, grad);
     return [new Tensor(grad, shape)];

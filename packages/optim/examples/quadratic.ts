@@ -1,4 +1,5 @@
-import { Adam, clipGradNorm, cosineSchedule } from '@hw3/optim';
+import { Adam, clipGradNorm } from '@hw3/optim';
+import { cosineSchedule } from '@hw3/optim/schedules';
 
 // Minimise f(w) = ½·Σ a_i·(w_i − c_i)² with plain typed arrays: ∇f = a ⊙ (w − c).
 const a = [1, 4, 0.25];

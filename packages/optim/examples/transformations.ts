@@ -1,11 +1,11 @@
+import { inverseSqrtSchedule } from '@hw3/optim/schedules';
 import {
   applyUpdates,
   chain,
   clipByGlobalNorm,
-  inverseSqrtSchedule,
   scaleByAdam,
   scaleByLearningRate,
-} from '@hw3/optim';
+} from '@hw3/optim/transforms';
 
 // optax style: a chain of gradient transformations with an explicit state you own.
 const w = new Float64Array([1, -2]);

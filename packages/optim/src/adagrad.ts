@@ -6,6 +6,7 @@ import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap }
 import { type FloatArray, type ParamLike, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
+/** Options of the `scaleByAdagrad` transformation. */
 export interface ScaleByAdagradOptions {
   /** lr_decay ≥ 0: the step size is divided by 1 + (t − 1)·lrDecay; default 0 */
   lrDecay?: ScalarOrSchedule;
@@ -15,6 +16,7 @@ export interface ScaleByAdagradOptions {
   eps?: ScalarOrSchedule;
 }
 
+/** The state of `scaleByAdagrad`: the step per parameter and the accumulated squared gradients. */
 export interface ScaleByAdagradState {
   count: number;
   /** per-parameter step t */
@@ -76,6 +78,9 @@ export function scaleByAdagrad(
   };
 }
 
+/**
+ * The hyperparameters of `Adagrad` (PyTorch `torch.optim.Adagrad` names and defaults), per parameter group.
+ */
 export type AdagradHyperparams = {
   /** learning rate ≥ 0; default 1e-2 */
   lr: number;
@@ -90,6 +95,7 @@ export type AdagradHyperparams = {
   maximize: boolean;
 };
 
+/** Options of the `Adagrad` constructor: any hyperparameters, and schedules for the numeric ones. */
 export type AdagradOptions = Partial<AdagradHyperparams> & { schedule?: ScheduleMap<AdagradHyperparams> };
 
 const adagradSpec: OptimizerSpec<AdagradHyperparams, 'initialAccumulatorValue', AdagradOptions> = {

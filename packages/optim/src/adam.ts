@@ -9,6 +9,7 @@ import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap }
 import { type FloatArray, type ParamLike, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
+/** Options of the `scaleByAdam` transformation. */
 export interface ScaleByAdamOptions {
   /** β1 ∈ [0, 1); default 0.9 */
   beta1?: ScalarOrSchedule;
@@ -20,6 +21,7 @@ export interface ScaleByAdamOptions {
   amsgrad?: boolean;
 }
 
+/** The state of `scaleByAdam`: the step per parameter and the first and second moments. */
 export interface ScaleByAdamState {
   count: number;
   /** per-parameter step t (PyTorch keeps one per parameter; parameters without a gradient do not advance) */
@@ -126,6 +128,7 @@ export function scaleByAdam(
   };
 }
 
+/** The hyperparameters of `Adam` and `AdamW` (PyTorch names and defaults), per parameter group. */
 export type AdamHyperparams = {
   /** learning rate ≥ 0; default 1e-3 */
   lr: number;

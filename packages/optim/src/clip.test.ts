@@ -113,3 +113,18 @@ describe('clip transformations compose with chain', () => {
     }
   });
 });
+
+describe('infinity norm with a NaN gradient (found by apps/fuzz)', () => {
+  it('is NaN wherever the NaN is, so errorIfNonfinite throws', () => {
+    const nanFirst = [Float64Array.from([Number.NaN]), Float64Array.from([0, 1])];
+    expect(globalNorm(nanFirst, Number.POSITIVE_INFINITY)).toBeNaN();
+    expect(globalNorm([Float64Array.from([2, Number.NaN, 1])], Number.POSITIVE_INFINITY)).toBeNaN();
+    const params = [
+      { data: new Float64Array(1), grad: Float64Array.from([Number.NaN]) },
+      { data: new Float64Array(1), grad: Float64Array.from([0]) },
+    ];
+    expect(() =>
+      clipGradNorm(params, 1, { normType: Number.POSITIVE_INFINITY, errorIfNonfinite: true }),
+    ).toThrow(NonFiniteNormError);
+  });
+});

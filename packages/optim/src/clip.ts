@@ -1,7 +1,15 @@
-import { checkHyper, NON_NEGATIVE, NonFiniteNormError, OptimError } from './errors';
+import {
+  checkHyper,
+  checkObjectArg,
+  describeArg,
+  NON_NEGATIVE,
+  NonFiniteNormError,
+  OptimError,
+} from './errors';
 import type { CountState, GradientTransformation } from './gradient-transformation';
-import { type FloatArray, gradOf, type ParamLike } from './param';
+import { type FloatArray, gradOf, isFloatArray, type ParamLike } from './param';
 
+/** Options of `clipGradNorm` (PyTorch `clip_grad_norm_` arguments). */
 export interface ClipGradNormOptions {
   /** order p of the norms: a number > 0 or Infinity (max |g|); default 2 */
   normType?: number;
@@ -21,13 +29,20 @@ function checkNormType(where: string, normType: number): void {
 /** ‖(‖a_1‖_p, …, ‖a_n‖_p)‖_p (= ‖concat(a)‖_p), accumulated in float64. Nulls are skipped. */
 export function globalNorm(arrays: readonly (FloatArray | null)[], normType = 2): number {
   checkNormType('globalNorm', normType);
+  if (!Array.isArray(arrays) || !arrays.every((a) => a === null || isFloatArray(a))) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `globalNorm: arrays must be an array of Float32Array / Float64Array (or null), got ${describeArg(arrays)}`,
+    );
+  }
   if (normType === Number.POSITIVE_INFINITY) {
     let total = 0;
     for (const a of arrays) {
       if (a === null) continue;
       for (let j = 0; j < a.length; j++) {
         const x = Math.abs(a[j]);
-        if (!(x <= total)) total = x; // NaN propagates
+        if (Number.isNaN(x)) return Number.NaN; // NaN propagates (a later larger element must not hide it)
+        if (x > total) total = x;
       }
     }
     return total;
@@ -56,6 +71,12 @@ function scaleToNorm(arrays: readonly (FloatArray | null)[], maxNorm: number, to
 }
 
 function gradsOf(params: Iterable<ParamLike> | ParamLike): (FloatArray | null)[] {
+  if (typeof params !== 'object' || params === null) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `params must be a parameter or an iterable of parameters, got ${describeArg(params)}`,
+    );
+  }
   const list =
     Symbol.iterator in Object(params) ? [...(params as Iterable<ParamLike>)] : [params as ParamLike];
   return list.map(gradOf);
@@ -73,6 +94,7 @@ export function clipGradNorm(
   maxNorm: number,
   options: ClipGradNormOptions = {},
 ): number {
+  checkObjectArg('clipGradNorm: options', options);
   const { normType = 2, errorIfNonfinite = false } = options;
   checkHyper('clipGradNorm: maxNorm', maxNorm, NON_NEGATIVE);
   checkNormType('clipGradNorm', normType);
@@ -108,6 +130,7 @@ export function clipByGlobalNorm(
   maxNorm: number,
   options: ClipGradNormOptions = {},
 ): GradientTransformation<CountState & { lastNorm: number }> {
+  checkObjectArg('clipByGlobalNorm: options', options);
   const { normType = 2, errorIfNonfinite = false } = options;
   checkHyper('clipByGlobalNorm: maxNorm', maxNorm, NON_NEGATIVE);
   checkNormType('clipByGlobalNorm', normType);

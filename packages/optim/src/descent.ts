@@ -1,3 +1,4 @@
+import { describeArg, OptimError } from './errors';
 import {
   addDecayedWeights,
   chain,
@@ -32,6 +33,18 @@ export function descent(
   rule: GradientTransformation | readonly GradientTransformation[],
   weightDecay: WeightDecayMode = 'coupled',
 ): GradientTransformation<unknown[]> {
+  if (typeof group !== 'object' || group === null) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `descent: group must be an object { lr, weightDecay, maximize }, got ${describeArg(group)}`,
+    );
+  }
+  if (weightDecay !== 'coupled' && weightDecay !== 'decoupled') {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `descent: weightDecay = ${describeArg(weightDecay)} is invalid; expected 'coupled' or 'decoupled'`,
+    );
+  }
   const rules = Array.isArray(rule) ? rule : [rule as GradientTransformation];
   const decay = addDecayedWeights(() => group.weightDecay);
   return chain(

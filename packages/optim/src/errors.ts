@@ -38,6 +38,7 @@ export class NonFiniteNormError extends OptimError {
   }
 }
 
+/** A valid range of a hyperparameter for `checkHyper`: bounds, open or closed. */
 export interface RangeSpec {
   min?: number;
   max?: number;
@@ -45,6 +46,23 @@ export interface RangeSpec {
   minOpen?: boolean;
   /** max is excluded from the valid range */
   maxOpen?: boolean;
+}
+
+/** A short description of any value for messages (never throws, unlike String() on null-prototype objects). */
+export function describeArg(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object')
+    return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** An options-like argument must be an object (or omitted): OptimError('INVALID_ARGUMENT') naming it otherwise. */
+export function checkObjectArg(name: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new OptimError('INVALID_ARGUMENT', `${name} must be an object, got ${describeArg(value)}`);
+  }
 }
 
 /** Shared ranges (constants, so per-step checks allocate nothing). */

@@ -1,4 +1,4 @@
-import { checkHyper, NON_NEGATIVE, OptimError, UNIT_INTERVAL } from './errors';
+import { checkHyper, describeArg, NON_NEGATIVE, OptimError, UNIT_INTERVAL } from './errors';
 import { type FloatArray, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
@@ -28,6 +28,12 @@ export interface CountState {
 
 /** Adds `updates` to `params` in place (optax's apply_updates): p += u. Null updates are skipped. */
 export function applyUpdates(params: readonly FloatArray[], updates: Updates): void {
+  if (!Array.isArray(params) || !Array.isArray(updates)) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `applyUpdates: params and updates must be arrays, got ${describeArg(params)} and ${describeArg(updates)}`,
+    );
+  }
   if (params.length !== updates.length) {
     throw new OptimError(
       'LENGTH_MISMATCH',
@@ -72,6 +78,19 @@ export function checkStateLength(name: string, index: number, update: FloatArray
 /** Applies transformations one after another; the state is the array of their states. */
 export function chain(...transforms: GradientTransformation[]): GradientTransformation<unknown[]> {
   const list = [...transforms];
+  list.forEach((t, k) => {
+    if (
+      typeof t !== 'object' ||
+      t === null ||
+      typeof t.init !== 'function' ||
+      typeof t.update !== 'function'
+    ) {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `chain: transforms[${k}] must be a gradient transformation { init, update }, got ${describeArg(t)}`,
+      );
+    }
+  });
   return {
     init: (params) => list.map((t) => t.init(params)),
     update(updates, state, params) {
@@ -145,6 +164,7 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule): GradientTransf
   };
 }
 
+/** The state of the `trace` (momentum) transformation: the step and the momentum buffer per parameter. */
 export interface TraceState {
   count: number;
   /** per parameter: how many updates its buffer has absorbed (0 = not initialised yet) */

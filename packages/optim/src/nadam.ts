@@ -10,6 +10,7 @@ import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap }
 import { type FloatArray, type ParamLike, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 
+/** Options of the `scaleByNadam` transformation. */
 export interface ScaleByNadamOptions {
   /** β1 ∈ [0, 1); default 0.9 */
   beta1?: ScalarOrSchedule;
@@ -21,6 +22,7 @@ export interface ScaleByNadamOptions {
   momentumDecay?: ScalarOrSchedule;
 }
 
+/** The state of `scaleByNadam`: the step, the momentum-schedule product and the two moments per parameter. */
 export interface ScaleByNadamState {
   count: number;
   /** per-parameter step t (parameters without a gradient do not advance) */
@@ -95,6 +97,7 @@ export function scaleByNadam(
   };
 }
 
+/** The hyperparameters of `NAdam` (PyTorch `torch.optim.NAdam` names and defaults), per parameter group. */
 export type NAdamHyperparams = {
   /** learning rate ≥ 0; default 2e-3 (PyTorch) */
   lr: number;

@@ -349,3 +349,89 @@ describe('Optimizer groups and hyperparameters', () => {
     }).toThrow(TypeError);
   });
 });
+
+describe('arguments of the wrong type are OptimErrors naming them, not TypeErrors (found by apps/fuzz)', async () => {
+  const optim = await import('./index');
+  const p = { data: new Float32Array(2), grad: new Float32Array([3, 4]) };
+  it.each([
+    ['SGD params', () => new optim.SGD(undefined as never, {}), /SGD: params must be an iterable/],
+    ['Adam options', () => new optim.Adam([p], null as never), /Adam: options must be an object, got null/],
+    [
+      'Optimizer spec',
+      () => new optim.Optimizer(undefined as never, [p], {} as never),
+      /Optimizer: spec must be an OptimizerSpec/,
+    ],
+    [
+      'ReduceOnPlateau options',
+      () => new optim.ReduceOnPlateau(new optim.SGD([p]), null as never),
+      /ReduceOnPlateau: options must be an object/,
+    ],
+    [
+      'ReduceOnPlateau target',
+      () => new optim.ReduceOnPlateau(3 as never),
+      /ReduceOnPlateau: target must have paramGroups/,
+    ],
+    [
+      'clipGradNorm options',
+      () => optim.clipGradNorm([p], 1, null as never),
+      /clipGradNorm: options must be an object/,
+    ],
+    [
+      'clipGradValue params',
+      () => optim.clipGradValue(undefined as never, 1),
+      /params must be a parameter or an iterable/,
+    ],
+    ['globalNorm arrays', () => optim.globalNorm(undefined as never), /globalNorm: arrays must be an array/],
+    ['gradOf param', () => optim.gradOf(null as never), /gradOf: param must be an object/],
+    [
+      'gradOf grad',
+      () => optim.gradOf({ data: new Float32Array(1), grad: { data: 'x' } } as never),
+      /gradOf: param.grad must be null/,
+    ],
+    [
+      'stateToJSON options',
+      () => optim.stateToJSON({}, null as never),
+      /stateToJSON: options must be an object/,
+    ],
+    [
+      'joinSchedules',
+      () => optim.joinSchedules(null as never, [1]),
+      /joinSchedules: schedules must be an array/,
+    ],
+    [
+      'resolveScalar',
+      () => optim.resolveScalar(undefined as never, 1),
+      /resolveScalar: value must be a number or a schedule/,
+    ],
+    [
+      'chain',
+      () => optim.chain(optim.scale(1), 3 as never),
+      /chain: transforms\[1\] must be a gradient transformation/,
+    ],
+    [
+      'applyUpdates',
+      () => optim.applyUpdates([new Float32Array(1)], undefined as never),
+      /applyUpdates: params and updates must be arrays/,
+    ],
+  ])('%s', (_name, call, message) => {
+    expect(call).toThrow(optim.OptimError);
+    expect(call).toThrow(message);
+  });
+});
+
+describe('more wrong-type arguments (found by apps/fuzz)', async () => {
+  const optim = await import('./index');
+  const p = { data: new Float32Array(2), grad: new Float32Array([3, 4]) };
+  it('zeroGrad options, multiStepSchedule milestones, ReduceOnPlateau target learning rates', () => {
+    expect(() => new optim.SGD([p]).zeroGrad(null as never)).toThrow(
+      /SGD.zeroGrad: options must be an object/,
+    );
+    expect(() => optim.multiStepSchedule({ init: 1, milestones: -1 as never })).toThrow(
+      /milestones = -1 is invalid/,
+    );
+    expect(() => new optim.ReduceOnPlateau({ paramGroups: [{ lr: 'x' as never }] })).toThrow(
+      /ReduceOnPlateau: target.paramGroups\[0\].lr = "x" is invalid/,
+    );
+    expect(() => new optim.ReduceOnPlateau({ paramGroups: [{ lr: 0.1 }] })).not.toThrow();
+  });
+});

@@ -1,4 +1,4 @@
-import { OptimError } from './errors';
+import { checkObjectArg, describeArg, OptimError } from './errors';
 import { checkLength, type GradientTransformation } from './gradient-transformation';
 import { type FloatArray, gradOf, type ParamLike, zerosLike } from './param';
 import type { Schedule } from './schedules';
@@ -160,6 +160,27 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
     params: Iterable<ParamLike> | Iterable<ParamGroupInput<O>>,
     options: O & { schedule?: ScheduleMap<H> },
   ) {
+    if (
+      typeof spec !== 'object' ||
+      spec === null ||
+      typeof spec.name !== 'string' ||
+      typeof spec.normalize !== 'function' ||
+      typeof spec.validate !== 'function' ||
+      typeof spec.build !== 'function' ||
+      typeof spec.defaults !== 'object'
+    ) {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `Optimizer: spec must be an OptimizerSpec { name, defaults, structural, normalize, validate, build }, got ${describeArg(spec)}`,
+      );
+    }
+    checkObjectArg(`${spec.name}: options`, options);
+    if (typeof (params as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `${spec.name}: params must be an iterable of parameters or parameter groups, got ${describeArg(params)}`,
+      );
+    }
     this.#spec = spec;
     const { schedule = {}, ...rest } = options as O & { schedule?: ScheduleMap<H> };
     const overrides = spec.normalize(rest as O);
@@ -301,6 +322,7 @@ export class Optimizer<H extends Hyperparams, S extends keyof H = never, O = Par
    * loops allocate nothing (PyTorch's default is set_to_none=True); `setToNone: true` sets `grad = null`.
    */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
+    checkObjectArg(`${this.#spec.name}.zeroGrad: options`, options);
     const setToNone = options.setToNone ?? false;
     for (const group of this.paramGroups) {
       for (const p of group.params) {

@@ -1,3 +1,5 @@
+import { describeArg, OptimError } from './errors';
+
 /** A float typed array: parameters, gradients and optimizer state are stored in these. */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -14,10 +16,23 @@ export interface ParamLike {
 
 /** The gradient array of `param`, or null when it has none. */
 export function gradOf(param: ParamLike): FloatArray | null {
+  if (typeof param !== 'object' || param === null) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `gradOf: param must be an object { data, grad }, got ${describeArg(param)}`,
+    );
+  }
   const g = param.grad;
   if (g == null) return null;
   if (g instanceof Float32Array || g instanceof Float64Array) return g;
-  return g.data;
+  const d = typeof g === 'object' ? g.data : undefined;
+  if (!(d instanceof Float32Array || d instanceof Float64Array)) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `gradOf: param.grad must be null, a Float32Array / Float64Array or { data: Float32Array | Float64Array }, got ${describeArg(g)}`,
+    );
+  }
+  return d;
 }
 
 export function isFloatArray(x: unknown): x is FloatArray {

@@ -1,6 +1,7 @@
-import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
+import { checkHyper, checkObjectArg, describeArg, NON_NEGATIVE, OptimError } from './errors';
 import { decodeNumber, encodeNumber } from './state-json';
 
+/** Options of `ReduceOnPlateau` (PyTorch `ReduceLROnPlateau` names and defaults). */
 export interface ReduceOnPlateauOptions {
   /** 'min': the metric should go down (a loss); 'max': up (an accuracy). Default 'min' */
   mode?: 'min' | 'max';
@@ -25,6 +26,9 @@ export interface HasLearningRate {
   readonly paramGroups: readonly { lr: number }[];
 }
 
+/**
+ * The state of `ReduceOnPlateau` (`stateDict` / `loadStateDict`): the best metric so far and the counters.
+ */
 export interface ReduceOnPlateauState {
   best: number | string;
   numBadSteps: number;
@@ -53,6 +57,16 @@ export class ReduceOnPlateau {
   readonly #target: HasLearningRate;
 
   constructor(target: HasLearningRate, options: ReduceOnPlateauOptions = {}) {
+    checkObjectArg('ReduceOnPlateau: options', options);
+    if (typeof target !== 'object' || target === null || !Array.isArray(target.paramGroups)) {
+      throw new OptimError(
+        'INVALID_ARGUMENT',
+        `ReduceOnPlateau: target must have paramGroups (an optimizer), got ${describeArg(target)}`,
+      );
+    }
+    target.paramGroups.forEach((g, i) => {
+      checkHyper(`paramGroups[${i}].lr`, g?.lr, NON_NEGATIVE, 'ReduceOnPlateau: target.');
+    });
     const {
       mode = 'min',
       factor = 0.1,

@@ -94,3 +94,13 @@ describe("RMSprop matches the float64 reference of PyTorch's formula p ← p −
     expect(() => new RMSprop([makeParam([1])], o)).toThrow(message);
   });
 });
+
+describe('centered RMSprop with a tiny gradient (found by apps/fuzz)', () => {
+  it('E[g²] − E[g]² rounding below 0 gives a finite step, not NaN', () => {
+    // float32 state: g² underflows to 0 while E[g]² (computed in double) does not
+    const p = { data: new Float32Array([0, 0]), grad: new Float32Array([0, 2.1019476964872256e-45]) };
+    const opt = new RMSprop([p], { lr: 1e-4, alpha: 0.5, centered: true });
+    opt.step();
+    expect(Array.from(p.data).every(Number.isFinite)).toBe(true);
+  });
+});

@@ -7,6 +7,7 @@ import { type FloatArray, type ParamLike, zerosLike } from './param';
 import { resolveScalar, type ScalarOrSchedule } from './schedules';
 import { checkMomentumAvailable } from './sgd';
 
+/** Options of the `scaleByRms` transformation. */
 export interface ScaleByRmsOptions {
   /** smoothing constant α ∈ [0, 1]; default 0.99 */
   alpha?: ScalarOrSchedule;
@@ -16,6 +17,7 @@ export interface ScaleByRmsOptions {
   centered?: boolean;
 }
 
+/** The state of `scaleByRms`: the running average of squared gradients per parameter. */
 export interface ScaleByRmsState {
   count: number;
   /** E[g²]: squareAvg ← α·squareAvg + (1 − α)·g² */
@@ -67,7 +69,8 @@ export function scaleByRms(
             sq[j] = sq[j] * a + w * g * g;
             const gj = ga[j];
             ga[j] = small ? gj + w * (g - gj) : g - (g - gj) * rest;
-            const den = Math.sqrt(sq[j] - ga[j] * ga[j]) + e;
+            // E[g²] − E[g]² ≥ 0 up to rounding; clamped so that rounding below 0 gives eps, not NaN
+            const den = Math.sqrt(Math.max(sq[j] - ga[j] * ga[j], 0)) + e;
             u[j] = den === 0 && g === 0 ? 0 : g / den;
           }
         } else {
@@ -83,6 +86,9 @@ export function scaleByRms(
   };
 }
 
+/**
+ * The hyperparameters of `RMSprop` (PyTorch `torch.optim.RMSprop` names and defaults), per parameter group.
+ */
 export type RMSpropHyperparams = {
   /** learning rate ≥ 0; default 1e-2 */
   lr: number;
@@ -99,6 +105,7 @@ export type RMSpropHyperparams = {
   maximize: boolean;
 };
 
+/** Options of the `RMSprop` constructor: any hyperparameters, and schedules for the numeric ones. */
 export type RMSpropOptions = Partial<RMSpropHyperparams> & { schedule?: ScheduleMap<RMSpropHyperparams> };
 
 const rmspropSpec: OptimizerSpec<RMSpropHyperparams, 'centered', RMSpropOptions> = {

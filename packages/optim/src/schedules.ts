@@ -1,4 +1,4 @@
-import { checkHyper, NON_NEGATIVE, OptimError } from './errors';
+import { checkHyper, describeArg, NON_NEGATIVE, OptimError } from './errors';
 
 /**
  * A schedule is a pure function of the 1-based step number t = 1, 2, 3, ... (the step that is about to be
@@ -17,7 +17,14 @@ export type ScalarOrSchedule = number | Schedule;
 
 /** Evaluates a `ScalarOrSchedule` at step `t`. */
 export function resolveScalar(value: ScalarOrSchedule, t: number): number {
-  return typeof value === 'number' ? value : value(t);
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'function') {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `resolveScalar: value must be a number or a schedule (a function of the step), got ${describeArg(value)}`,
+    );
+  }
+  return value(t);
 }
 
 function checkSteps(where: string, name: string, value: number): number {
@@ -63,6 +70,12 @@ export function multiStepSchedule(options: {
   gamma?: number;
 }): Schedule {
   const { init, gamma = 0.1 } = options;
+  if (!Array.isArray(options.milestones)) {
+    throw new OptimError(
+      'INVALID_HYPERPARAMETER',
+      `multiStepSchedule: milestones = ${describeArg(options.milestones)} is invalid; expected an array of increasing steps`,
+    );
+  }
   const milestones = [...options.milestones];
   checkHyper('multiStepSchedule: init', init);
   checkHyper('multiStepSchedule: gamma', gamma, NON_NEGATIVE);
@@ -220,9 +233,19 @@ export function oneCycleSchedule(options: {
 /**
  * Runs `schedules[0]` for steps 1..boundaries[0], then `schedules[1]` restarted at its own step 1, and so on
  * (optax's join_schedules with 1-based steps): for boundaries[k−1] < t ≤ boundaries[k],
- * value(t) = schedules[k](t − boundaries[k−1]) with boundaries[−1] = 0.
+ * `value(t) = schedules[k](t − boundaries[k−1])` with `boundaries[−1] = 0`.
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
+  if (
+    !Array.isArray(schedules) ||
+    !schedules.every((s) => typeof s === 'function') ||
+    !Array.isArray(boundaries)
+  ) {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `joinSchedules: schedules must be an array of schedules and boundaries an array of steps, got ${describeArg(schedules)} and ${describeArg(boundaries)}`,
+    );
+  }
   if (schedules.length !== boundaries.length + 1) {
     throw new OptimError(
       'INVALID_ARGUMENT',

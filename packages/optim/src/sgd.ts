@@ -5,6 +5,7 @@ import { trace } from './gradient-transformation';
 import { Optimizer, type OptimizerSpec, type ParamGroupInput, type ScheduleMap } from './optimizer';
 import type { ParamLike } from './param';
 
+/** The hyperparameters of `SGD` (PyTorch `torch.optim.SGD` names and defaults), per parameter group. */
 export type SGDHyperparams = {
   /** learning rate ≥ 0; default 1e-3 (PyTorch ≥ 2.2) */
   lr: number;
@@ -20,6 +21,7 @@ export type SGDHyperparams = {
   maximize: boolean;
 };
 
+/** Options of the `SGD` constructor: any hyperparameters, and schedules for the numeric ones. */
 export type SGDOptions = Partial<SGDHyperparams> & { schedule?: ScheduleMap<SGDHyperparams> };
 
 export function checkMomentumAvailable(

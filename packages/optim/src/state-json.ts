@@ -1,4 +1,4 @@
-import { OptimError } from './errors';
+import { checkObjectArg, OptimError } from './errors';
 import { type FloatArray, isFloatArray } from './param';
 
 /**
@@ -14,6 +14,7 @@ export type PlainValue =
   | PlainValue[]
   | { [key: string]: PlainValue };
 
+/** Options of `stateToJSON`. */
 export interface StateToJSONOptions {
   /**
    * Keep typed arrays as typed-array copies (same dtype) instead of number arrays: compact for binary
@@ -42,6 +43,7 @@ export function decodeNumber(x: unknown): number | undefined {
  * `encodeNumber`, plain objects and arrays are copied.
  */
 export function stateToJSON(state: unknown, options: StateToJSONOptions = {}): PlainValue {
+  checkObjectArg('stateToJSON: options', options);
   if (isFloatArray(state)) {
     if (options.typedArrays) return state.slice();
     const out: (number | string)[] = new Array(state.length);

@@ -10,6 +10,7 @@ import {
   checkOptimizerContract,
   checkStateRoundTrip,
   checkZeroAllocationSteps,
+  countTypedArrays,
   OptimizerContractError,
 } from './testing';
 
@@ -89,5 +90,23 @@ describe('@hw3/optim/testing: the optimizer contract', () => {
     expect(unchecked.message).toBe(
       'optimizer contract, NaN guard: step() with lr = NaN did not throw; expected an OptimError INVALID_HYPERPARAMETER naming lr',
     );
+  });
+});
+
+describe('a factory that is not an optimizer factory (found by apps/fuzz)', () => {
+  it('is an OptimizerContractError naming make, not a TypeError inside the check', () => {
+    for (const bad of [undefined, 3, () => 3, () => ({ step: 1 })]) {
+      for (const check of [
+        checkStateRoundTrip,
+        checkMaximize,
+        checkZeroAllocationSteps,
+        checkNanGuard,
+        checkOptimizerContract,
+      ]) {
+        expect(() => check(bad as never)).toThrow(OptimizerContractError);
+        expect(() => check(bad as never)).toThrow(/make/);
+      }
+    }
+    expect(() => countTypedArrays(undefined as never)).toThrow(/countTypedArrays: fn must be a function/);
   });
 });

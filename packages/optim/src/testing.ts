@@ -34,6 +34,42 @@ export class OptimizerContractError extends OptimError {
   }
 }
 
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+  return typeof v === 'function' ? 'a function' : `${typeof v} ${String(v)}`;
+}
+
+/**
+ * `make` wrapped so that a factory that is not a function, or returns something without step / stateDict /
+ * loadStateDict / paramGroups, is an OptimizerContractError naming `make` (not a TypeError inside a check).
+ */
+function checkedMake(make: unknown, check: string): MakeOptimizer {
+  if (typeof make !== 'function') {
+    throw new OptimizerContractError(
+      check,
+      `make must be a function (params, overrides) => optimizer, got ${describeValue(make)}`,
+    );
+  }
+  return (params, overrides) => {
+    const opt = make(params, overrides) as Partial<ContractOptimizer> | null;
+    if (
+      typeof opt !== 'object' ||
+      opt === null ||
+      typeof opt.step !== 'function' ||
+      typeof opt.stateDict !== 'function' ||
+      typeof opt.loadStateDict !== 'function' ||
+      !Array.isArray(opt.paramGroups)
+    ) {
+      throw new OptimizerContractError(
+        check,
+        `make(params, overrides) must return an optimizer with step(), stateDict(), loadStateDict() and paramGroups, got ${describeValue(opt)}`,
+      );
+    }
+    return opt as ContractOptimizer;
+  };
+}
+
 interface Param {
   data: FloatArray;
   grad: FloatArray | null;
@@ -85,6 +121,7 @@ function noise(n: number): number[] {
  * parameter; the float64 one has no gradient on odd steps (its state must not advance then).
  */
 export function checkStateRoundTrip(make: MakeOptimizer): void {
+  make = checkedMake(make, 'state round trip');
   const n = noise(20);
   const build = () => {
     const ps = [param([0.1, -0.2, 0.3, 0.4, -0.5], 'float32'), param([1, 2, 3, 4, 5], 'float64')];
@@ -127,6 +164,7 @@ export function checkStateRoundTrip(make: MakeOptimizer): void {
  * step raises the (convex) objective.
  */
 export function checkMaximize(make: MakeOptimizer): void {
+  make = checkedMake(make, 'maximize');
   const start = [0.3, -0.7, 1.1, 2, -0.4];
   const up = param(start, 'float64');
   const down = param(start, 'float64');
@@ -159,6 +197,7 @@ export function checkMaximize(make: MakeOptimizer): void {
  * constructors for the duration of the steps (the first step may allocate lazily built state).
  */
 export function checkZeroAllocationSteps(make: MakeOptimizer): void {
+  make = checkedMake(make, 'zero-allocation steps');
   const p = param([1, 2, 3, 4, 5], 'float32');
   const q = param([1, 2], 'float64');
   const opt = make([p, q], {});
@@ -186,6 +225,7 @@ export function checkZeroAllocationSteps(make: MakeOptimizer): void {
  * makes `step()` throw a typed OptimError (INVALID_HYPERPARAMETER) naming it, before any parameter moves.
  */
 export function checkNanGuard(make: MakeOptimizer): void {
+  make = checkedMake(make, 'NaN guard');
   const p = param([0.5, -1, 2, 0, 3], 'float64');
   const opt = make([p], {});
   const group = opt.paramGroups[0] as Record<string, unknown>;
@@ -253,6 +293,12 @@ export function checkOptimizerContract(make: MakeOptimizer): void {
 
 /** Runs `fn` with Float32Array/Float64Array construction counted (instanceof still works through the proxy). */
 export function countTypedArrays(fn: () => void): number {
+  if (typeof fn !== 'function') {
+    throw new OptimError(
+      'INVALID_ARGUMENT',
+      `countTypedArrays: fn must be a function, got ${describeValue(fn)}`,
+    );
+  }
   const saved = { Float32Array: globalThis.Float32Array, Float64Array: globalThis.Float64Array };
   let count = 0;
   const counting = <T extends object>(ctor: T): T =>

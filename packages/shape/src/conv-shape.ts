@@ -1,17 +1,13 @@
-import {
-  checkGroups,
-  checkInChannels,
-  checkLayout,
-  checkOptions,
-  joinShape,
-  type Layout,
-  splitShape,
-  windowParams,
-} from './layout.js';
+import { joinShape, type Layout } from './layout.js';
 import { convSize } from './output-size.js';
-import { type Padding, resolvePaddingAt } from './padding.js';
+import type { Padding } from './padding.js';
 import type { ErrorContext } from './shape-error.js';
+import { shapeFunction, windowSetup } from './window.js';
 
+/**
+ * Options of `convShape` / `conv1dShape` / `conv2dShape` / `conv3dShape` / `convGeometry` (PyTorch
+ * `nn.ConvNd` arguments).
+ */
 export interface ConvShapeOptions {
   /** One number for every spatial dim, or a tuple in the order the spatial dims appear in the shape. */
   readonly kernelSize: number | readonly number[];
@@ -55,37 +51,21 @@ export function convGeometryAt(
   spatialRank: number | undefined,
   context: ErrorContext,
 ): ConvGeometry {
-  checkOptions(what, options, context);
-  const layout = checkLayout(options.layout ?? 'channels-last', context);
-  const split = splitShape(what, inputShape, layout, spatialRank, context);
-  const groups = options.groups ?? 1;
-  checkInChannels(options.inChannels, split.channels, split.channelAxis, context);
-  checkGroups(groups, split.channels, options.outChannels, context);
-  const { kernelSize, stride, dilation } = windowParams(options, split, context);
-  const dim = (i: number): ErrorContext => ({ ...context, dimension: i + split.spatialOffset });
-  const padding = resolvePaddingAt(
-    options.padding ?? 0,
-    { inputSize: split.spatial, kernelSize, stride, dilation },
-    context,
-    split.spatialOffset,
-  );
+  const w = windowSetup(what, inputShape, options, spatialRank, context, 'convolution');
+  const { split, kernelSize, stride, dilation, padding } = w;
   const outputSize = split.spatial.map((n, i) =>
-    convSize(n, kernelSize[i], stride[i], dilation[i], padding[i][0], padding[i][1], dim(i)),
+    convSize(n, kernelSize[i], stride[i], dilation[i], padding[i][0], padding[i][1], w.dimension(i)),
   );
   return {
     inputShape: [...inputShape],
-    outputShape: joinShape(split.batch, options.outChannels, outputSize, layout),
-    layout,
+    outputShape: joinShape(split.batch, options.outChannels, outputSize, w.layout),
+    layout: w.layout,
     batch: split.batch,
     inChannels: split.channels,
     outChannels: options.outChannels,
-    groups,
-    inputSize: split.spatial,
+    groups: w.groups,
+    ...w.window,
     outputSize,
-    kernelSize,
-    stride,
-    dilation,
-    padding,
   };
 }
 
@@ -102,24 +82,16 @@ export function convGeometry(inputShape: readonly number[], options: ConvShapeOp
  * Channels-last [B, ...spatial, C_in] → [B, ...spatial', outChannels]; channels-first likewise with C second.
  * @throws ShapeError
  */
-export function convShape(inputShape: readonly number[], options: ConvShapeOptions): number[] {
-  return convGeometryAt('convolution', inputShape, options, undefined, {}).outputShape;
-}
+export const convShape = shapeFunction(convGeometryAt, 'convolution');
 
 /** {@link convShape} for a rank-3 input [B, L, C] (or [B, C, L]). */
-export function conv1dShape(inputShape: readonly number[], options: ConvShapeOptions): number[] {
-  return convGeometryAt('conv1d', inputShape, options, 1, {}).outputShape;
-}
+export const conv1dShape = shapeFunction(convGeometryAt, 'conv1d', 1);
 
 /**
  * {@link convShape} for a rank-4 input. With the handout's (B, W, H, C_in), kernelSize (k1, k2), stride (s1, s2),
  * padding (p1, p2) it returns (B, W', H', outChannels) with W' = floor((W + 2·p1 − k1) / s1 + 1).
  */
-export function conv2dShape(inputShape: readonly number[], options: ConvShapeOptions): number[] {
-  return convGeometryAt('conv2d', inputShape, options, 2, {}).outputShape;
-}
+export const conv2dShape = shapeFunction(convGeometryAt, 'conv2d', 2);
 
 /** {@link convShape} for a rank-5 input [B, D, H, W, C] (or [B, C, D, H, W]). */
-export function conv3dShape(inputShape: readonly number[], options: ConvShapeOptions): number[] {
-  return convGeometryAt('conv3d', inputShape, options, 3, {}).outputShape;
-}
+export const conv3dShape = shapeFunction(convGeometryAt, 'conv3d', 3);

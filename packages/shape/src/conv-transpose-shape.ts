@@ -1,17 +1,10 @@
-import {
-  checkGroups,
-  checkInChannels,
-  checkLayout,
-  checkOptions,
-  joinShape,
-  type Layout,
-  splitShape,
-  windowParams,
-} from './layout.js';
+import { joinShape, type Layout } from './layout.js';
 import { convTransposeSize } from './output-size.js';
-import { expandTuple, type PaddingPair, resolvePaddingAt } from './padding.js';
-import { type ErrorContext, fail } from './shape-error.js';
+import { expandTuple, type PaddingPair } from './padding.js';
+import type { ErrorContext } from './shape-error.js';
+import { shapeFunction, windowSetup } from './window.js';
 
+/** Options of the transposed-convolution shape functions (PyTorch `nn.ConvTransposeNd` arguments). */
 export interface ConvTransposeShapeOptions {
   readonly kernelSize: number | readonly number[];
   readonly outChannels: number;
@@ -43,33 +36,13 @@ export function convTransposeGeometryAt(
   spatialRank: number | undefined,
   context: ErrorContext,
 ): ConvTransposeGeometry {
-  checkOptions(what, options, context);
-  const layout = checkLayout(options.layout ?? 'channels-last', context);
-  const split = splitShape(what, inputShape, layout, spatialRank, context);
-  const groups = options.groups ?? 1;
-  checkInChannels(options.inChannels, split.channels, split.channelAxis, context);
-  checkGroups(groups, split.channels, options.outChannels, context);
-  if ((options.padding as unknown) === 'same') {
-    fail(
-      'invalid-padding',
-      `padding 'same' is not supported for transposed convolution; valid: a number, per-dimension numbers or ` +
-        `[before, after] pairs, or 'valid'`,
-      {},
-      context,
-    );
-  }
-  const { kernelSize, stride, dilation } = windowParams(options, split, context);
+  const w = windowSetup(what, inputShape, options, spatialRank, context, 'transposed convolution');
+  const { split, kernelSize, stride, dilation, padding } = w;
   const outputPadding = expandTuple(
     'outputPadding',
     options.outputPadding ?? 0,
     split.spatial.length,
     context,
-  );
-  const padding = resolvePaddingAt(
-    options.padding ?? 0,
-    { inputSize: split.spatial, kernelSize, stride, dilation },
-    context,
-    split.spatialOffset,
   );
   const outputSize = split.spatial.map((n, i) =>
     convTransposeSize(
@@ -80,15 +53,15 @@ export function convTransposeGeometryAt(
       padding[i][0],
       padding[i][1],
       outputPadding[i],
-      { ...context, dimension: i + split.spatialOffset },
+      w.dimension(i),
     ),
   );
   return {
-    outputShape: joinShape(split.batch, options.outChannels, outputSize, layout),
+    outputShape: joinShape(split.batch, options.outChannels, outputSize, w.layout),
     inputSize: split.spatial,
     inChannels: split.channels,
     outChannels: options.outChannels,
-    groups,
+    groups: w.groups,
     kernelSize,
   };
 }
@@ -98,33 +71,13 @@ export function convTransposeGeometryAt(
  * (n − 1)·stride − padBefore − padAfter + dilation·(k − 1) + outputPadding + 1.
  * @throws ShapeError
  */
-export function convTransposeShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeGeometryAt('transposed convolution', inputShape, options, undefined, {}).outputShape;
-}
+export const convTransposeShape = shapeFunction(convTransposeGeometryAt, 'transposed convolution');
 
 /** {@link convTransposeShape} for a rank-3 input. */
-export function convTranspose1dShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeGeometryAt('convTranspose1d', inputShape, options, 1, {}).outputShape;
-}
+export const convTranspose1dShape = shapeFunction(convTransposeGeometryAt, 'convTranspose1d', 1);
 
 /** {@link convTransposeShape} for a rank-4 input. */
-export function convTranspose2dShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeGeometryAt('convTranspose2d', inputShape, options, 2, {}).outputShape;
-}
+export const convTranspose2dShape = shapeFunction(convTransposeGeometryAt, 'convTranspose2d', 2);
 
 /** {@link convTransposeShape} for a rank-5 input. */
-export function convTranspose3dShape(
-  inputShape: readonly number[],
-  options: ConvTransposeShapeOptions,
-): number[] {
-  return convTransposeGeometryAt('convTranspose3d', inputShape, options, 3, {}).outputShape;
-}
+export const convTranspose3dShape = shapeFunction(convTransposeGeometryAt, 'convTranspose3d', 3);

@@ -1,5 +1,11 @@
-/** Package version (kept in sync with package.json). */
-export const VERSION = '0.1.0';
+/**
+ * `@hw3/shape`: output shapes of convolutions, transposed convolutions and pooling (N-d, any layout), 'same'
+ * padding, and the ShapeError they throw. Whole-network summaries are in `@hw3/shape/summary`.
+ */
+import { version as packageVersion } from '../package.json';
+
+/** The package version (from its package.json, inlined at build time). */
+export const VERSION: string = packageVersion;
 
 export {
   type ConvGeometry,
@@ -18,7 +24,6 @@ export {
   convTransposeShape,
 } from './conv-transpose-shape.js';
 export type { Layout } from './layout.js';
-export { mnistCnnBn } from './mnist-cnn-bn.js';
 export {
   type ConvOutputSizeOptions,
   type ConvTransposeOutputSizeOptions,
@@ -45,21 +50,3 @@ export {
   poolShape,
 } from './pool-shape.js';
 export { ShapeError, type ShapeErrorCode, type ShapeErrorDetails } from './shape-error.js';
-export {
-  type BatchNormLayerSpec,
-  type ConvLayerSpec,
-  type ConvTransposeLayerSpec,
-  type DropoutLayerSpec,
-  type FlattenLayerSpec,
-  formatSummary,
-  type LayerSpec,
-  type LinearLayerSpec,
-  type NetworkSpec,
-  type NetworkSummary,
-  type PoolLayerSpec,
-  type ReluLayerSpec,
-  type SummaryRow,
-  type SummaryTotals,
-  summarize,
-  summarizeNetwork,
-} from './summary.js';

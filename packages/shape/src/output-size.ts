@@ -1,6 +1,7 @@
 import { formatValue, type Padding1d, samePaddingAt } from './padding.js';
 import { checkInteger, type ErrorContext, fail } from './shape-error.js';
 
+/** Options of `convOutputSize`, the output length of one convolution dimension. */
 export interface ConvOutputSizeOptions {
   /** Step between window starts. Default 1. */
   readonly stride?: number;
@@ -10,6 +11,7 @@ export interface ConvOutputSizeOptions {
   readonly dilation?: number;
 }
 
+/** Options of `poolOutputSize`, the output length of one pooling dimension. */
 export interface PoolOutputSizeOptions {
   /** Default: kernelSize (PyTorch and Keras default). */
   readonly stride?: number;
@@ -20,6 +22,7 @@ export interface PoolOutputSizeOptions {
   readonly ceilMode?: boolean;
 }
 
+/** Options of `convTransposeOutputSize`, the output length of one transposed-convolution dimension. */
 export interface ConvTransposeOutputSizeOptions {
   readonly stride?: number;
   /** Symmetric number, `[before, after]` or `'valid'`; removed from the full output. Default 0. */

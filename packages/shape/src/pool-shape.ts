@@ -1,8 +1,13 @@
-import { checkLayout, checkOptions, joinShape, type Layout, splitShape, windowParams } from './layout.js';
+import { joinShape, type Layout } from './layout.js';
 import { poolSize } from './output-size.js';
-import { type Padding, resolvePaddingAt } from './padding.js';
+import type { Padding } from './padding.js';
 import type { ErrorContext } from './shape-error.js';
+import { shapeFunction, windowSetup } from './window.js';
 
+/**
+ * Options of `poolShape` / `pool1dShape` / `pool2dShape` / `pool3dShape` / `poolGeometry` (PyTorch
+ * `nn.MaxPoolNd` / `nn.AvgPoolNd` arguments).
+ */
 export interface PoolShapeOptions {
   readonly kernelSize: number | readonly number[];
   /** Default: kernelSize. */
@@ -17,6 +22,10 @@ export interface PoolShapeOptions {
   readonly layout?: Layout;
 }
 
+/**
+ * Everything `poolGeometry` resolves: input and output shapes, the spatial sizes, and per-dimension kernel,
+ * stride, dilation and `[before, after]` padding.
+ */
 export interface PoolGeometry {
   readonly inputShape: number[];
   readonly outputShape: number[];
@@ -37,31 +46,27 @@ export function poolGeometryAt(
   spatialRank: number | undefined,
   context: ErrorContext,
 ): PoolGeometry {
-  checkOptions(what, options, context);
-  const layout = checkLayout(options.layout ?? 'channels-last', context);
-  const split = splitShape(what, inputShape, layout, spatialRank, context);
-  const { kernelSize, stride, dilation } = windowParams(options, split, context, true);
+  const w = windowSetup(what, inputShape, options, spatialRank, context, 'pooling');
+  const { split, kernelSize, stride, dilation, padding } = w;
   const ceilMode = options.ceilMode ?? false;
-  const dim = (i: number): ErrorContext => ({ ...context, dimension: i + split.spatialOffset });
-  const padding = resolvePaddingAt(
-    options.padding ?? 0,
-    { inputSize: split.spatial, kernelSize, stride, dilation },
-    context,
-    split.spatialOffset,
-  );
   const outputSize = split.spatial.map((n, i) =>
-    poolSize(n, kernelSize[i], stride[i], dilation[i], padding[i][0], padding[i][1], ceilMode, dim(i)),
+    poolSize(
+      n,
+      kernelSize[i],
+      stride[i],
+      dilation[i],
+      padding[i][0],
+      padding[i][1],
+      ceilMode,
+      w.dimension(i),
+    ),
   );
   return {
     inputShape: [...inputShape],
-    outputShape: joinShape(split.batch, split.channels, outputSize, layout),
-    layout,
-    inputSize: split.spatial,
+    outputShape: joinShape(split.batch, split.channels, outputSize, w.layout),
+    layout: w.layout,
+    ...w.window,
     outputSize,
-    kernelSize,
-    stride,
-    dilation,
-    padding,
     ceilMode,
   };
 }
@@ -72,18 +77,13 @@ export function poolGeometry(inputShape: readonly number[], options: PoolShapeOp
 }
 
 /** Output shape of N-d max/avg pooling (channels unchanged). @throws ShapeError */
-export function poolShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
-  return poolGeometryAt('pooling', inputShape, options, undefined, {}).outputShape;
-}
+export const poolShape = shapeFunction(poolGeometryAt, 'pooling');
 
-export function pool1dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
-  return poolGeometryAt('pool1d', inputShape, options, 1, {}).outputShape;
-}
+/** {@link poolShape} for a rank-3 input [B, L, C] (or [B, C, L]). @throws ShapeError */
+export const pool1dShape = shapeFunction(poolGeometryAt, 'pool1d', 1);
 
-export function pool2dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
-  return poolGeometryAt('pool2d', inputShape, options, 2, {}).outputShape;
-}
+/** {@link poolShape} for a rank-4 input [B, H, W, C] (or [B, C, H, W]). @throws ShapeError */
+export const pool2dShape = shapeFunction(poolGeometryAt, 'pool2d', 2);
 
-export function pool3dShape(inputShape: readonly number[], options: PoolShapeOptions): number[] {
-  return poolGeometryAt('pool3d', inputShape, options, 3, {}).outputShape;
-}
+/** {@link poolShape} for a rank-5 input [B, D, H, W, C] (or [B, C, D, H, W]). @throws ShapeError */
+export const pool3dShape = shapeFunction(poolGeometryAt, 'pool3d', 3);

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import readme from '../README.md?raw';
 import * as shape from './index.js';
+import * as summary from './subpaths/summary.js';
 
 function codeBlocks(language: string): string[] {
   const blocks: string[] = [];
@@ -12,13 +13,19 @@ function codeBlocks(language: string): string[] {
 test('README: the first example runs and prints what its comments say', () => {
   const example = codeBlocks('ts')[0];
   expect(example).toContain('conv2dShape([8, 32, 24, 3]');
-  const importLine = example.match(/^import \{([^}]*)\} from '@hw3\/shape';\n/);
-  expect(importLine).not.toBeNull();
-  const names = importLine![1].split(',').map((n) => n.trim());
-  const body = example.slice(importLine![0].length);
+  // the block's imports: from the root and from the summary subpath
+  const entries: Record<string, Record<string, unknown>> = {
+    '@hw3/shape': shape,
+    '@hw3/shape/summary': summary,
+  };
+  const importLines = [...example.matchAll(/^import \{([^}]*)\} from '(@hw3\/shape(?:\/summary)?)';\n/gm)];
+  expect(importLines.map((m) => m[2])).toEqual(['@hw3/shape', '@hw3/shape/summary']);
+  const api: Record<string, unknown> = {};
+  for (const m of importLines) for (const n of m[1].split(',')) api[n.trim()] = entries[m[2]][n.trim()];
+  const names = Object.keys(api);
+  const body = example.slice(importLines.reduce((end, m) => Math.max(end, (m.index ?? 0) + m[0].length), 0));
   const printed: string[] = [];
   const log = (value: unknown) => printed.push(JSON.stringify(value).replaceAll(',', ', '));
-  const api = shape as unknown as Record<string, unknown>;
   new Function('console', ...names, body)({ log }, ...names.map((n) => api[n]));
   const expected = [...body.matchAll(/^\/\/ → (\S+(?:, \S+)*?)(?:\s{2,}.*)?$/gm)].map((m) => m[1].trim());
   expect(expected).toHaveLength(4);
@@ -27,7 +34,7 @@ test('README: the first example runs and prints what its comments say', () => {
 
 test('README: the summary block equals formatSummary output', () => {
   const table = codeBlocks('text')[0];
-  expect(table.trimEnd()).toBe(shape.formatSummary(shape.summarizeNetwork(shape.mnistCnnBn)));
+  expect(table.trimEnd()).toBe(summary.formatSummary(summary.summarizeNetwork(summary.mnistCnnBn)));
 });
 
 test('README: the example error message is the real one', () => {

@@ -25,6 +25,10 @@ export type ShapeErrorCode =
   /** Operand shapes cannot combine (broadcasting, matmul, data length); used by @hw3/core's tensor ops. */
   | 'shape-mismatch';
 
+/**
+ * The facts of a {@link ShapeError} as properties: its code, the layer and dimension when known, and the
+ * offending numbers.
+ */
 export interface ShapeErrorDetails {
   readonly code: ShapeErrorCode;
   /** Layer name or index (network summaries), when the error belongs to one layer. */

@@ -25,6 +25,9 @@ export interface ConvLayerSpec extends BaseLayerSpec {
   readonly inChannels?: number;
 }
 
+/**
+ * N-d transposed convolution (PyTorch `nn.ConvTransposeNd`); the spatial rank comes from the incoming shape.
+ */
 export interface ConvTransposeLayerSpec extends BaseLayerSpec {
   readonly type: 'convTranspose';
   readonly outChannels: number;
@@ -38,6 +41,7 @@ export interface ConvTransposeLayerSpec extends BaseLayerSpec {
   readonly inChannels?: number;
 }
 
+/** N-d max or average pooling (PyTorch `nn.MaxPoolNd` / `nn.AvgPoolNd`). */
 export interface PoolLayerSpec extends BaseLayerSpec {
   readonly type: 'pool';
   readonly mode: 'max' | 'avg';
@@ -59,6 +63,7 @@ export interface BatchNormLayerSpec extends BaseLayerSpec {
   readonly numFeatures?: number;
 }
 
+/** Elementwise ReLU: shape unchanged, no parameters. */
 export interface ReluLayerSpec extends BaseLayerSpec {
   readonly type: 'relu';
 }
@@ -79,12 +84,14 @@ export interface LinearLayerSpec extends BaseLayerSpec {
   readonly bias?: boolean;
 }
 
+/** Dropout: shape unchanged, no parameters. */
 export interface DropoutLayerSpec extends BaseLayerSpec {
   readonly type: 'dropout';
   /** Drop probability in [0, 1]. Default 0.5. */
   readonly p?: number;
 }
 
+/** One layer of a {@link NetworkSpec}, told apart by its `type`. */
 export type LayerSpec =
   | ConvLayerSpec
   | ConvTransposeLayerSpec
@@ -104,6 +111,7 @@ export interface NetworkSpec {
   readonly layout?: Layout;
 }
 
+/** One row of a network summary: a layer, its output shape, parameter counts and MACs. */
 export interface SummaryRow {
   readonly index: number;
   readonly name: string;
@@ -118,6 +126,7 @@ export interface SummaryRow {
   readonly macs: number;
 }
 
+/** The totals of a network summary: parameters, MACs and float32 memory for one forward pass of the batch. */
 export interface SummaryTotals {
   readonly trainableParams: number;
   readonly nonTrainableParams: number;
@@ -134,6 +143,9 @@ export interface SummaryTotals {
   readonly totalBytes: number;
 }
 
+/**
+ * What `summarizeNetwork` returns: one row per layer and the totals (`formatSummary` prints it as a table).
+ */
 export interface NetworkSummary {
   readonly name: string | undefined;
   readonly inputShape: number[];

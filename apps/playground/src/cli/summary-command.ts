@@ -1,5 +1,5 @@
 /** `npm start -- summary`: @hw3/shape's layer table of mnist-cnn-bn. */
-import { formatSummary, mnistCnnBn, summarizeNetwork } from '@hw3/shape';
+import { formatSummary, mnistCnnBn, summarizeNetwork } from '@hw3/shape/summary';
 import type { CliIo } from './io.js';
 
 export function runSummary(io: CliIo): number {

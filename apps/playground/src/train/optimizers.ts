@@ -3,16 +3,8 @@
  * the default learning rates, the web page's menu and the factory are all derived from it, and
  * optimizers.test.ts runs every row through @hw3/optim/testing's contract. Adding an optimizer = adding a row.
  */
-import {
-  Adagrad,
-  Adam,
-  AdamW,
-  inverseSqrtSchedule,
-  NAdam,
-  type OptimizerStateDict,
-  type ParamLike,
-  SGD,
-} from '@hw3/optim';
+import { Adagrad, Adam, AdamW, NAdam, type OptimizerStateDict, type ParamLike, SGD } from '@hw3/optim';
+import { inverseSqrtSchedule } from '@hw3/optim/schedules';
 
 /** What the trainer needs from an optimizer. */
 export interface TrainingOptimizer {

@@ -10,6 +10,7 @@ import { fillUniform, kaimingUniformBound } from './init';
 import { checkLayerOptions, checkPositiveInt } from './linear';
 import { Module, type TorchLayout } from './module';
 
+/** Options of the `Conv2d` layer (PyTorch `nn.Conv2d` arguments, NHWC). */
 export interface Conv2dLayerOptions {
   stride?: Pair;
   padding?: Padding;

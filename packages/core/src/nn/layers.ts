@@ -16,6 +16,7 @@ import type { Tensor } from '../tensor';
 import { checkLayerOptions } from './linear';
 import { Module, type TorchLayout } from './module';
 
+/** Elementwise max(x, 0) as a layer (PyTorch `nn.ReLU`). */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return relu(x);
@@ -25,6 +26,7 @@ export class ReLU extends Module {
   }
 }
 
+/** Elementwise 1 / (1 + e^(−x)) as a layer (PyTorch `nn.Sigmoid`). */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
@@ -34,6 +36,7 @@ export class Sigmoid extends Module {
   }
 }
 
+/** Elementwise tanh as a layer (PyTorch `nn.Tanh`). */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);

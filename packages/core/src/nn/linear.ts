@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor';
 import { fillUniform, kaimingUniformBound } from './init';
 import { Module, type TorchLayout } from './module';
 
+/** Options of the `Linear` layer (PyTorch `nn.Linear` arguments). */
 export interface LinearOptions {
   /** Default true. */
   bias?: boolean;

@@ -14,6 +14,7 @@ export class StateDictError extends ValueError {
   }
 }
 
+/** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
   /** Default true: missing or unexpected keys throw a StateDictError. Shape mismatches always throw. */
   strict?: boolean;

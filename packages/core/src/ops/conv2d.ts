@@ -9,8 +9,10 @@ import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { checkOptionalTensor, checkTensor } from './check';
 
+/** One number for both spatial dimensions, or a pair [H, W]. */
 export type Pair = number | readonly [number, number];
 
+/** Options of `conv2d` on NHWC tensors (PyTorch `F.conv2d` arguments). */
 export interface Conv2dOptions {
   /** Default 1; a pair is [strideH, strideW]. */
   stride?: Pair;

@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor';
 import { checkTensor } from './check';
 import { defineUnary } from './define-unary';
 
+/** Options of `dropout` (PyTorch `F.dropout` arguments, plus the generator). */
 export interface DropoutOptions {
   /** Default true (like F.dropout). When false, dropout is the identity and returns x itself. */
   training?: boolean;

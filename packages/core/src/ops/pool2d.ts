@@ -10,6 +10,7 @@ import { Tensor } from '../tensor';
 import { checkTensor } from './check';
 import type { Pair } from './conv2d';
 
+/** Options shared by `maxPool2d` and `avgPool2d` on NHWC tensors (PyTorch names and defaults). */
 export interface Pool2dOptions {
   /** Window size; a pair is [kH, kW]. */
   kernelSize: Pair;
@@ -44,6 +45,7 @@ export interface MaxPool2dWithIndices {
   indices: Int32Array;
 }
 
+/** Options of `avgPool2d` (PyTorch `F.avg_pool2d` arguments). */
 export interface AvgPool2dOptions extends Pool2dOptions {
   /**
    * Default true (PyTorch's count_include_pad): the divisor counts padding taps inside the padded input;
@@ -142,7 +144,9 @@ export function maxPool2d(
   x: Tensor,
   options: MaxPool2dOptions & { returnIndices: true },
 ): MaxPool2dWithIndices;
+/** Max pooling over H, W of an NHWC tensor (see above); without `returnIndices`, the pooled tensor. */
 export function maxPool2d(x: Tensor, options: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+/** Max pooling over H, W of an NHWC tensor (see above), when `returnIndices` is only known at run time. */
 export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor | MaxPool2dWithIndices;
 export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor | MaxPool2dWithIndices {
   const { g } = poolGeo(x, options, 'maxPool2d');

@@ -6,6 +6,10 @@ import { Tensor } from '../tensor';
 import { binaryBroadcast, OP_MUL, sumToShape } from './broadcast';
 import { checkTensor } from './check';
 
+/**
+ * The axes a reduction runs over: one axis, a list, or null / undefined for all of them (negative axes count
+ * from the end).
+ */
 export type Axes = number | readonly number[] | null | undefined;
 
 interface Plan {

@@ -15,7 +15,7 @@ const logOp = defineUnary({ name: 'log', f: (x) => Math.log(x), grad: (g, x) => 
 // y = max(x, 0) (NaN propagates);  ∂x = g·[y > 0] (0 at x = 0, as PyTorch). Loops: kernels reluForward / reluBackward.
 const reluOp = defineUnary({
   name: 'relu',
-  f: (x) => (x > 0 ? x : x === x ? 0 : x),
+  f: (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0),
   grad: (g, y) => (y > 0 ? g : 0),
   saves: 'y',
   arrays: {
@@ -43,9 +43,11 @@ const tanhOp = defineUnary({
   saves: 'y',
 });
 
+/** Elementwise −x. */
 export function neg(x: Tensor): Tensor {
   return negOp(checkTensor(x, 'neg'));
 }
+/** Elementwise e^x. */
 export function exp(x: Tensor): Tensor {
   return expOp(checkTensor(x, 'exp'));
 }
@@ -53,12 +55,15 @@ export function exp(x: Tensor): Tensor {
 export function log(x: Tensor): Tensor {
   return logOp(checkTensor(x, 'log'));
 }
+/** Elementwise max(x, 0); its gradient at 0 is 0, as in PyTorch. */
 export function relu(x: Tensor): Tensor {
   return reluOp(checkTensor(x, 'relu'));
 }
+/** Elementwise 1 / (1 + e^(−x)). */
 export function sigmoid(x: Tensor): Tensor {
   return sigmoidOp(checkTensor(x, 'sigmoid'));
 }
+/** Elementwise tanh(x). */
 export function tanh(x: Tensor): Tensor {
   return tanhOp(checkTensor(x, 'tanh'));
 }

@@ -1,0 +1,95 @@
+/**
+ * Which packages are fuzzed, which error classes count as "typed" for each, and which exports need no target.
+ * `uncoveredExports()` enumerates every export of every entry point at run time, so a new export without a
+ * fuzz target (and not in ALLOWED_WITHOUT_TARGET) fails the suite.
+ */
+import * as batchnorm from '@hw3/batchnorm';
+import * as core from '@hw3/core';
+import * as coreTesting from '@hw3/core/testing';
+import * as coreThreads from '@hw3/core/threads';
+import * as losses from '@hw3/losses';
+import * as optim from '@hw3/optim';
+import * as optimTesting from '@hw3/optim/testing';
+import * as shape from '@hw3/shape';
+import type { PackageName, Target, TypedErrorCheck } from './harness';
+
+export const MODULES: Record<PackageName, Record<string, unknown>> = {
+  '@hw3/shape': shape,
+  '@hw3/core': core,
+  '@hw3/core/testing': coreTesting,
+  '@hw3/core/threads': coreThreads,
+  '@hw3/batchnorm': batchnorm,
+  '@hw3/losses': losses,
+  '@hw3/optim': optim,
+  '@hw3/optim/testing': optimTesting,
+};
+
+export const PACKAGES = Object.keys(MODULES) as PackageName[];
+
+// @hw3/core's errors (Hw3Error: ValueError, StateDictError, SafetensorsError, GradcheckError, LossError, ...)
+// plus @hw3/shape's ShapeError, which core re-exports and throws for shape problems.
+const isCoreError = (e: unknown): boolean => e instanceof core.Hw3Error || e instanceof shape.ShapeError;
+
+export const TYPED_ERRORS: Record<PackageName, TypedErrorCheck> = {
+  '@hw3/shape': (e) => e instanceof shape.ShapeError,
+  '@hw3/core': isCoreError,
+  '@hw3/core/testing': (e) => e instanceof coreTesting.GradcheckError || isCoreError(e),
+  '@hw3/core/threads': isCoreError,
+  // batchnorm throws core's ValueError / ShapeError (it has no error class of its own).
+  '@hw3/batchnorm': isCoreError,
+  // losses throws LossError (an Hw3Error); tensors it builds may throw core's errors.
+  '@hw3/losses': (e) => e instanceof losses.LossError || isCoreError(e),
+  // optim has no runtime dependency: OptimError (NonFiniteNormError extends it) only.
+  '@hw3/optim': (e) => e instanceof optim.OptimError,
+  // OptimizerContractError extends OptimError.
+  '@hw3/optim/testing': (e) => e instanceof optim.OptimError,
+};
+
+/**
+ * Exports that are not functions to fuzz. Each entry says why; everything else needs a target.
+ */
+export const ALLOWED_WITHOUT_TARGET: Record<string, string> = {
+  // Version strings.
+  '@hw3/shape:VERSION': 'a string constant',
+  '@hw3/core:VERSION': 'a string constant',
+  '@hw3/core:SHAPE_VERSION': 'a string constant',
+  '@hw3/batchnorm:VERSION': 'a string constant',
+  '@hw3/losses:VERSION': 'a string constant',
+  '@hw3/optim:VERSION': 'a string constant',
+  // Data constants: used as inputs by targets instead.
+  '@hw3/shape:mnistCnnBn': 'a NetworkSpec constant; summarizeNetwork is fuzzed with it',
+  '@hw3/core:tsKernels':
+    'the kernel table; its methods take geometry the ops validated, and every op target runs on it and on the wasm kernels',
+  // Error classes are the oracle itself: every typed-error check is an instanceof test against them.
+  '@hw3/shape:ShapeError': 'error class (the typed-error oracle)',
+  '@hw3/core:ShapeError': 'error class (the typed-error oracle)',
+  '@hw3/core:Hw3Error': 'error class (the typed-error oracle)',
+  '@hw3/core:ValueError': 'error class (the typed-error oracle)',
+  '@hw3/core:StateDictError': 'error class (the typed-error oracle)',
+  '@hw3/core:SafetensorsError': 'error class (the typed-error oracle)',
+  '@hw3/core/testing:GradcheckError': 'error class (the typed-error oracle)',
+  '@hw3/losses:LossError': 'error class (the typed-error oracle)',
+  '@hw3/optim:OptimError': 'error class (the typed-error oracle)',
+  '@hw3/optim:NonFiniteNormError': 'error class (the typed-error oracle)',
+  '@hw3/optim/testing:OptimizerContractError': 'error class (the typed-error oracle)',
+  '@hw3/optim/testing:optimizerContract': 'a table of the check* functions, each fuzzed by name',
+  '@hw3/core:kernelDescriptors': 'a data table describing the kernels (setKernels and the wasm glue read it)',
+};
+
+/** `pkg:name` of every export that has neither a target nor an allow-list entry. */
+export function uncoveredExports(targets: readonly Target<never>[]): string[] {
+  const covered = new Set(targets.map((t) => `${t.pkg}:${t.name}`));
+  const missing: string[] = [];
+  for (const pkg of PACKAGES) {
+    for (const name of Object.keys(MODULES[pkg])) {
+      const key = `${pkg}:${name}`;
+      if (!covered.has(key) && ALLOWED_WITHOUT_TARGET[key] === undefined) missing.push(key);
+    }
+  }
+  return missing;
+}
+
+/** Targets that name an export that does not exist (a renamed or moved export). */
+export function staleTargets(targets: readonly Target<never>[]): string[] {
+  return targets.filter((t) => !(t.name in MODULES[t.pkg])).map((t) => `${t.pkg}:${t.name}`);
+}
