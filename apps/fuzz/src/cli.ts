@@ -36,7 +36,7 @@ if (missing.length > 0 || stale.length > 0) {
 
 const packages = PACKAGES.filter(
   (p) =>
-    (onlyPackage === undefined || p === onlyPackage) &&
+    (onlyPackage === undefined ? BUDGET_SHARE[p] > 0 : p === onlyPackage) && // subpaths run under their package
     (onlyTarget === undefined || ALL_TARGETS.some((t) => t.pkg === p && t.name === onlyTarget)),
 );
 

@@ -61,7 +61,8 @@ describe(`bounded fuzz run (budget ${BUDGET}, seed ${SEED})`, () => {
     restoreKernels();
     console.log(formatTable(summarize(all)));
   });
-  test.each(PACKAGES)('%s: 0 defects', async (pkg) => {
+  // Subpath entry points have no targets of their own (budget 0): their exports run under their package.
+  test.each(PACKAGES.filter((pkg) => BUDGET_SHARE[pkg] > 0))('%s: 0 defects', async (pkg) => {
     // 10 s per call: generous, since `npm test` runs every package's tests at once on two cores (a call that
     // never returns is caught by vitest's timeout here, and by the watchdog of `npm run fuzz`)
     const stats = runPackage(pkg, ALL_TARGETS, {

@@ -13,8 +13,10 @@ import fc from 'fast-check';
 
 export type PackageName =
   | '@hw3/shape'
-  | '@hw3/shape/summary'
   | '@hw3/core'
+  | '@hw3/shape/summary'
+  | '@hw3/core/kernels'
+  | '@hw3/core/safetensors'
   | '@hw3/core/testing'
   | '@hw3/core/threads'
   | '@hw3/batchnorm'

@@ -351,7 +351,7 @@ describe('Optimizer groups and hyperparameters', () => {
 });
 
 describe('arguments of the wrong type are OptimErrors naming them, not TypeErrors (found by apps/fuzz)', async () => {
-  // (schedules and transformations live in the @hw3/optim/schedules and /transforms entry points)
+  // every entry point's exports: the root and its subpaths
   const optim = {
     ...(await import('./index')),
     ...(await import('./subpaths/schedules')),
@@ -425,7 +425,7 @@ describe('arguments of the wrong type are OptimErrors naming them, not TypeError
 });
 
 describe('more wrong-type arguments (found by apps/fuzz)', async () => {
-  // (schedules and transformations live in the @hw3/optim/schedules and /transforms entry points)
+  // every entry point's exports: the root and its subpaths
   const optim = {
     ...(await import('./index')),
     ...(await import('./subpaths/schedules')),

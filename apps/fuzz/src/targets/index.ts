@@ -1,5 +1,4 @@
 import type { Target } from '../harness';
-import { homeTargets } from '../registry';
 import { batchnormTargets } from './batchnorm';
 import { coreMiscTargets } from './core-misc';
 import { coreNnTargets } from './core-nn';
@@ -11,7 +10,7 @@ import { optimTargets } from './optim';
 import { optimExtraTargets } from './optim-extra';
 import { shapeTargets } from './shape';
 
-export const ALL_TARGETS: Target<never>[] = homeTargets([
+export const ALL_TARGETS: Target<never>[] = [
   ...shapeTargets,
   ...coreOpTargets,
   ...coreMiscTargets,
@@ -22,4 +21,4 @@ export const ALL_TARGETS: Target<never>[] = homeTargets([
   ...lossesTargets,
   ...optimTargets,
   ...optimExtraTargets,
-]);
+];

@@ -6,9 +6,9 @@
 
 import * as contract from '@hw3/optim/testing';
 import fc from 'fast-check';
+import * as optim from '../entries/optim';
 import { close, junk } from '../gen';
 import { check, defect, type Target } from '../harness';
-import * as optim from '../ns/optim';
 
 const val = fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });
 

@@ -6,9 +6,9 @@
  */
 
 import fc from 'fast-check';
+import * as optim from '../entries/optim';
 import { badValue, close, junk, junkTarget, nonFinite } from '../gen';
 import { type Bad, check, type Target } from '../harness';
-import * as optim from '../ns/optim';
 
 const PKG = '@hw3/optim' as const;
 type DType = 'float32' | 'float64';

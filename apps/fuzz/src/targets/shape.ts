@@ -1,9 +1,9 @@
 /** Fuzz targets of @hw3/shape: every output size against the reference formula, every bad option refused. */
 
 import fc from 'fast-check';
+import * as shape from '../entries/shape';
 import { badNonNegativeInt, badPositiveInt, badValue, hugeShape, junk, junkTarget, sameShape } from '../gen';
 import { type Bad, check, type Target } from '../harness';
-import * as shape from '../ns/shape';
 
 const PKG = '@hw3/shape' as const;
 
