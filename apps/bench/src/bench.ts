@@ -26,7 +26,7 @@ import {
 } from './model-benches';
 import { formatTable, gflops, type Row, samplesPerSecond } from './report';
 import { registerTfGradients, tfBackendInfo, useTfBackend } from './tfjs';
-import { benchTorch, type TorchRequest } from './torch';
+import { benchTorch, findTorchPython, type TorchRequest } from './torch';
 
 const SECTIONS = ['gemm', 'conv', 'pool', 'bn', 'train', 'infer'];
 const args = process.argv.slice(2);
@@ -128,7 +128,12 @@ for (const [name, run] of sections) {
 }
 if (baseline !== null) {
   const t = performance.now();
-  rows.push(...(await benchBaseline(baseline, { rounds: baselineRounds })));
+  rows.push(
+    ...(await benchBaseline(baseline, {
+      rounds: baselineRounds,
+      torchPython: withTorch ? findTorchPython() : null,
+    })),
+  );
   console.error(`[baseline ${baseline.short}] ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
