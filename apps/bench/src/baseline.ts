@@ -248,7 +248,7 @@ class Runner {
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
 
 export interface AbOptions {
-  /** A/B rounds (each: both trees, every task × thread count). Default 20. */
+  /** A/B rounds (each: every side, every task × thread count). Default 20. */
   rounds?: number;
   /** Time budget per measurement of the training step, ms (inference: 2/3 of it). Default 150. */
   budgetMs?: number;
@@ -259,8 +259,8 @@ export interface AbOptions {
 /**
  * Interleaved A/B rows: for every round, task and thread count, this tree, the baseline and (when a Python imports
  * torch) PyTorch, in an order that rotates every round so drift over time cancels; all timed calls pooled per side;
- * median and best over the pool. The current
- * tree's rows carry `baselineImpl`, so the table prints baseline median / current median in "vs base".
+ * median and best over the pool. The current tree's rows carry `baselineImpl`, so the table prints baseline median /
+ * current median in "vs base".
  */
 export async function benchBaseline(tree: BaselineTree, options: AbOptions = {}): Promise<Row[]> {
   const rounds = options.rounds ?? 20;

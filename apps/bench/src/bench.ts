@@ -128,12 +128,19 @@ for (const [name, run] of sections) {
 }
 if (baseline !== null) {
   const t = performance.now();
-  rows.push(
-    ...(await benchBaseline(baseline, {
-      rounds: baselineRounds,
-      torchPython: withTorch ? findTorchPython() : null,
-    })),
-  );
+  try {
+    rows.push(
+      ...(await benchBaseline(baseline, {
+        rounds: baselineRounds,
+        torchPython: withTorch ? findTorchPython() : null,
+      })),
+    );
+  } catch (error) {
+    // The other sections' rows still get printed and saved.
+    if (!(error instanceof BaselineError)) throw error;
+    console.error(`--baseline rows skipped: ${error.message}`);
+    process.exitCode = 1;
+  }
   console.error(`[baseline ${baseline.short}] ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
