@@ -6,7 +6,8 @@
  * steadier of the two, the wall time includes waiting for a core).
  * Usage: node --conditions=@hw3/source --experimental-wasm-relaxed-simd --import tsx src/fusion-ab.ts [--rounds=6]
  */
-import { createWasmKernels, type Kernels, setKernels } from '@hw3/core';
+import { setKernels } from '@hw3/core';
+import { createWasmKernels, type Kernels } from '@hw3/core/kernels';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { BATCH, Hw3MnistCnnBn, syntheticBatch } from './mnist-cnn-bn';
 import { measure } from './timing';

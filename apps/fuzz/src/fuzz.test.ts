@@ -61,7 +61,8 @@ describe(`bounded fuzz run (budget ${BUDGET}, seed ${SEED})`, () => {
     restoreKernels();
     console.log(formatTable(summarize(all)));
   });
-  test.each(PACKAGES)('%s: 0 defects', async (pkg) => {
+  // Subpath entry points have no targets of their own (budget 0): their exports run under their package.
+  test.each(PACKAGES.filter((pkg) => BUDGET_SHARE[pkg] > 0))('%s: 0 defects', async (pkg) => {
     const stats = runPackage(pkg, ALL_TARGETS, {
       budget: Math.round(BUDGET * BUDGET_SHARE[pkg]),
       seed: SEED,

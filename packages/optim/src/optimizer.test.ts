@@ -351,7 +351,12 @@ describe('Optimizer groups and hyperparameters', () => {
 });
 
 describe('arguments of the wrong type are OptimErrors naming them, not TypeErrors (found by apps/fuzz)', async () => {
-  const optim = await import('./index');
+  // every entry point's exports: the root and its subpaths
+  const optim = {
+    ...(await import('./index')),
+    ...(await import('./subpaths/schedules')),
+    ...(await import('./subpaths/transforms')),
+  };
   const p = { data: new Float32Array(2), grad: new Float32Array([3, 4]) };
   it.each([
     ['SGD params', () => new optim.SGD(undefined as never, {}), /SGD: params must be an iterable/],
@@ -420,7 +425,12 @@ describe('arguments of the wrong type are OptimErrors naming them, not TypeError
 });
 
 describe('more wrong-type arguments (found by apps/fuzz)', async () => {
-  const optim = await import('./index');
+  // every entry point's exports: the root and its subpaths
+  const optim = {
+    ...(await import('./index')),
+    ...(await import('./subpaths/schedules')),
+    ...(await import('./subpaths/transforms')),
+  };
   const p = { data: new Float32Array(2), grad: new Float32Array([3, 4]) };
   it('zeroGrad options, multiStepSchedule milestones, ReduceOnPlateau target learning rates', () => {
     expect(() => new optim.SGD([p]).zeroGrad(null as never)).toThrow(

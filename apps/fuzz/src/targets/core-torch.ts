@@ -3,9 +3,9 @@
  * for other packages (instantiateWasm, WasmArena) and the kernel conformance suite of `@hw3/core/testing`.
  */
 import * as bn from '@hw3/batchnorm';
-import * as core from '@hw3/core';
 import * as testing from '@hw3/core/testing';
 import fc from 'fast-check';
+import * as core from '../entries/core';
 import { junk } from '../gen';
 import { check, type Target } from '../harness';
 import { transposeRef } from '../reference';

@@ -3,9 +3,10 @@
  * every real optimizer passes the contract, a broken one is an OptimizerContractError, junk factories are typed
  * errors.
  */
-import * as optim from '@hw3/optim';
+
 import * as contract from '@hw3/optim/testing';
 import fc from 'fast-check';
+import * as optim from '../entries/optim';
 import { close, junk } from '../gen';
 import { check, defect, type Target } from '../harness';
 
