@@ -2,6 +2,7 @@
 
 Spawned by src/torch.ts (never by `npm test`). Usage:
     python3 torch_bench.py '{"threads": [1, 2], "gemm": [512], "train": {"batch": 64}, "infer": {"batch": 256}}'
+    python3 torch_bench.py --serve     (used by `--baseline`'s interleaved A/B rounds, see serve() below)
 Every key but "threads" is optional. Prints one JSON object on stdout:
     {"torch": "1.13.0", ..., "rows": [{"task", "threads", "ms", "bestMs", "reps"}, ...]}
 Timing is measured like src/timing.ts measures hw3: warm-up calls (excluded), then timed calls until a time budget
@@ -125,7 +126,73 @@ def blas_library():
     return "unknown"
 
 
+def serve():
+    """Line protocol of src/ab-runner.ts: prints {"ready": true, ...}; then for each request line
+    {"task": "train" | "infer", "threads": n, "budgetMs": ms} prints {"times": [ms, ...]} (at least 2 timed calls until
+    the budget is spent; a model's first request starts with 2 warm-up calls), or {"error": message}."""
+    models = {}
+    train_x, train_y = synthetic(64, 21)
+    infer_x, _ = synthetic(256, 22)
+    print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            task, threads, budget = request["task"], int(request["threads"]), float(request["budgetMs"])
+            if task not in ("train", "infer"):
+                raise ValueError(f"unknown task {task!r}")
+            torch.set_num_threads(threads)
+            key = (task, threads)
+            is_new = key not in models
+            if is_new:
+                torch.manual_seed(1)
+                model = mnist_cnn_bn()
+                count = sum(p.numel() for p in model.parameters() if p.requires_grad)
+                if count != PARAMETERS:
+                    raise ValueError(f"mnist-cnn-bn has {count} parameters, expected {PARAMETERS}")
+                if task == "train":
+                    model.train()
+                    models[key] = (model, torch.optim.Adam(model.parameters(), lr=1e-3))
+                else:
+                    model.eval()
+                    models[key] = (model, None)
+            model, optimizer = models[key]
+            if task == "train":
+
+                def call():
+                    optimizer.zero_grad()
+                    loss = F.cross_entropy(model(train_x), train_y)
+                    loss.backward()
+                    optimizer.step()
+                    return loss.item()
+
+            else:
+
+                def call():
+                    with torch.no_grad():
+                        return model(infer_x)
+
+            if is_new:
+                call()
+                call()
+            times = []
+            start = time.perf_counter()
+            while (time.perf_counter() - start) * 1000.0 < budget or len(times) < 2:
+                t = time.perf_counter()
+                call()
+                times.append((time.perf_counter() - t) * 1000.0)
+                if len(times) >= 200:
+                    break
+            print(json.dumps({"times": times}), flush=True)
+        except Exception as error:  # reported to the parent, which stops with the message
+            print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve()
+        return
     config = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {"threads": [1], "gemm": [512]}
     rows = []
     for threads in config.get("threads", [1]):

@@ -24,6 +24,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { inferFlops, inferTask, trainFlops, trainTask } from './model-benches';
 import type { Row } from './report';
+import { TORCH_SCRIPT, torchImpl } from './torch';
 
 /** The last commit before kernel v2 (issue 11): the v1 kernels, copying tensors into and out of wasm memory. */
 export const DEFAULT_BASELINE_REF = '35d62e4';
@@ -175,11 +176,15 @@ class Runner {
   private closed = false;
   kernels: Record<string, string | null> = {};
 
+  /** Runs src/ab-runner.ts in `cwd` with the bench's node flags, or `command` (the PyTorch side) when given. */
   constructor(
     readonly label: string,
-    benchRoot: string,
+    cwd: string,
+    command?: { file: string; args: string[] },
   ) {
-    this.child = spawn(process.execPath, [...NODE_FLAGS, RUNNER], { cwd: benchRoot });
+    this.child = command
+      ? spawn(command.file, command.args, { cwd })
+      : spawn(process.execPath, [...NODE_FLAGS, RUNNER], { cwd });
     this.child.stderr.on('data', (d: Buffer) => {
       this.stderr = (this.stderr + d.toString()).slice(-4000);
     });
@@ -222,7 +227,10 @@ class Runner {
     const msg = await this.next();
     if (msg.ready !== true)
       throw new BaselineError(`${this.label}: unexpected first line ${JSON.stringify(msg)}`);
-    this.kernels = msg.kernels as Record<string, string | null>;
+    this.kernels = (msg.kernels as Record<string, string | null> | undefined) ?? {
+      1: 'pytorch',
+      2: 'pytorch',
+    };
   }
 
   async measure(task: string, threads: number, budgetMs: number): Promise<number[]> {
@@ -240,24 +248,30 @@ class Runner {
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
 
 export interface AbOptions {
-  /** A/B rounds (each: both trees, every task × thread count). Default 20. */
+  /** A/B rounds (each: every side, every task × thread count). Default 20. */
   rounds?: number;
   /** Time budget per measurement of the training step, ms (inference: 2/3 of it). Default 150. */
   budgetMs?: number;
+  /** A Python that imports torch: PyTorch joins the rounds as a third side (python/torch_bench.py --serve). */
+  torchPython?: string | null;
 }
 
 /**
- * Interleaved A/B rows: for every round, task and thread count, this tree then the baseline (the order flips every
- * round so drift over time cancels), all timed calls pooled per side; median and best over the pool. The current
- * tree's rows carry `baselineImpl`, so the table prints baseline median / current median in "vs base".
+ * Interleaved A/B rows: for every round, task and thread count, this tree, the baseline and (when a Python imports
+ * torch) PyTorch, in an order that rotates every round so drift over time cancels; all timed calls pooled per side;
+ * median and best over the pool. The current tree's rows carry `baselineImpl`, so the table prints baseline median /
+ * current median in "vs base".
  */
 export async function benchBaseline(tree: BaselineTree, options: AbOptions = {}): Promise<Row[]> {
   const rounds = options.rounds ?? 20;
   const budget = options.budgetMs ?? 150;
   const current = new Runner('current tree', benchDir);
   const base = new Runner(`baseline ${tree.short}`, join(tree.dir, 'apps', 'bench'));
+  const torch = options.torchPython
+    ? new Runner('pytorch', benchDir, { file: options.torchPython, args: [TORCH_SCRIPT, '--serve'] })
+    : null;
   try {
-    await Promise.all([current.ready(), base.ready()]);
+    await Promise.all([current.ready(), base.ready(), torch?.ready()]);
     const tasks = [
       { task: 'train', name: trainTask(), flops: trainFlops(), samples: 64, budget },
       { task: 'infer', name: inferTask(), flops: inferFlops(), samples: 256, budget: (budget * 2) / 3 },
@@ -268,8 +282,10 @@ export async function benchBaseline(tree: BaselineTree, options: AbOptions = {})
     for (let round = 0; round < rounds; round++) {
       for (const t of tasks) {
         for (const threads of threadCounts) {
-          const order = round % 2 === 0 ? [current, base] : [base, current];
-          for (const runner of order) {
+          // Every side goes first, second (and third) equally often.
+          const sides = torch ? [current, base, torch] : [current, base];
+          const k = round % sides.length;
+          for (const runner of [...sides.slice(k), ...sides.slice(0, k)]) {
             push(`${runner.label}/${t.task}/${threads}`, await runner.measure(t.task, threads, t.budget));
           }
         }
@@ -301,11 +317,25 @@ export async function benchBaseline(tree: BaselineTree, options: AbOptions = {})
             ...(isBase ? {} : { baselineImpl: baseImpl }),
           });
         }
+        if (torch) {
+          const pool = pooled(torch, t.task, threads);
+          rows.push({
+            task: t.name,
+            impl: `${torchImpl(threads)} (A/B)`,
+            ms: median(pool),
+            bestMs: pool[0],
+            reps: pool.length,
+            flops: t.flops,
+            samples: t.samples,
+            note: `python/torch_bench.py --serve, ${rounds} rounds interleaved`,
+          });
+        }
       }
     }
     return rows;
   } finally {
     current.close();
     base.close();
+    torch?.close();
   }
 }

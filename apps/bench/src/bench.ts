@@ -26,7 +26,7 @@ import {
 } from './model-benches';
 import { formatTable, gflops, type Row, samplesPerSecond } from './report';
 import { registerTfGradients, tfBackendInfo, useTfBackend } from './tfjs';
-import { benchTorch, type TorchRequest } from './torch';
+import { benchTorch, findTorchPython, type TorchRequest } from './torch';
 
 const SECTIONS = ['gemm', 'conv', 'pool', 'bn', 'train', 'infer'];
 const args = process.argv.slice(2);
@@ -128,7 +128,19 @@ for (const [name, run] of sections) {
 }
 if (baseline !== null) {
   const t = performance.now();
-  rows.push(...(await benchBaseline(baseline, { rounds: baselineRounds })));
+  try {
+    rows.push(
+      ...(await benchBaseline(baseline, {
+        rounds: baselineRounds,
+        torchPython: withTorch ? findTorchPython() : null,
+      })),
+    );
+  } catch (error) {
+    // The other sections' rows still get printed and saved.
+    if (!(error instanceof BaselineError)) throw error;
+    console.error(`--baseline rows skipped: ${error.message}`);
+    process.exitCode = 1;
+  }
   console.error(`[baseline ${baseline.short}] ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 

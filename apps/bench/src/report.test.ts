@@ -53,6 +53,10 @@ describe('formatTable', () => {
     expect(cell(table, 'train', 'hw3 wasm-relaxed-simd', 'vs torch')).toBe('1.50×');
     expect(cell(table, 'train', 'hw3 wasm-relaxed-simd-2threads', 'vs torch')).toBe('0.50×');
     expect(cell(table, 'train', 'hw3 wasm-relaxed-simd (A/B)', 'vs torch')).toBe('3.00×');
+    // With an interleaved PyTorch row, the (A/B) row is compared with that one instead.
+    const withAbTorch = formatTable([...rows, row('train', `${torchImpl(1)} (A/B)`, 20)]);
+    expect(cell(withAbTorch, 'train', 'hw3 wasm-relaxed-simd (A/B)', 'vs torch')).toBe('4.00×');
+    expect(cell(withAbTorch, 'train', 'hw3 wasm-relaxed-simd', 'vs torch')).toBe('1.50×');
     expect(cell(table, 'train', 'hw3 wasm-relaxed-simd (A/B)', 'vs base')).toBe('2.40×');
     expect(cell(table, 'train', 'hw3 wasm-relaxed-simd', 'vs base')).toBe('');
     expect(cell(table, 'train', torchImpl(1), 'vs torch')).toBe(''); // only hw3 rows get ratios

@@ -39,10 +39,16 @@ function ratio(rows: Row[], row: Row, impl: string): string {
   return `${(other.ms / row.ms).toFixed(2)}×`;
 }
 
-/** PyTorch with the same number of threads as an hw3 row: PyTorch median time / hw3 median time. */
+/**
+ * PyTorch with the same number of threads as an hw3 row: PyTorch median time / hw3 median time; an `(A/B)` row is
+ * compared with the PyTorch row of the same interleaved rounds when there is one.
+ */
 function torchRatio(rows: Row[], row: Row): string {
   if (!row.impl.startsWith('hw3') || row.ms === null) return '';
-  return ratio(rows, row, torchImpl(threadsOfImpl(row.impl)));
+  const impl = torchImpl(threadsOfImpl(row.impl));
+  if (row.impl.endsWith(' (A/B)') && rows.some((r) => r.task === row.task && r.impl === `${impl} (A/B)`))
+    return ratio(rows, row, `${impl} (A/B)`);
+  return ratio(rows, row, impl);
 }
 
 /** Baseline median time / this row's median time (A/B rows of `--baseline`). */

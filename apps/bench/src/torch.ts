@@ -9,7 +9,8 @@ import type { Row } from './report';
 
 /** Environment variable naming the Python to use (tried first). */
 export const PYTHON_ENV = 'HW3_BENCH_PYTHON';
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'python', 'torch_bench.py');
+export const TORCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'python', 'torch_bench.py');
+const SCRIPT = TORCH_SCRIPT;
 
 export interface TorchRequest {
   threads: number[];
