@@ -13,7 +13,8 @@
  * {"error": message}. Exits when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import { createWasmKernels, type Kernels, setKernels } from '@hw3/core';
+import { setKernels } from '@hw3/core';
+import { createWasmKernels, type Kernels } from '@hw3/core/kernels';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { BATCH, Hw3MnistCnnBn, syntheticBatch } from './mnist-cnn-bn';
 

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core';
+import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core/kernels';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { BaselineError, benchBaseline, DEFAULT_BASELINE_REF, prepareBaseline } from './baseline';
 import { benchBatchNorm, benchConv, benchGemm, benchMaxPool, gemmTask } from './kernel-benches';

@@ -1,6 +1,6 @@
 /** Kernel-level benchmarks: GEMM, conv2d forward/backward, max pooling, batch norm — hw3 against TensorFlow.js. */
 import { batchNormBackward, batchNormForward } from '@hw3/batchnorm';
-import type { Conv2dGeometry, Kernels } from '@hw3/core';
+import type { Conv2dGeometry, Kernels } from '@hw3/core/kernels';
 import type { Row } from './report';
 import { hasKernel, type TfBackend, tf, useTfBackend } from './tfjs';
 import { measure, randomFloat32, type Timing } from './timing';

@@ -1,5 +1,6 @@
 /** Training step and inference throughput of mnist-cnn-bn: hw3 (TS and wasm kernels) against TensorFlow.js. */
-import { getKernels, type Kernels, setKernels } from '@hw3/core';
+import { getKernels, setKernels } from '@hw3/core';
+import type { Kernels } from '@hw3/core/kernels';
 import { BATCH, Hw3MnistCnnBn, syntheticBatch, TfMnistCnnBn } from './mnist-cnn-bn';
 import type { Row } from './report';
 import { hasKernel, type TfBackend, useTfBackend } from './tfjs';

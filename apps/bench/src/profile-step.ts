@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWasmKernels, setKernels, tsKernels } from '@hw3/core';
+import { setKernels } from '@hw3/core';
+import { createWasmKernels, tsKernels } from '@hw3/core/kernels';
 import { BATCH, Hw3MnistCnnBn, syntheticBatch } from './mnist-cnn-bn';
 
 interface ProfileNode {

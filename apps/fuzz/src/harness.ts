@@ -14,11 +14,17 @@ import fc from 'fast-check';
 export type PackageName =
   | '@hw3/shape'
   | '@hw3/core'
+  | '@hw3/shape/summary'
+  | '@hw3/core/kernels'
+  | '@hw3/core/safetensors'
   | '@hw3/core/testing'
   | '@hw3/core/threads'
   | '@hw3/batchnorm'
   | '@hw3/losses'
-  | '@hw3/optim';
+  | '@hw3/optim'
+  | '@hw3/optim/schedules'
+  | '@hw3/optim/transforms'
+  | '@hw3/optim/testing';
 
 /** The argument an input corrupted on purpose: the call must throw a typed error naming it. */
 export interface Bad {

@@ -1,13 +1,12 @@
-// `npm start`: runs the bundled CLI (dist-cli/cli.js) in a child node with the flags it needs, and with glibc's
-// malloc told to keep freed memory (a fixed 32 MiB mmap threshold, a 256 MiB trim threshold) unless the caller set
-// these variables. Why: each training step allocates ~16 MB of fresh zero-filled arrays and frees them at the next
-// scavenge; with glibc's defaults these blocks are returned to the kernel and the next step faults every page back
-// in (~1 M minor page faults per 3 epochs, a quarter of the CPU time in the kernel). Measured, 4 alternating runs of
-// `--threads 1 --epochs 3` at load 12–16: 1,277 and 1,282 vs 2,707 and 2,797 training samples/s, system time
-// 3.4–4.4 s vs 0.2 s, page faults 0.97–1.27 M vs 19–21 k, peak RSS 117–127 MB vs 117–125 MB, the same results
-// (README, "Memory"). The variables are read by glibc at process start, so they must be set before node starts,
-// which a portable package.json script cannot do (cmd.exe has no `VAR=value command`); other C libraries
-// (macOS, musl, Windows) ignore them.
+// `npm start`: runs the bundled CLI (dist-cli/cli.js) in a child node with the flags it needs, and with glibc's malloc
+// told to keep freed memory for reuse (a fixed 32 MiB mmap threshold, a 256 MiB trim threshold) in at most 2 arenas,
+// unless the caller set these variables. Why: each training step allocates megabytes of fresh zero-filled arrays and
+// frees them at the next scavenge; with glibc's defaults these blocks go back to the kernel and the next step faults
+// every page in again (2.4–3.6 M minor page faults and 9–12 s of system time in a default run), and without the arena
+// cap the helper threads' arenas keep extra memory. README "Memory" has the measurements (same results, less CPU,
+// peak RSS 138 MB). glibc reads the variables once at process start, so they must be set before node starts, which
+// a portable package.json script cannot do (cmd.exe has no `VAR=value command`); other C libraries (macOS, musl,
+// Windows) ignore them.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist-cli', 'cli
 const env = { ...process.env };
 env.MALLOC_MMAP_THRESHOLD_ ??= String(32 * 1024 * 1024);
 env.MALLOC_TRIM_THRESHOLD_ ??= String(256 * 1024 * 1024);
+env.MALLOC_ARENA_MAX ??= '2';
 const child = spawn(
   process.execPath,
   ['--experimental-wasm-relaxed-simd', '--expose-gc', cli, ...process.argv.slice(2)],

@@ -1,4 +1,5 @@
-import { loadSafetensors, ShapeError, saveSafetensors, Tensor, ValueError } from '@hw3/core';
+import { ShapeError, Tensor, ValueError } from '@hw3/core';
+import { loadSafetensors, saveSafetensors } from '@hw3/core/safetensors';
 import { gradcheck } from '@hw3/core/testing';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm1d } from './batch-norm-1d';

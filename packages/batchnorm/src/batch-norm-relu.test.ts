@@ -1,14 +1,5 @@
-import {
-  createWasmKernels,
-  getKernels,
-  type Kernels,
-  relu,
-  setKernels,
-  sum,
-  Tensor,
-  tsKernels,
-  ValueError,
-} from '@hw3/core';
+import { getKernels, relu, setKernels, sum, Tensor, ValueError } from '@hw3/core';
+import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core/kernels';
 import { gradcheck } from '@hw3/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchNorm } from './batch-norm';

@@ -1,3 +1,8 @@
+/**
+ * `@hw3/core`: tensors, autograd, ops, layers, initializers, the seeded RNG. Subpaths: `@hw3/core/safetensors`
+ * (checkpoints), `@hw3/core/kernels` (kernel sets), `@hw3/core/threads` (two-thread kernels),
+ * `@hw3/core/testing` (gradcheck).
+ */
 import { version as packageVersion } from '../package.json';
 
 export { VERSION as SHAPE_VERSION } from '@hw3/shape';
@@ -20,23 +25,7 @@ export {
 export { defineOp, type OpContext, type OpSpec } from './define-op';
 export type { DType, FloatArray } from './dtype';
 export { Hw3Error, ValueError } from './errors';
-export {
-  type Conv2dGeometry,
-  createWasmKernels,
-  getKernels,
-  instantiateWasm,
-  type KernelDescriptor,
-  type KernelName,
-  type Kernels,
-  kernelDescriptors,
-  loadWasmKernels,
-  type Pool2dGeometry,
-  setKernels,
-  tsKernels,
-  WasmArena,
-  type WasmBuilds,
-  type WasmVariant,
-} from './kernels/index';
+export { getKernels, setKernels } from './kernels/index';
 export { Conv2d, type Conv2dLayerOptions } from './nn/conv2d';
 export { fillUniform, kaimingUniformBound } from './nn/init';
 export { AvgPool2d, Dropout, Flatten, MaxPool2d, ReLU, Sequential, Sigmoid, Tanh } from './nn/layers';
@@ -67,14 +56,6 @@ export { flatten, reshape } from './ops/reshape';
 export { transpose } from './ops/transpose';
 export { exp, log, neg, relu, sigmoid, tanh } from './ops/unary';
 export { defaultRng, manualSeed, Rng } from './rng';
-export {
-  type LoadSafetensorsOptions,
-  loadSafetensors,
-  type SafetensorsContents,
-  SafetensorsError,
-  type SaveSafetensorsOptions,
-  saveSafetensors,
-} from './safetensors';
 export { ShapeError } from './shape-error';
 export {
   enableGrad,

@@ -351,7 +351,7 @@ describe('Optimizer groups and hyperparameters', () => {
 });
 
 describe('arguments of the wrong type are OptimErrors naming them, not TypeErrors (found by apps/fuzz)', async () => {
-  // Every public entry point of the package (the root and the subpaths the names moved to).
+  // every entry point's exports: the root and its subpaths
   const optim = {
     ...(await import('./index')),
     ...(await import('./subpaths/schedules')),
@@ -425,7 +425,7 @@ describe('arguments of the wrong type are OptimErrors naming them, not TypeError
 });
 
 describe('more wrong-type arguments (found by apps/fuzz)', async () => {
-  // Every public entry point of the package (the root and the subpaths the names moved to).
+  // every entry point's exports: the root and its subpaths
   const optim = {
     ...(await import('./index')),
     ...(await import('./subpaths/schedules')),

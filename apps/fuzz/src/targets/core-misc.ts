@@ -3,8 +3,9 @@
  * grad modes, Rng, defineOp, initialisers, kernel selection, layers and Module methods, safetensors (round trip
  * and corrupted files).
  */
-import * as core from '@hw3/core';
+
 import fc from 'fast-check';
+import * as core from '../entries/core';
 import { badValue, hugeShape, junk, junkTarget, sameShape, special } from '../gen';
 import { type Bad, check, defect, type Target } from '../harness';
 import { sizeOf } from '../reference';

@@ -1,6 +1,7 @@
 /** Fuzz targets of @hw3/core's layers, Module methods and safetensors checkpoints. */
-import * as core from '@hw3/core';
+
 import fc from 'fast-check';
+import * as core from '../entries/core';
 import { badPositiveInt, badValue, hugeShape, junk, sameShape, special } from '../gen';
 import { type Bad, check, type Target } from '../harness';
 import { sizeOf } from '../reference';

@@ -3,8 +3,9 @@
  * against the float64 references in ../reference.ts; zero-size tensors, NaN/±∞, mismatched shapes and dtypes,
  * bad options; backward gives gradients of the input shapes, finite for finite input.
  */
-import * as core from '@hw3/core';
+
 import fc from 'fast-check';
+import * as core from '../entries/core';
 import { badNonNegativeInt, badPositiveInt, badValue, close, junk, junkTarget, special } from '../gen';
 import { type Bad, check, type Target } from '../harness';
 import {

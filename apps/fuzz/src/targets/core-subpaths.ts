@@ -1,8 +1,9 @@
 /** Fuzz targets of the @hw3/core subpaths: `@hw3/core/testing` (gradcheck) and `@hw3/core/threads`. */
-import * as core from '@hw3/core';
+
 import * as testing from '@hw3/core/testing';
 import * as threads from '@hw3/core/threads';
 import fc from 'fast-check';
+import * as core from '../entries/core';
 import { junk } from '../gen';
 import { check, defect, type Target } from '../harness';
 import { matmulRef } from '../reference';

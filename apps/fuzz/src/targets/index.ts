@@ -4,8 +4,10 @@ import { coreMiscTargets } from './core-misc';
 import { coreNnTargets } from './core-nn';
 import { coreOpTargets } from './core-ops';
 import { coreSubpathTargets } from './core-subpaths';
+import { coreTorchTargets } from './core-torch';
 import { lossesTargets } from './losses';
 import { optimTargets } from './optim';
+import { optimExtraTargets } from './optim-extra';
 import { shapeTargets } from './shape';
 
 export const ALL_TARGETS: Target<never>[] = [
@@ -14,7 +16,9 @@ export const ALL_TARGETS: Target<never>[] = [
   ...coreMiscTargets,
   ...coreNnTargets,
   ...coreSubpathTargets,
+  ...coreTorchTargets,
   ...batchnormTargets,
   ...lossesTargets,
   ...optimTargets,
+  ...optimExtraTargets,
 ];

@@ -3,9 +3,10 @@
  * reductions, weights, ignoreIndex, label smoothing), with out-of-range / non-integer labels, bad probabilities,
  * mismatched shapes, bad options, NaN/±∞ and huge logits (which must not give NaN).
  */
-import * as core from '@hw3/core';
+
 import * as losses from '@hw3/losses';
 import fc from 'fast-check';
+import * as core from '../entries/core';
 import { badValue, close, junk, junkTarget } from '../gen';
 import { type Bad, check, type Target } from '../harness';
 

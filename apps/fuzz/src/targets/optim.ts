@@ -4,8 +4,9 @@
  * corruptions; transformations, clipping, schedules (finite and non-negative, whatever the step convention),
  * state JSON, ReduceOnPlateau.
  */
-import * as optim from '@hw3/optim';
+
 import fc from 'fast-check';
+import * as optim from '../entries/optim';
 import { badValue, close, junk, junkTarget, nonFinite } from '../gen';
 import { type Bad, check, type Target } from '../harness';
 

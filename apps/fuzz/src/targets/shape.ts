@@ -1,6 +1,7 @@
 /** Fuzz targets of @hw3/shape: every output size against the reference formula, every bad option refused. */
-import * as shape from '@hw3/shape';
+
 import fc from 'fast-check';
+import * as shape from '../entries/shape';
 import { badNonNegativeInt, badPositiveInt, badValue, hugeShape, junk, junkTarget, sameShape } from '../gen';
 import { type Bad, check, type Target } from '../harness';
 

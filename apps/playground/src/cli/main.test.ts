@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSafetensors } from '@hw3/core';
+import { loadSafetensors } from '@hw3/core/safetensors';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from './io.js';
 import { main } from './main.js';

@@ -1,4 +1,4 @@
-import { loadSafetensors, saveSafetensors } from '@hw3/core';
+import { loadSafetensors, saveSafetensors } from '@hw3/core/safetensors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../data/mnist-cache.node.js';
 import type { MnistData } from '../data/mnist-data.js';

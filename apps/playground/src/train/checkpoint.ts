@@ -4,7 +4,8 @@
  * progress (epoch / step, data order, RNG states, running sums, curves) in the metadata. Restoring one gives a
  * Trainer that continues bitwise-identically to the uninterrupted run.
  */
-import { loadSafetensors, saveSafetensors, Tensor } from '@hw3/core';
+import { Tensor } from '@hw3/core';
+import { loadSafetensors, saveSafetensors } from '@hw3/core/safetensors';
 import type { OptimizerStateDict } from '@hw3/optim';
 import type { MnistData } from '../data/mnist-data.js';
 import type { TrainConfig } from './config.js';

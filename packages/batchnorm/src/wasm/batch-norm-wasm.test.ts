@@ -1,4 +1,5 @@
-import { createWasmKernels, getKernels, type Kernels, setKernels, tsKernels } from '@hw3/core';
+import { getKernels, setKernels } from '@hw3/core';
+import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core/kernels';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchNormBackward } from '../batch-norm-backward';
 import { batchNormForward, batchNormInference } from '../batch-norm-forward';

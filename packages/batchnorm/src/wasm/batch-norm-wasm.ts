@@ -5,7 +5,8 @@
  * makes every loop TypeScript again. Each call copies its inputs into the instance's memory and the outputs back;
  * the memory grows on demand and is reused.
  */
-import { type FloatArray, getKernels, instantiateWasm, WasmArena } from '@hw3/core';
+import { type FloatArray, getKernels } from '@hw3/core';
+import { instantiateWasm, WasmArena } from '@hw3/core/kernels';
 import { batchNormWasmBuilds } from './batch-norm.generated';
 
 interface BatchNormExports {

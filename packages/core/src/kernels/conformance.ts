@@ -4,6 +4,7 @@
  * main entry: `kernelConformanceTests(kernels, { describe, it, expect })` from a *.test.ts file, with the test
  * runner's functions (vitest or jest; the package does not depend on either).
  */
+import { describeValue, ValueError } from '../errors';
 import {
   referenceConv2dBackwardInput,
   referenceConv2dBackwardWeight,
@@ -347,6 +348,25 @@ const namedConvGeometries: Array<[string, Conv2dGeometry]> = [
  * geometries, special values) with the given test runner.
  */
 export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi): void {
+  // (an object is enough here: a kernel table may be a proxy whose kernels exist only once the tests run)
+  if (typeof kernels !== 'object' || kernels === null) {
+    throw new ValueError(
+      `kernelConformanceTests: kernels must be a kernel table (such as tsKernels), got ${describeValue(kernels)}`,
+      'INVALID_KERNELS',
+    );
+  }
+  if (
+    typeof api !== 'object' ||
+    api === null ||
+    typeof api.describe !== 'function' ||
+    typeof api.it !== 'function' ||
+    typeof api.expect !== 'function'
+  ) {
+    throw new ValueError(
+      `kernelConformanceTests: api must be { describe, it, expect } (vitest's or jest's), got ${describeValue(api)}`,
+      'INVALID_INPUT',
+    );
+  }
   const { describe, it } = api;
   expect = api.expect;
   describe(`${kernels.name} kernels match the reference`, () => {

@@ -1,0 +1,21 @@
+/**
+ * `@hw3/core/kernels`: the kernel sets behind every op (WebAssembly SIMD, plain TypeScript), their interface and
+ * descriptors, and the WebAssembly loader other packages build their own kernels on (`instantiateWasm`,
+ * `WasmArena`). For choosing or benchmarking an implementation or writing one. Activate a set with `setKernels`
+ * from `@hw3/core`; the two-thread set is in `@hw3/core/threads`.
+ */
+export {
+  type Conv2dGeometry,
+  createWasmKernels,
+  instantiateWasm,
+  type KernelDescriptor,
+  type KernelName,
+  type Kernels,
+  kernelDescriptors,
+  loadWasmKernels,
+  type Pool2dGeometry,
+  tsKernels,
+  WasmArena,
+  type WasmBuilds,
+  type WasmVariant,
+} from '../kernels/index';
