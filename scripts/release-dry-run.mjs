@@ -121,7 +121,7 @@ function pendingChangesets() {
 
 /**
  * What `changeset version` must do, computed here independently of changesets: the highest bump each changeset
- * asks for; then, repeated up the graph, a patch bump for every non-ignored public package whose `dependencies`
+ * asks for; then, repeated up the graph, a patch bump for every non-ignored package whose `dependencies`
  * range no longer accepts a bumped package's new version. (A range that still accepts it needs no release; a
  * package released anyway gets `^new` ranges on every released dependency: updateInternalDependencies "patch".)
  * Returns Map name -> { from, to, type }.
@@ -149,7 +149,9 @@ function expectedPlan(changesets, config) {
   for (let changed = true; changed; ) {
     changed = false;
     for (const w of all) {
-      if (type.has(w.name) || config.ignore.includes(w.name) || w.json.private) continue;
+      // Private packages are versioned like the others unless ignored (changesets' privatePackages.version).
+      const versioned = !w.json.private || config.privatePackages?.version !== false;
+      if (type.has(w.name) || config.ignore.includes(w.name) || !versioned) continue;
       const outOfRange = Object.entries(w.json.dependencies ?? {}).some(
         ([d, range]) => type.has(d) && !caretAccepts(range, next(d)),
       );

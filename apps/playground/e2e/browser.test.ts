@@ -3,7 +3,7 @@
  * with playwright-core: loads the page, trains in the worker until the chart updates and held-out accuracy
  * is well above chance, draws a digit, reads the prediction and saves a screenshot to test-results/.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -27,18 +27,31 @@ let twoThreadLosses: number[] = [];
 let context: BrowserContext | null = null;
 let profile: string | null = null;
 
+/** Builds the page with Vite in a child process (async, so the bundled browser can unpack meanwhile). */
+function buildPage(): Promise<void> {
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: appRoot });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`vite build failed:\n${output}`)),
+    );
+  });
+}
+
 beforeAll(async () => {
   // A system Chromium when there is one, else the one shipped in the @sparticuz/chromium devDependency;
   // throws (never skips) with how to get one when neither is there. HW3_CHROMIUM overrides, see find-chromium.ts.
-  const browser = await findChromium();
+  const [browser] = await Promise.all([findChromium(), buildPage()]);
   const libs = browser.env === undefined ? '' : ` (LD_LIBRARY_PATH=${browser.env.LD_LIBRARY_PATH})`;
   console.log(`browser test: ${browser.source} Chromium ${browser.executablePath}${libs}`);
-  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-  const build = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: appRoot,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
   server = await serveStatic(join(appRoot, 'dist'), { isolated: true });
   plainServer = await serveStatic(join(appRoot, 'dist'));
   profile = mkdtempSync(join(tmpdir(), 'hw3-chromium-'));
@@ -46,7 +59,7 @@ beforeAll(async () => {
     ...launchOptions(browser),
     viewport: { width: 1200, height: 900 },
   });
-}, 120_000);
+}, 240_000); // the Vite build takes minutes when the machine is loaded
 
 afterAll(async () => {
   await context?.close();
