@@ -30,3 +30,26 @@ export function allocate(dtype: DType, size: number): FloatArray {
 export function allocateLike(like: FloatArray, size: number): FloatArray {
   return like instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
 }
+
+type UnsafeAllocator = (bytes: number) => { buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow?: UnsafeAllocator } }).Buffer;
+/** Node's Buffer.allocUnsafeSlow (own ArrayBuffer, not pooled, not zero-filled); null in browsers. */
+const allocUnsafe: UnsafeAllocator | null =
+  typeof nodeBuffer?.allocUnsafeSlow === 'function' ? nodeBuffer.allocUnsafeSlow.bind(nodeBuffer) : null;
+/** Below this many elements zero-filling costs next to nothing. */
+const MIN_UNINITIALIZED = 4096;
+
+/**
+ * An array of the same element type as `like` whose contents are unspecified: for an op's output that a kernel
+ * overwrites entirely (every kernel's contract). Where the engine offers it (Node: `Buffer.allocUnsafeSlow`, its own
+ * ArrayBuffer of exactly this size, not pooled) the memory is not zero-filled, which is most of the cost of a fresh
+ * multi-megabyte output; elsewhere (browsers) and for small sizes it is `allocateLike`.
+ */
+export function allocateOutputLike(like: FloatArray, size: number): FloatArray {
+  if (allocUnsafe === null || size < MIN_UNINITIALIZED) return allocateLike(like, size);
+  const f64 = like instanceof Float64Array;
+  const bytes = allocUnsafe(size * (f64 ? 8 : 4));
+  return f64
+    ? new Float64Array(bytes.buffer, bytes.byteOffset, size)
+    : new Float32Array(bytes.buffer, bytes.byteOffset, size);
+}

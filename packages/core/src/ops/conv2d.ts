@@ -1,6 +1,6 @@
 import { convGeometry, type Padding } from '@hw3/shape';
 import { defineOp } from '../define-op';
-import { allocateLike } from '../dtype';
+import { allocateLike, allocateOutputLike } from '../dtype';
 import { describeValue, ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import type { Conv2dGeometry } from '../kernels/kernels';
@@ -121,7 +121,7 @@ const conv2dOp = defineOp<[Conv2dGeometry]>({
     const [x, w] = inputs;
     const b = inputs.length > 2 ? inputs[2] : null;
     ctx.save(x, w, g);
-    const out = allocateLike(x.data, g.batch * g.outH * g.outW * g.outC);
+    const out = allocateOutputLike(x.data, g.batch * g.outH * g.outW * g.outC);
     getKernels().conv2dForward(g, x.data, w.data, b === null ? null : b.data, out);
     return new Tensor(out, [g.batch, g.outH, g.outW, g.outC]);
   },
@@ -130,12 +130,12 @@ const conv2dOp = defineOp<[Conv2dGeometry]>({
     const kernels = getKernels();
     const grads: (Tensor | null)[] = [null, null];
     if (ctx.needsInputGrad[0]) {
-      const dx = allocateLike(x.data, x.size);
+      const dx = allocateOutputLike(x.data, x.size);
       kernels.conv2dBackwardInput(g, gradOut.data, w.data, dx);
       grads[0] = new Tensor(dx, x.shape);
     }
     if (ctx.needsInputGrad[1]) {
-      const dw = allocateLike(w.data, w.size);
+      const dw = allocateOutputLike(w.data, w.size);
       kernels.conv2dBackwardWeight(g, x.data, gradOut.data, dw);
       grads[1] = new Tensor(dw, w.shape);
     }

@@ -1,5 +1,5 @@
 import { defineOp } from '../define-op';
-import { allocateLike } from '../dtype';
+import { allocateLike, allocateOutputLike } from '../dtype';
 import { ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import { shapeError } from '../shape-error';
@@ -24,7 +24,7 @@ const linearOp = defineOp({
     const inF = w.shape[1];
     const outF = w.shape[0];
     const rows = rowsOf(x);
-    const out = allocateLike(x.data, rows * outF);
+    const out = allocateOutputLike(x.data, rows * outF);
     getKernels().gemm(false, true, rows, outF, inF, x.data, 0, inF, w.data, 0, inF, out, 0, outF, false);
     if (b !== null) {
       const bd = b.data;
@@ -42,12 +42,12 @@ const linearOp = defineOp({
     const kernels = getKernels();
     const grads: (Tensor | null)[] = [null, null];
     if (ctx.needsInputGrad[0]) {
-      const dx = allocateLike(x.data, x.size);
+      const dx = allocateOutputLike(x.data, x.size);
       kernels.gemm(false, false, rows, inF, outF, g.data, 0, outF, w.data, 0, inF, dx, 0, inF, false);
       grads[0] = new Tensor(dx, x.shape);
     }
     if (ctx.needsInputGrad[1]) {
-      const dw = allocateLike(w.data, w.size);
+      const dw = allocateOutputLike(w.data, w.size);
       kernels.gemm(true, false, outF, inF, rows, g.data, 0, outF, x.data, 0, inF, dw, 0, inF, false);
       grads[1] = new Tensor(dw, w.shape);
     }

@@ -1,6 +1,6 @@
 import { type Padding, poolGeometry } from '@hw3/shape';
 import { defineOp } from '../define-op';
-import { allocateLike } from '../dtype';
+import { allocateLike, allocateOutputLike } from '../dtype';
 import { describeValue, ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import type { Pool2dGeometry } from '../kernels/kernels';
@@ -121,7 +121,7 @@ const maxPoolOp = defineOp<[Pool2dGeometry, Int32Array[]]>({
   name: 'maxPool2d',
   forward(ctx, [x], g, argmaxOut) {
     const size = g.batch * g.outH * g.outW * g.channels;
-    const out = allocateLike(x.data, size);
+    const out = allocateOutputLike(x.data, size);
     const argmax = new Int32Array(size);
     getKernels().maxPool2dForward(g, x.data, out, argmax);
     ctx.save(x.shape, argmax);
@@ -130,7 +130,7 @@ const maxPoolOp = defineOp<[Pool2dGeometry, Int32Array[]]>({
   },
   backward(ctx, gradOut) {
     const [shape, argmax] = ctx.saved as [readonly number[], Int32Array];
-    const dx = allocateLike(gradOut.data, shape[0] * shape[1] * shape[2] * shape[3]);
+    const dx = allocateOutputLike(gradOut.data, shape[0] * shape[1] * shape[2] * shape[3]);
     getKernels().maxPool2dBackward(argmax, gradOut.data, dx);
     return [new Tensor(dx, shape)];
   },
