@@ -6,28 +6,16 @@ import {
 import {
   arrayLossValue,
   backwardScale,
+  checkArrayLossCall,
+  checkLossCall,
   checkTargetShape,
   lossOutput,
   perSampleBuffer,
   trailingWeightOption,
 } from './loss-flow.js';
-import {
-  checkOptions,
-  checkReduction,
-  type GradOutput,
-  gradBuffer,
-  type LossValue,
-  upstreamScale,
-} from './reduction.js';
+import { checkReduction, type GradOutput, gradBuffer, type LossValue, upstreamScale } from './reduction.js';
 import type { FloatArray, Reduction, WeightOption } from './types.js';
-import {
-  allocLike,
-  checkFloatArray,
-  checkShape,
-  checkTensor,
-  detachedFrom,
-  toFloatValues,
-} from './validate.js';
+import { allocLike, detachedFrom, toFloatValues } from './validate.js';
 
 /** Options of `binaryCrossEntropyWithLogits` (PyTorch `F.binary_cross_entropy_with_logits` arguments). */
 export interface BinaryCrossEntropyWithLogitsOptions<R extends Reduction = Reduction> {
@@ -82,9 +70,7 @@ export function binaryCrossEntropyWithLogitsArray<R extends Reduction = 'mean'>(
   options: BinaryCrossEntropyWithLogitsArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'binaryCrossEntropyWithLogitsArray';
-  checkOptions(fn, options);
-  checkFloatArray(fn, 'input', input);
-  checkShape(fn, 'input', shape, input.length);
+  checkArrayLossCall(fn, options, 'input', input, shape);
   const y = toFloatValues(fn, 'target', target, input.length);
   const p = resolveOptions(fn, shape, options);
   const grad = gradBuffer(fn, options.grad, input);
@@ -139,8 +125,7 @@ export function binaryCrossEntropyWithLogits(
   options: BinaryCrossEntropyWithLogitsOptions = {},
 ): Tensor {
   const fn = 'binaryCrossEntropyWithLogits';
-  checkOptions(fn, options);
-  checkTensor(fn, 'input', input);
+  checkLossCall(fn, options, 'input', input);
   const resolved = resolveOptions(fn, input.shape, options);
   // Own copies of caller arrays kept for backward (see crossEntropy).
   const p: BceProblem = {

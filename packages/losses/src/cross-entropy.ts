@@ -6,25 +6,22 @@ import {
   crossEntropyTargetBackwardKernel,
 } from './cross-entropy-kernel.js';
 import { LossError } from './loss-error.js';
-import { arrayLossValue, backwardScale, classLossSetup, lossOutput, perSampleBuffer } from './loss-flow.js';
 import {
-  checkOptions,
-  type GradOutput,
-  gradBuffer,
-  type LossValue,
-  scratch,
-  sumOf,
-  upstreamScale,
-} from './reduction.js';
+  arrayLossValue,
+  backwardScale,
+  checkArrayLossCall,
+  checkLossCall,
+  classLossSetup,
+  lossOutput,
+  perSampleBuffer,
+} from './loss-flow.js';
+import { type GradOutput, gradBuffer, type LossValue, scratch, sumOf, upstreamScale } from './reduction.js';
 import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
   type ClassIndices,
-  checkFloatArray,
   checkLabelSmoothing,
   checkProbabilities,
-  checkShape,
-  checkTensor,
   describe,
   detachedFrom,
   isClassIndices,
@@ -140,9 +137,7 @@ export function crossEntropyArray<R extends Reduction = 'mean'>(
   options: CrossEntropyArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'crossEntropyArray';
-  checkOptions(fn, options);
-  checkFloatArray(fn, 'logits', logits);
-  checkShape(fn, 'logits', shape, logits.length);
+  checkArrayLossCall(fn, options, 'logits', logits, shape);
   const { problem, reduction } = resolve(fn, logits, shape, target, options);
   const grad = gradBuffer(fn, options.grad, logits);
   const probs = scratch(0, logits.length);
@@ -199,8 +194,7 @@ export function crossEntropy(
   options: CrossEntropyOptions = {},
 ): Tensor {
   const fn = 'crossEntropy';
-  checkOptions(fn, options);
-  checkTensor(fn, 'logits', logits);
+  checkLossCall(fn, options, 'logits', logits);
   const resolved = resolve(fn, logits.data, logits.shape, target, options);
   const probTensor = target instanceof Tensor && resolved.problem.probabilities !== null;
   // The op keeps targets and weights for backward: own copies of caller arrays, so refilling a reused

@@ -5,11 +5,21 @@
  */
 import { Tensor } from '@hw3/core';
 import { LossError } from './loss-error.js';
-import { checkReduction, type LossValue, reduceTotal, reductionScale, scratch } from './reduction.js';
+import {
+  checkOptions,
+  checkReduction,
+  type LossValue,
+  reduceTotal,
+  reductionScale,
+  scratch,
+} from './reduction.js';
 import type { FloatArray, Reduction, WeightOption } from './types.js';
 import {
   allocLike,
+  checkFloatArray,
   checkIgnoreIndex,
+  checkShape,
+  checkTensor,
   checkTrailingWeights,
   checkWeights,
   describe,
@@ -134,4 +144,23 @@ export function backwardScale(
 ): { scale: number; perSample: FloatArray | null } {
   if (reduction === 'none') return { scale: 1, perSample: gradOutput.data };
   return { scale: reductionScale(reduction, denominator, gradOutput.data[0]), perSample: null };
+}
+
+/** The first checks of every plain-array loss: the options object, the input array and (if given) its shape. */
+export function checkArrayLossCall(
+  fn: string,
+  options: unknown,
+  name: string,
+  input: unknown,
+  shape?: readonly number[],
+): void {
+  checkOptions(fn, options);
+  checkFloatArray(fn, name, input);
+  if (shape !== undefined) checkShape(fn, name, shape, (input as FloatArray).length);
+}
+
+/** The first checks of every autograd loss: the options object, then the input Tensor. */
+export function checkLossCall(fn: string, options: unknown, name: string, input: unknown): void {
+  checkOptions(fn, options);
+  checkTensor(fn, name, input);
 }

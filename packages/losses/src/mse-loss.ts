@@ -1,16 +1,17 @@
 import { defineOp, Tensor } from '@hw3/core';
-import { arrayLossValue, backwardScale, checkTargetShape, lossOutput, perSampleBuffer } from './loss-flow.js';
-import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.js';
 import {
-  checkOptions,
-  checkReduction,
-  type GradOutput,
-  gradBuffer,
-  type LossValue,
-  upstreamScale,
-} from './reduction.js';
+  arrayLossValue,
+  backwardScale,
+  checkArrayLossCall,
+  checkLossCall,
+  checkTargetShape,
+  lossOutput,
+  perSampleBuffer,
+} from './loss-flow.js';
+import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.js';
+import { checkReduction, type GradOutput, gradBuffer, type LossValue, upstreamScale } from './reduction.js';
 import type { FloatArray, Reduction } from './types.js';
-import { allocLike, checkFloatArray, checkTensor, detachedFrom, toFloatValues } from './validate.js';
+import { allocLike, detachedFrom, toFloatValues } from './validate.js';
 
 /** Options of `mseLoss` (PyTorch `F.mse_loss` arguments). */
 export interface MseLossOptions<R extends Reduction = Reduction> {
@@ -36,8 +37,7 @@ export function mseLossArray<R extends Reduction = 'mean'>(
   options: MseLossArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'mseLossArray';
-  checkOptions(fn, options);
-  checkFloatArray(fn, 'input', input);
+  checkArrayLossCall(fn, options, 'input', input);
   const y = toFloatValues(fn, 'target', target, input.length);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   const grad = gradBuffer(fn, options.grad, input);
@@ -90,8 +90,7 @@ export function mseLoss(
   options: MseLossOptions = {},
 ): Tensor {
   const fn = 'mseLoss';
-  checkOptions(fn, options);
-  checkTensor(fn, 'input', input);
+  checkLossCall(fn, options, 'input', input);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   if (target instanceof Tensor) {
     checkTargetShape(fn, target, input, ' (no broadcasting)');

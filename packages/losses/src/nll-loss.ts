@@ -2,29 +2,17 @@ import { defineOp, Tensor } from '@hw3/core';
 import {
   arrayLossValue,
   backwardScale,
+  checkArrayLossCall,
+  checkLossCall,
   classIndexTarget,
   classLossSetup,
   lossOutput,
   perSampleBuffer,
 } from './loss-flow.js';
 import { nllLossBackwardKernel, nllLossForwardKernel } from './nll-loss-kernel.js';
-import {
-  checkOptions,
-  type GradOutput,
-  gradBuffer,
-  type LossValue,
-  sumOf,
-  upstreamScale,
-} from './reduction.js';
+import { type GradOutput, gradBuffer, type LossValue, sumOf, upstreamScale } from './reduction.js';
 import type { FloatArray, Reduction, WeightOption } from './types.js';
-import {
-  allocLike,
-  type ClassIndices,
-  checkFloatArray,
-  checkShape,
-  checkTensor,
-  detachedFrom,
-} from './validate.js';
+import { allocLike, type ClassIndices, detachedFrom } from './validate.js';
 
 /** Options of `nllLoss` (PyTorch `F.nll_loss` arguments). */
 export interface NllLossOptions<R extends Reduction = Reduction> {
@@ -74,9 +62,7 @@ export function nllLossArray<R extends Reduction = 'mean'>(
   options: NllLossArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'nllLossArray';
-  checkOptions(fn, options);
-  checkFloatArray(fn, 'input', input);
-  checkShape(fn, 'input', shape, input.length);
+  checkArrayLossCall(fn, options, 'input', input, shape);
   const p = resolve(fn, shape, target, options);
   const grad = gradBuffer(fn, options.grad, input);
   const perRow = perSampleBuffer(p.reduction, input, p.rows);
@@ -113,8 +99,7 @@ const nllLossOp = defineOp<[NllProblem]>({
  */
 export function nllLoss(input: Tensor, target: ClassIndices | Tensor, options: NllLossOptions = {}): Tensor {
   const fn = 'nllLoss';
-  checkOptions(fn, options);
-  checkTensor(fn, 'input', input);
+  checkLossCall(fn, options, 'input', input);
   const p = resolve(fn, input.shape, target, options);
   // Own copies of caller arrays kept for backward (see crossEntropy).
   const problem: NllProblem = {
