@@ -360,7 +360,7 @@ try {
         run('npm', ['pack', '--json', '--pack-destination', tarballs], { cwd: w.dir }),
       );
       const paths = info.files.map((f) => f.path);
-      for (const needed of ['package.json', 'README.md']) {
+      for (const needed of ['package.json', 'README.md', 'LICENSE']) {
         if (!paths.includes(needed)) fail(`${info.filename} lacks ${needed}`);
       }
       if (!paths.some((p) => p.startsWith('dist/'))) fail(`${info.filename} has no dist/`);

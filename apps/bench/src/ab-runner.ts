@@ -3,8 +3,8 @@
  * request, so the parent can interleave it with a baseline commit's (A/B/A/B) in the same minutes.
  *
  * src/baseline.ts copies this file into the baseline's checkout (apps/bench/src/ab-runner.ts there), so its imports
- * resolve to that tree's packages and model: keep it to the API that both trees have (createWasmKernels,
- * setKernels, @hw3/core/threads createThreadedWasmKernels, ./mnist-cnn-bn Hw3MnistCnnBn / syntheticBatch / BATCH),
+ * resolve to that tree's packages and model: keep it to the API that both trees have (createWasmKernels from
+ * @hw3/core/kernels or the root, setKernels, @hw3/core/threads createThreadedWasmKernels, ./mnist-cnn-bn Hw3MnistCnnBn / syntheticBatch / BATCH),
  * which is why it only imports and does not share code with the rest of src/.
  *
  * Protocol (one JSON object per line): prints {"ready": true, "kernels": {"1": name, "2": name | null}}; then for each
@@ -14,9 +14,16 @@
  */
 import { createInterface } from 'node:readline';
 import { setKernels } from '@hw3/core';
-import { createWasmKernels, type Kernels } from '@hw3/core/kernels';
+import type { Kernels } from '@hw3/core/kernels';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { BATCH, Hw3MnistCnnBn, syntheticBatch } from './mnist-cnn-bn';
+
+// createWasmKernels lives in @hw3/core/kernels since the subpath split; trees before it (the default baseline
+// 35d62e4 among them) export it from the root and have no such subpath.
+type KernelsEntry = Pick<typeof import('@hw3/core/kernels'), 'createWasmKernels'>;
+const { createWasmKernels } = (await import('@hw3/core/kernels').catch(
+  () => import('@hw3/core'),
+)) as unknown as KernelsEntry;
 
 const INFER_BATCH = 256;
 
