@@ -15,16 +15,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { noGrad, Rng, Tensor } from '@hw3/core';
 import {
+  loadSafetensors,
   loadTorchSafetensors,
   nchwToNhwc,
   nhwcToNchw,
-  noGrad,
-  Rng,
+  saveSafetensors,
   saveTorchSafetensors,
-  Tensor,
-} from '@hw3/core';
-import { loadSafetensors, saveSafetensors } from '@hw3/core/safetensors';
+} from '@hw3/core/safetensors';
 import { loadMnist } from '../src/data/mnist-cache.node.js';
 import { fillBatch, PIXELS } from '../src/data/mnist-data.js';
 import { Trainer } from '../src/train/loop.js';

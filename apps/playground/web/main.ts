@@ -140,7 +140,7 @@ resetButton.addEventListener('click', () => {
   setStatus('Reset: a fresh model will be trained on Start.');
 });
 
-// PyTorch-layout weights (@hw3/core's saveTorchSafetensors): safetensors.torch.load_file + load_state_dict.
+// PyTorch-layout weights (saveTorchSafetensors from @hw3/core/safetensors): safetensors.torch.load_file + load_state_dict.
 $('export-torch').addEventListener('click', () => send({ type: 'export-torch' }));
 function downloadTorchWeights(bytes: Uint8Array, step: number): void {
   const url = URL.createObjectURL(

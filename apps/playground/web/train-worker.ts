@@ -2,7 +2,8 @@
  * The training worker: runs the CLI's Trainer (src/train/loop.ts) step by step, posting progress, and
  * answers predictions and the optimizer race. Yields between steps so pause / reset / predict get through.
  */
-import { getKernels, Rng, saveTorchSafetensors, setKernels } from '@hw3/core';
+import { getKernels, Rng, setKernels } from '@hw3/core';
+import { saveTorchSafetensors } from '@hw3/core/safetensors';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { decodeMnistBinary, type MnistData } from '../src/data/mnist-data.js';
 import { DEFAULTS } from '../src/train/defaults.js';

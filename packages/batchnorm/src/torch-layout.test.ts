@@ -1,5 +1,10 @@
-import { fromTorchStateDict, saveTorchSafetensors, Tensor, toTorchStateDict } from '@hw3/core';
-import { loadSafetensors } from '@hw3/core/safetensors';
+import { Tensor } from '@hw3/core';
+import {
+  fromTorchStateDict,
+  loadSafetensors,
+  saveTorchSafetensors,
+  toTorchStateDict,
+} from '@hw3/core/safetensors';
 import { describe, expect, it } from 'vitest';
 import { BatchNorm1d } from './batch-norm-1d';
 import { BatchNorm2d } from './batch-norm-2d';

@@ -1,6 +1,6 @@
 /**
  * `@hw3/core`: tensors, autograd, ops, layers, initializers, the seeded RNG. Subpaths: `@hw3/core/safetensors`
- * (checkpoints), `@hw3/core/kernels` (kernel sets), `@hw3/core/threads` (two-thread kernels),
+ * (checkpoints, PyTorch-layout state dicts), `@hw3/core/kernels` (kernel sets), `@hw3/core/threads` (two-thread kernels),
  * `@hw3/core/testing` (gradcheck).
  */
 import { version as packageVersion } from '../package.json';
@@ -66,15 +66,3 @@ export {
   Tensor,
   type TensorOptions,
 } from './tensor';
-export {
-  type FromTorchStateDictOptions,
-  fromTorchStateDict,
-  type LoadTorchSafetensorsOptions,
-  loadTorchSafetensors,
-  nchwToNhwc,
-  nhwcToNchw,
-  type SaveTorchSafetensorsOptions,
-  saveTorchSafetensors,
-  type TorchStateDictOptions,
-  toTorchStateDict,
-} from './torch-state-dict';

@@ -1,5 +1,10 @@
-import { loadTorchSafetensors, noGrad, Rng, saveTorchSafetensors, Tensor, toTorchStateDict } from '@hw3/core';
-import { loadSafetensors } from '@hw3/core/safetensors';
+import { noGrad, Rng, Tensor } from '@hw3/core';
+import {
+  loadSafetensors,
+  loadTorchSafetensors,
+  saveTorchSafetensors,
+  toTorchStateDict,
+} from '@hw3/core/safetensors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../data/mnist-cache.node.js';
 import { fillBatch, type MnistData, PIXELS } from '../data/mnist-data.js';
