@@ -547,3 +547,22 @@ describe('options that are not an object (found by apps/fuzz)', () => {
     );
   });
 });
+
+describe('a missing shape argument of the array losses (found by npm run fuzz)', () => {
+  it('is a LossError naming the shape, not a TypeError', async () => {
+    const { nllLossArray } = await import('./nll-loss.js');
+    const { binaryCrossEntropyWithLogitsArray } = await import('./binary-cross-entropy-with-logits.js');
+    const x = new Float32Array(6);
+    const calls: Array<() => unknown> = [
+      () => crossEntropyArray(x, undefined as never, [0, 1], {}),
+      () => nllLossArray(x, undefined as never, [0, 1], {}),
+      () => binaryCrossEntropyWithLogitsArray(x, undefined as never, x, {}),
+      () => crossEntropyArray(x, null as never, [0, 1], {}),
+      () => nllLossArray(x, null as never, [0, 1], {}),
+    ];
+    for (const call of calls) {
+      expect(call).toThrow(LossError);
+      expect(call).toThrow(/shape must be an array of integers, got (undefined|null)/);
+    }
+  });
+});

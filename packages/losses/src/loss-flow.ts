@@ -146,17 +146,23 @@ export function backwardScale(
   return { scale: reductionScale(reduction, denominator, gradOutput.data[0]), perSample: null };
 }
 
-/** The first checks of every plain-array loss: the options object, the input array and (if given) its shape. */
+/** What a plain-array loss without a shape argument (mseLossArray) passes as `shape` to checkArrayLossCall. */
+export const NO_SHAPE: unique symbol = Symbol('no shape argument');
+
+/**
+ * The first checks of every plain-array loss: the options object, the input array and its shape (whatever the
+ * user passed, undefined and null included; NO_SHAPE for a loss that takes no shape).
+ */
 export function checkArrayLossCall(
   fn: string,
   options: unknown,
   name: string,
   input: unknown,
-  shape?: readonly number[],
+  shape: readonly number[] | typeof NO_SHAPE,
 ): void {
   checkOptions(fn, options);
   checkFloatArray(fn, name, input);
-  if (shape !== undefined) checkShape(fn, name, shape, (input as FloatArray).length);
+  if (shape !== NO_SHAPE) checkShape(fn, name, shape, (input as FloatArray).length);
 }
 
 /** The first checks of every autograd loss: the options object, then the input Tensor. */

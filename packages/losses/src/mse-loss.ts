@@ -6,6 +6,7 @@ import {
   checkLossCall,
   checkTargetShape,
   lossOutput,
+  NO_SHAPE,
   perSampleBuffer,
 } from './loss-flow.js';
 import { mseLossBackwardKernel, mseLossForwardKernel } from './mse-loss-kernel.js';
@@ -37,7 +38,7 @@ export function mseLossArray<R extends Reduction = 'mean'>(
   options: MseLossArrayOptions<R> = {},
 ): { loss: LossValue<R>; grad: FloatArray } {
   const fn = 'mseLossArray';
-  checkArrayLossCall(fn, options, 'input', input);
+  checkArrayLossCall(fn, options, 'input', input, NO_SHAPE);
   const y = toFloatValues(fn, 'target', target, input.length);
   const reduction = checkReduction(fn, options.reduction ?? 'mean');
   const grad = gradBuffer(fn, options.grad, input);
