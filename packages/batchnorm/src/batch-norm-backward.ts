@@ -104,8 +104,9 @@ export function batchNormBackward(
   checkLength('dBeta', dBeta, channels, 'one value per channel');
   const [sumDy, sumDyXmu, sumXmu] = cache.scratch;
 
-  // Training mode without intermediates (the autograd path): this package's WebAssembly loops (when the active @hw3/core kernels are a WebAssembly set)
-  // (WebAssembly SIMD for float32, the same float64 arithmetic) does the reductions and dx when it accepts the call.
+  // Training mode without intermediates (the autograd path): when the active @hw3/core kernels are a WebAssembly
+  // set, this package's WebAssembly loops (SIMD for float32, the same float64 arithmetic) do the reductions and dx,
+  // if they accept the call.
   const fast =
     cache.training &&
     !options.intermediates &&
