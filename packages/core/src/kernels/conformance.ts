@@ -344,6 +344,46 @@ const namedConvGeometries: Array<[string, Conv2dGeometry]> = [
 ];
 
 /**
+ * One-input-channel convolutions of the WebAssembly direct path (zero-padded image plane, blocks of four output
+ * pixels): kernel height 1–5 with width 3, outC 8 and 16, asymmetric and oversized padding, widths 4 (one block),
+ * 5–9 (an overlapping last block, odd widths for the weight gradient's pixel pairs); width 3 and outC 4 take the
+ * per-pixel path. [name, batch, inH, inW, outH, outW, outC, kH, kW, padTop, padLeft].
+ */
+const oneChannelConvs: Array<
+  [string, number, number, number, number, number, number, number, number, number, number]
+> = [
+  ['1→16 3×3 same, odd width', 3, 9, 7, 9, 7, 16, 3, 3, 1, 1],
+  ['1→8 2×3, no top padding, left 2, right 2', 2, 9, 7, 8, 9, 8, 2, 3, 0, 2],
+  ['1→8 5×3, padding beyond the image', 1, 2, 3, 7, 6, 8, 5, 3, 3, 2],
+  ['1→8 1×3, width 4 (one block)', 2, 5, 4, 5, 4, 8, 1, 3, 0, 1],
+  ['1→24 3×3 valid, width 5', 2, 6, 7, 4, 5, 24, 3, 3, 0, 0],
+  ['1→8 3×3 same, width 3 (per-pixel path)', 2, 4, 3, 4, 3, 8, 3, 3, 1, 1],
+  ['1→4 3×3 same (per-pixel path)', 2, 6, 6, 6, 6, 4, 3, 3, 1, 1],
+];
+for (const [name, batch, inH, inW, outH, outW, outC, kH, kW, padTop, padLeft] of oneChannelConvs)
+  namedConvGeometries.push([
+    name,
+    {
+      batch,
+      inH,
+      inW,
+      inC: 1,
+      outH,
+      outW,
+      outC,
+      kH,
+      kW,
+      strideH: 1,
+      strideW: 1,
+      padTop,
+      padLeft,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ]);
+
+/**
  * Registers the conformance tests of `kernels` (every kernel against the reference, float32 and float64, random
  * geometries, special values) with the given test runner.
  */

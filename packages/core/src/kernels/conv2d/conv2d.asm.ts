@@ -249,6 +249,226 @@ function directBackwardWeightC1(x: usize, dOut: usize, dw: usize, acc: usize, pa
 }
 
 /**
+ * The 3-wide stride-1 case of the one-input-channel direct path (the reference net's first layer: 3×3 'same'),
+ * when the scratch holds the padded image too: each image is first copied into a zero-padded (outH + kH − 1) ×
+ * (outW + 2) plane, so every output pixel reads its taps without bounds checks (padding taps are 0·w, as in the
+ * im2col + GEMM path). Needs outW ≥ 4 and outC % 8 = 0.
+ */
+function useDirectC1K3(chunkRows: i32, scratchFloats: i32): bool {
+  if (!(gKW === 3 && gSH === 1 && gSW === 1 && gDH === 1 && gDW === 1 && gOutW >= 4 && (gOutC & 7) === 0))
+    return false;
+  const planeFloats = (gOutH + gKH - 1) * (gOutW + 2);
+  return scratchFloats + planeFloats <= chunkRows * gKH * gKW;
+}
+
+/** Copies image n of x (one channel) into the zero-padded plane at `plane` (rows outH + kH − 1, width outW + 2). */
+function padImageC1(x: usize, n: i32, plane: usize): void {
+  const PW = gOutW + 2;
+  const PH = gOutH + gKH - 1;
+  memory.fill(plane, 0, (<usize>(PH * PW)) << 2);
+  const xImg = x + ((<usize>(n * gInH * gInW)) << 2);
+  // Plane column pc holds input column pc − pL; plane row pr holds input row pr − pT.
+  const c0 = max(0, gPL);
+  const c1 = min(PW, gInW + gPL);
+  if (c1 <= c0) return;
+  const r0 = max(0, gPT);
+  const r1 = min(PH, gInH + gPT);
+  for (let pr = r0; pr < r1; pr++)
+    copyFloats(
+      plane + ((<usize>(pr * PW + c0)) << 2),
+      xImg + ((<usize>((pr - gPT) * gInW + c0 - gPL)) << 2),
+      c1 - c0,
+    );
+}
+
+/**
+ * Forward of the 3-wide one-channel case: blocks of four output pixels × eight output channels (eight v128
+ * accumulators), each tap a splat of x times the tap's eight weights; per output the sum is bias, then the taps in
+ * (kh, kw) order, like directForwardC1. A row's last block overlaps the previous one when outW % 4 ≠ 0.
+ */
+function directForwardC1K3(x: usize, w: usize, bias: usize, out: usize, scratch: usize): void {
+  const K = gKH * 3;
+  const C = gOutC;
+  for (let oc = 0; oc < C; oc++)
+    for (let t = 0; t < K; t++)
+      store<f32>(scratch + ((<usize>(t * C + oc)) << 2), load<f32>(w + ((<usize>(oc * K + t)) << 2)));
+  const wT = scratch;
+  const plane = scratch + ((<usize>(K * C)) << 2);
+  const PW = gOutW + 2;
+  const rowBytes = (<usize>PW) << 2;
+  const cBytes = (<usize>C) << 2;
+  const tapRowBytes = (<usize>(3 * C)) << 2;
+  const lastOw = gOutW - 4;
+  for (let n = 0; n < gBatch; n++) {
+    padImageC1(x, n, plane);
+    for (let ob = 0; ob < C; ob += 8) {
+      let b0 = f32x4.splat(0);
+      let b1 = f32x4.splat(0);
+      if (bias !== 0) {
+        b0 = v128.load(bias + ((<usize>ob) << 2));
+        b1 = v128.load(bias + ((<usize>ob) << 2), 16);
+      }
+      for (let oh = 0; oh < gOutH; oh++) {
+        const oRow = out + ((<usize>((n * gOutH + oh) * gOutW * C + ob)) << 2);
+        const xRow = plane + ((<usize>(oh * PW)) << 2);
+        let ow = 0;
+        while (true) {
+          if (ow > lastOw) ow = lastOw;
+          let a0 = b0;
+          let a1 = b1;
+          let c0 = b0;
+          let c1 = b1;
+          let d0 = b0;
+          let d1 = b1;
+          let e0 = b0;
+          let e1 = b1;
+          let xp = xRow + ((<usize>ow) << 2);
+          let wp = wT + ((<usize>ob) << 2);
+          for (let kh = 0; kh < gKH; kh++) {
+            const w00 = v128.load(wp);
+            const w01 = v128.load(wp, 16);
+            const w10 = v128.load(wp + cBytes);
+            const w11 = v128.load(wp + cBytes, 16);
+            const w20 = v128.load(wp + 2 * cBytes);
+            const w21 = v128.load(wp + 2 * cBytes, 16);
+            const x0 = v128.load32_splat(xp);
+            a0 = madd(x0, w00, a0);
+            a1 = madd(x0, w01, a1);
+            const x1 = v128.load32_splat(xp, 4);
+            a0 = madd(x1, w10, a0);
+            a1 = madd(x1, w11, a1);
+            c0 = madd(x1, w00, c0);
+            c1 = madd(x1, w01, c1);
+            const x2 = v128.load32_splat(xp, 8);
+            a0 = madd(x2, w20, a0);
+            a1 = madd(x2, w21, a1);
+            c0 = madd(x2, w10, c0);
+            c1 = madd(x2, w11, c1);
+            d0 = madd(x2, w00, d0);
+            d1 = madd(x2, w01, d1);
+            const x3 = v128.load32_splat(xp, 12);
+            c0 = madd(x3, w20, c0);
+            c1 = madd(x3, w21, c1);
+            d0 = madd(x3, w10, d0);
+            d1 = madd(x3, w11, d1);
+            e0 = madd(x3, w00, e0);
+            e1 = madd(x3, w01, e1);
+            const x4 = v128.load32_splat(xp, 16);
+            d0 = madd(x4, w20, d0);
+            d1 = madd(x4, w21, d1);
+            e0 = madd(x4, w10, e0);
+            e1 = madd(x4, w11, e1);
+            const x5 = v128.load32_splat(xp, 20);
+            e0 = madd(x5, w20, e0);
+            e1 = madd(x5, w21, e1);
+            xp += rowBytes;
+            wp += tapRowBytes;
+          }
+          const o = oRow + ((<usize>(ow * C)) << 2);
+          v128.store(o, a0);
+          v128.store(o, a1, 16);
+          v128.store(o + cBytes, c0);
+          v128.store(o + cBytes, c1, 16);
+          v128.store(o + 2 * cBytes, d0);
+          v128.store(o + 2 * cBytes, d1, 16);
+          v128.store(o + 3 * cBytes, e0);
+          v128.store(o + 3 * cBytes, e1, 16);
+          if (ow === lastOw) break;
+          ow += 4;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Weight gradient of the 3-wide one-channel case: for each image, eight-channel block and kernel row kh, the three
+ * taps' sums live in registers in two sets (even and odd output pixels of each row, 12 v128 accumulators), added
+ * (even + odd) into the running sum over images `acc` after the image; then acc is transposed into dw.
+ */
+function directBackwardWeightC1K3(x: usize, dOut: usize, dw: usize, scratch: usize): void {
+  const K = gKH * 3;
+  const C = gOutC;
+  const acc = scratch;
+  const plane = scratch + ((<usize>(K * C)) << 2);
+  zeroFloats(acc, K * C);
+  const PW = gOutW + 2;
+  const cBytes = (<usize>C) << 2;
+  const W = gOutW;
+  for (let n = 0; n < gBatch; n++) {
+    padImageC1(x, n, plane);
+    const dImg = dOut + ((<usize>(n * gOutH * W * C)) << 2);
+    for (let ob = 0; ob < C; ob += 8)
+      for (let kh = 0; kh < gKH; kh++) {
+        let p00 = f32x4.splat(0);
+        let p01 = f32x4.splat(0);
+        let p10 = f32x4.splat(0);
+        let p11 = f32x4.splat(0);
+        let p20 = f32x4.splat(0);
+        let p21 = f32x4.splat(0);
+        let q00 = f32x4.splat(0);
+        let q01 = f32x4.splat(0);
+        let q10 = f32x4.splat(0);
+        let q11 = f32x4.splat(0);
+        let q20 = f32x4.splat(0);
+        let q21 = f32x4.splat(0);
+        for (let oh = 0; oh < gOutH; oh++) {
+          let xp = plane + ((<usize>((oh + kh) * PW)) << 2);
+          let dp = dImg + ((<usize>(oh * W * C + ob)) << 2);
+          let ow = 0;
+          for (; ow + 2 <= W; ow += 2) {
+            const g0 = v128.load(dp);
+            const g1 = v128.load(dp, 16);
+            const h0 = v128.load(dp + cBytes);
+            const h1 = v128.load(dp + cBytes, 16);
+            const x0 = v128.load32_splat(xp);
+            p00 = madd(x0, g0, p00);
+            p01 = madd(x0, g1, p01);
+            const x1 = v128.load32_splat(xp, 4);
+            p10 = madd(x1, g0, p10);
+            p11 = madd(x1, g1, p11);
+            q00 = madd(x1, h0, q00);
+            q01 = madd(x1, h1, q01);
+            const x2 = v128.load32_splat(xp, 8);
+            p20 = madd(x2, g0, p20);
+            p21 = madd(x2, g1, p21);
+            q10 = madd(x2, h0, q10);
+            q11 = madd(x2, h1, q11);
+            const x3 = v128.load32_splat(xp, 12);
+            q20 = madd(x3, h0, q20);
+            q21 = madd(x3, h1, q21);
+            xp += 8;
+            dp += 2 * cBytes;
+          }
+          if (ow < W) {
+            const g0 = v128.load(dp);
+            const g1 = v128.load(dp, 16);
+            const x0 = v128.load32_splat(xp);
+            p00 = madd(x0, g0, p00);
+            p01 = madd(x0, g1, p01);
+            const x1 = v128.load32_splat(xp, 4);
+            p10 = madd(x1, g0, p10);
+            p11 = madd(x1, g1, p11);
+            const x2 = v128.load32_splat(xp, 8);
+            p20 = madd(x2, g0, p20);
+            p21 = madd(x2, g1, p21);
+          }
+        }
+        const a = acc + ((<usize>(kh * 3 * C + ob)) << 2);
+        v128.store(a, f32x4.add(v128.load(a), f32x4.add(p00, q00)));
+        v128.store(a, f32x4.add(v128.load(a, 16), f32x4.add(p01, q01)), 16);
+        v128.store(a + cBytes, f32x4.add(v128.load(a + cBytes), f32x4.add(p10, q10)));
+        v128.store(a + cBytes, f32x4.add(v128.load(a + cBytes, 16), f32x4.add(p11, q11)), 16);
+        v128.store(a + 2 * cBytes, f32x4.add(v128.load(a + 2 * cBytes), f32x4.add(p20, q20)));
+        v128.store(a + 2 * cBytes, f32x4.add(v128.load(a + 2 * cBytes, 16), f32x4.add(p21, q21)), 16);
+      }
+  }
+  for (let oc = 0; oc < C; oc++)
+    for (let t = 0; t < K; t++)
+      store<f32>(dw + ((<usize>(oc * K + t)) << 2), load<f32>(acc + ((<usize>(t * C + oc)) << 2)));
+}
+
+/**
  * out[N·outH·outW, outC] = bias + im2col(x)·Wᵀ, group by group, in chunks of `chunkRows` output rows
  * (col needs chunkRows·kH·kW·inC/groups floats). bias = 0 means no bias.
  */
@@ -267,7 +487,8 @@ export function conv2dForward(
   const ocpg = gOutC / gGroups;
   const K = gKH * gKW * icpg;
   if (useDirectC1(chunkRows)) {
-    directForwardC1(x, w, bias, out, col);
+    if (useDirectC1K3(chunkRows, K * gOutC)) directForwardC1K3(x, w, bias, out, col);
+    else directForwardC1(x, w, bias, out, col);
     return;
   }
   // Start from the bias (or zero) and accumulate, so each output is bias + Σ like the reference.
@@ -336,7 +557,8 @@ export function conv2dBackwardWeight(
   const ocpg = gOutC / gGroups;
   const K = gKH * gKW * icpg;
   if (useDirectC1(chunkRows)) {
-    directBackwardWeightC1(x, dOut, dw, col, col + ((<usize>(K * gOutC)) << 2));
+    if (useDirectC1K3(chunkRows, K * gOutC)) directBackwardWeightC1K3(x, dOut, dw, col);
+    else directBackwardWeightC1(x, dOut, dw, col, col + ((<usize>(K * gOutC)) << 2));
     return;
   }
   if (isPointwise()) {
