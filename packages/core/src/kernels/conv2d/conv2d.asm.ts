@@ -23,10 +23,135 @@ import {
 } from './geometry.asm';
 
 /**
+ * One group, dilation 1 and inC % 4 = 0 (the reference net's second layer, inC = 8): the kW taps of one kernel row
+ * are one contiguous run of kW·inC floats in x (and in dx) when the row's taps are inside horizontally, and each tap
+ * is a whole number of v128 otherwise; the dense loops below copy / add v128 by v128 with no scalar tails.
+ */
+function denseRuns(): bool {
+  return gGroups === 1 && gDH === 1 && gDW === 1 && (gInC & 3) === 0;
+}
+
+/** im2col for denseRuns(): one v128 copy loop per kernel row (or per tap at the left and right borders). */
+function im2colDense(x: usize, row0: i32, rows: i32, col: usize): void {
+  const C = gInC;
+  const runBytes = (<usize>(gKW * C)) << 2;
+  const cBytes = (<usize>C) << 2;
+  const xRowBytes = (<usize>(gInW * C)) << 2;
+  let ow = row0 % gOutW;
+  const t = row0 / gOutW;
+  let oh = t % gOutH;
+  let n = t / gOutH;
+  let dst = col;
+  for (let r = 0; r < rows; r++) {
+    const ih0 = oh * gSH - gPT;
+    const iw0 = ow * gSW - gPL;
+    let src = x + ((<usize>(((n * gInH + ih0) * gInW + iw0) * C)) << 2);
+    const insideW = iw0 >= 0 && iw0 + gKW <= gInW;
+    for (let kh = 0; kh < gKH; kh++) {
+      const ih = ih0 + kh;
+      const end = dst + runBytes;
+      if (ih < 0 || ih >= gInH) {
+        for (; dst < end; dst += 16) v128.store(dst, i32x4.splat(0));
+      } else if (insideW) {
+        let s = src;
+        for (; dst < end; dst += 16) {
+          v128.store(dst, v128.load(s));
+          s += 16;
+        }
+      } else {
+        let s = src;
+        for (let kw = 0; kw < gKW; kw++) {
+          const iw = iw0 + kw;
+          const tapEnd = dst + cBytes;
+          if (iw < 0 || iw >= gInW) {
+            for (; dst < tapEnd; dst += 16) v128.store(dst, i32x4.splat(0));
+          } else {
+            let q = s;
+            for (; dst < tapEnd; dst += 16) {
+              v128.store(dst, v128.load(q));
+              q += 16;
+            }
+          }
+          s += cBytes;
+        }
+      }
+      src += xRowBytes;
+    }
+    if (++ow === gOutW) {
+      ow = 0;
+      if (++oh === gOutH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/** col2imAdd for denseRuns(): one v128 add loop per kernel row (or per tap at the left and right borders). */
+function col2imAddDense(col: usize, row0: i32, rows: i32, dx: usize): void {
+  const C = gInC;
+  const runBytes = (<usize>(gKW * C)) << 2;
+  const cBytes = (<usize>C) << 2;
+  const xRowBytes = (<usize>(gInW * C)) << 2;
+  let ow = row0 % gOutW;
+  const t = row0 / gOutW;
+  let oh = t % gOutH;
+  let n = t / gOutH;
+  let src = col;
+  for (let r = 0; r < rows; r++) {
+    const ih0 = oh * gSH - gPT;
+    const iw0 = ow * gSW - gPL;
+    let dst = dx + ((<usize>(((n * gInH + ih0) * gInW + iw0) * C)) << 2);
+    const insideW = iw0 >= 0 && iw0 + gKW <= gInW;
+    for (let kh = 0; kh < gKH; kh++) {
+      const ih = ih0 + kh;
+      const end = src + runBytes;
+      if (ih < 0 || ih >= gInH) {
+        src = end;
+      } else if (insideW) {
+        let d = dst;
+        for (; src < end; src += 16) {
+          v128.store(d, f32x4.add(v128.load(d), v128.load(src)));
+          d += 16;
+        }
+      } else {
+        let d = dst;
+        for (let kw = 0; kw < gKW; kw++) {
+          const iw = iw0 + kw;
+          const tapEnd = src + cBytes;
+          if (iw < 0 || iw >= gInW) {
+            src = tapEnd;
+          } else {
+            let q = d;
+            for (; src < tapEnd; src += 16) {
+              v128.store(q, f32x4.add(v128.load(q), v128.load(src)));
+              q += 16;
+            }
+          }
+          d += cBytes;
+        }
+      }
+      dst += xRowBytes;
+    }
+    if (++ow === gOutW) {
+      ow = 0;
+      if (++oh === gOutH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/**
  * im2col of output rows row0..row0+rows (row = (n·outH + oh)·outW + ow) for group grp:
  * col[r][(kh·kW + kw)·icpg + ic] = x[n, oh·sH−pT+kh·dH, ow·sW−pL+kw·dW, grp·icpg + ic], 0 in the padding.
  */
 function im2col(x: usize, grp: i32, row0: i32, rows: i32, col: usize): void {
+  if (denseRuns()) {
+    im2colDense(x, row0, rows, col);
+    return;
+  }
   const icpg = gInC / gGroups;
   const K = gKH * gKW * icpg;
   const contiguousTaps = gDW === 1 && gGroups === 1; // the kW taps of one kh are one contiguous run of x
@@ -69,6 +194,10 @@ function im2col(x: usize, grp: i32, row0: i32, rows: i32, col: usize): void {
 
 /** Adds col rows back into dx (the adjoint of im2col): dx[n, ih, iw, grp·icpg + ic] += col[r][(kh·kW + kw)·icpg + ic]. */
 function col2imAdd(col: usize, grp: i32, row0: i32, rows: i32, dx: usize): void {
+  if (denseRuns()) {
+    col2imAddDense(col, row0, rows, dx);
+    return;
+  }
   const icpg = gInC / gGroups;
   const K = gKH * gKW * icpg;
   const row = row0;
