@@ -17,6 +17,7 @@ import {
   describeGeometry,
   type FloatCtor,
   mismatch,
+  outSize,
   randInt,
   randomArray,
   randomConvGeometry,
@@ -495,6 +496,40 @@ export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi
             const x = randomArray(ctor, g.batch * g.inH * g.inW * g.channels, rand);
             // Some exact ties, to pin down that the first maximum wins.
             for (let i = 0; i < x.length; i++) if (rand() < 0.2) x[i] = 0.5;
+            const size = g.batch * g.outH * g.outW * g.channels;
+            const expected = new ctor(size);
+            const expectedArg = new Int32Array(size);
+            const actual = randomArray(ctor, size, rand);
+            const actualArg = new Int32Array(size).fill(123);
+            referenceMaxPool2dForward(g, x, expected, expectedArg);
+            kernels.maxPool2dForward(g, x, actual, actualArg);
+            expect(Array.from(actual), describeGeometry(g)).toEqual(Array.from(expected));
+            expect(Array.from(actualArg), describeGeometry(g)).toEqual(Array.from(expectedArg));
+          }
+        });
+
+        it('maxPool2d forward: channels 4, 8, 12 (vector paths) with ties, NaN, −∞ and windows wholly in the padding', () => {
+          const rand = seededRandom(6);
+          for (let t = 0; t < 150; t++) {
+            const base = randomPoolGeometry(rand);
+            // Padding up to kernel + 1 on both sides: some windows have no in-bounds tap (−∞, argmax −1).
+            const padTop = randInt(rand, 0, base.kH + 1);
+            const padLeft = randInt(rand, 0, base.kW + 1);
+            const g = {
+              ...base,
+              channels: 4 * randInt(rand, 1, 3),
+              padTop,
+              padLeft,
+              outH: outSize(base.inH, base.kH, base.strideH, 2 * padTop, base.dilationH),
+              outW: outSize(base.inW, base.kW, base.strideW, 2 * padLeft, base.dilationW),
+            };
+            const x = randomArray(ctor, g.batch * g.inH * g.inW * g.channels, rand);
+            for (let i = 0; i < x.length; i++) {
+              const u = rand();
+              if (u < 0.2) x[i] = 0.5;
+              else if (u < 0.3) x[i] = Number.NaN;
+              else if (u < 0.35) x[i] = Number.NEGATIVE_INFINITY;
+            }
             const size = g.batch * g.outH * g.outW * g.channels;
             const expected = new ctor(size);
             const expectedArg = new Int32Array(size);

@@ -23,6 +23,112 @@ import {
  * Only images [firstImage, endImage) are computed (the two-thread split); addresses are those of image 0.
  */
 export function maxPool2dForward(x: usize, out: usize, argmax: usize, firstImage: i32, endImage: i32): void {
+  if ((gInC & 3) === 0) maxPool2dForwardC4(x, out, argmax, firstImage, endImage);
+  else maxPool2dForwardAny(x, out, argmax, firstImage, endImage);
+}
+
+/** First kernel tap whose input index o0 + t·d is ≥ 0, and one past the last that is < size. */
+function firstTap(o0: i32, d: i32): i32 {
+  return o0 >= 0 ? 0 : (d - 1 - o0) / d;
+}
+function endTap(o0: i32, d: i32, size: i32, k: i32): i32 {
+  return o0 >= size ? 0 : min(k, (size - o0 + d - 1) / d);
+}
+
+/** Lanes where tap value v replaces best: best is not NaN and v > best or v is NaN, i.e. !(v ≤ best). */
+function takes(v: v128, best: v128): v128 {
+  return v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
+}
+
+/**
+ * channels % 4 = 0: per window the in-bounds tap ranges are computed once (no per-tap bounds tests), and four
+ * channels' best value and argmax stay in registers over the taps. The window's first in-bounds tap seeds them (what
+ * the "no tap yet" rule does); every tap, the first again included (a no-op), then takes v > best or a NaN v over a
+ * number best, so the first maximum and the first NaN win as in maxPool2dForwardAny.
+ */
+function maxPool2dForwardC4(x: usize, out: usize, argmax: usize, firstImage: i32, endImage: i32): void {
+  const C = gInC;
+  const tapH = (<usize>(gDH * gInW * C)) << 2;
+  const tapW = (<usize>(gDW * C)) << 2;
+  const stepH = gDH * gInW * C;
+  const stepW = gDW * C;
+  const iota = i32x4(0, 1, 2, 3);
+  for (let n = firstImage; n < endImage; n++)
+    for (let oh = 0; oh < gOutH; oh++) {
+      const ih0 = oh * gSH - gPT;
+      const kh0 = firstTap(ih0, gDH);
+      const kh1 = endTap(ih0, gDH, gInH, gKH);
+      for (let ow = 0; ow < gOutW; ow++) {
+        const iw0 = ow * gSW - gPL;
+        const kw0 = firstTap(iw0, gDW);
+        const kw1 = endTap(iw0, gDW, gInW, gKW);
+        const o = ((n * gOutH + oh) * gOutW + ow) * C;
+        const op = out + ((<usize>o) << 2);
+        const ap = argmax + ((<usize>o) << 2);
+        if (kh0 >= kh1 || kw0 >= kw1) {
+          for (let c = 0; c < C; c += 4) {
+            v128.store(op + ((<usize>c) << 2), f32x4.splat(-Infinity));
+            v128.store(ap + ((<usize>c) << 2), i32x4.splat(-1));
+          }
+          continue;
+        }
+        // Flat x index of the first in-bounds tap, channel 0.
+        const xi0 = ((n * gInH + ih0 + kh0 * gDH) * gInW + iw0 + kw0 * gDW) * C;
+        const xp0 = x + ((<usize>xi0) << 2);
+        if (kh1 - kh0 === 2 && kw1 - kw0 === 2) {
+          // A full 2×2 window (the usual case): the three later taps unrolled.
+          for (let c = 0; c < C; c += 4) {
+            const cb = (<usize>c) << 2;
+            const p = xp0 + cb;
+            let best = v128.load(p);
+            let arg = i32x4.add(i32x4.splat(xi0 + c), iota);
+            const a1 = i32x4.add(arg, i32x4.splat(stepW));
+            const a2 = i32x4.add(arg, i32x4.splat(stepH));
+            const a3 = i32x4.add(a2, i32x4.splat(stepW));
+            let v = v128.load(p + tapW);
+            let take = takes(v, best);
+            best = v128.bitselect(v, best, take);
+            arg = v128.bitselect(a1, arg, take);
+            v = v128.load(p + tapH);
+            take = takes(v, best);
+            best = v128.bitselect(v, best, take);
+            arg = v128.bitselect(a2, arg, take);
+            v = v128.load(p + tapH + tapW);
+            take = takes(v, best);
+            v128.store(op + cb, v128.bitselect(v, best, take));
+            v128.store(ap + cb, v128.bitselect(a3, arg, take));
+          }
+          continue;
+        }
+        for (let c = 0; c < C; c += 4) {
+          const cb = (<usize>c) << 2;
+          let best = v128.load(xp0 + cb);
+          let arg = i32x4.add(i32x4.splat(xi0 + c), iota);
+          let rowP = xp0 + cb;
+          let rowI = xi0 + c;
+          for (let kh = kh0; kh < kh1; kh++) {
+            let p = rowP;
+            let i = rowI;
+            for (let kw = kw0; kw < kw1; kw++) {
+              const v = v128.load(p);
+              const take = takes(v, best);
+              best = v128.bitselect(v, best, take);
+              arg = v128.bitselect(i32x4.add(i32x4.splat(i), iota), arg, take);
+              p += tapW;
+              i += stepW;
+            }
+            rowP += tapH;
+            rowI += stepH;
+          }
+          v128.store(op + cb, best);
+          v128.store(ap + cb, arg);
+        }
+      }
+    }
+}
+
+/** Any channel count: the loop of maxPool2dForwardC4's rules, tap by tap, through the output (the reference order). */
+function maxPool2dForwardAny(x: usize, out: usize, argmax: usize, firstImage: i32, endImage: i32): void {
   const C = gInC;
   for (let n = firstImage; n < endImage; n++)
     for (let oh = 0; oh < gOutH; oh++)
