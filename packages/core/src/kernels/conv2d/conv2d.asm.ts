@@ -620,14 +620,13 @@ export function conv2dForward(
     else directForwardC1(x, w, bias, out, col);
     return;
   }
-  // Start from the bias (or zero) and accumulate, so each output is bias + Σ like the reference.
-  for (let r = 0; r < M; r++) {
-    const o = out + ((<usize>(r * gOutC)) << 2);
-    if (bias !== 0) copyFloats(o, bias, gOutC);
-    else zeroFloats(o, gOutC);
-  }
+  // With a bias, start from it and accumulate, so each output is bias + Σ like the reference. Without, GEMM
+  // overwrites: its accumulators start at +0, the same sums as accumulating onto zeros, without the zeroing pass.
+  const withBias = bias !== 0;
+  if (withBias)
+    for (let r = 0; r < M; r++) copyFloats(out + ((<usize>(r * gOutC)) << 2), bias, gOutC);
   if (isPointwise()) {
-    gemm(false, true, M, gOutC, K, x, gInC, w, K, out, gOutC, true, packedA, packedB);
+    gemm(false, true, M, gOutC, K, x, gInC, w, K, out, gOutC, withBias, packedA, packedB);
     return;
   }
   for (let row0 = 0; row0 < M; row0 += chunkRows) {
@@ -636,7 +635,7 @@ export function conv2dForward(
       im2col(x, grp, row0, rows, col);
       const wg = w + ((<usize>(grp * ocpg * K)) << 2);
       const og = out + ((<usize>(row0 * gOutC + grp * ocpg)) << 2);
-      gemm(false, true, rows, ocpg, K, col, K, wg, K, og, gOutC, true, packedA, packedB);
+      gemm(false, true, rows, ocpg, K, col, K, wg, K, og, gOutC, withBias, packedA, packedB);
     }
   }
 }

@@ -68,7 +68,25 @@ export function packA(
         const s1 = src + rowStep;
         const s2 = s1 + rowStep;
         const s3 = s2 + rowStep;
-        for (let p = 0; p < kc; p++) {
+        // Four p at a time: a 4×4 transpose of four rows' v128 (eight shuffles), four v128 stores.
+        let p = 0;
+        for (; p + 4 <= kc; p += 4) {
+          const o = (<usize>p) << 2;
+          const r0 = v128.load(src + o);
+          const r1 = v128.load(s1 + o);
+          const r2 = v128.load(s2 + o);
+          const r3 = v128.load(s3 + o);
+          const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+          const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+          const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+          const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+          v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
+          v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
+          v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+          d += 64;
+        }
+        for (; p < kc; p++) {
           const o = (<usize>p) << 2;
           store<f32>(d, load<f32>(src + o));
           store<f32>(d, load<f32>(s1 + o), 4);
