@@ -1,6 +1,6 @@
 /** Convolution (NHWC input, OHWI weights) as im2col + GEMM, in AssemblyScript (WebAssembly SIMD, float32). */
 
-import { gemm } from '../gemm/gemm.asm';
+import { gemm, gemmBias } from '../gemm/gemm.asm';
 import { copyFloats, madd, zeroFloats } from '../wasm/common.asm';
 import {
   gBatch,
@@ -620,13 +620,9 @@ export function conv2dForward(
     else directForwardC1(x, w, bias, out, col);
     return;
   }
-  // With a bias, start from it and accumulate, so each output is bias + Σ like the reference. Without, GEMM
-  // overwrites: its accumulators start at +0, the same sums as accumulating onto zeros, without the zeroing pass.
-  const withBias = bias !== 0;
-  if (withBias)
-    for (let r = 0; r < M; r++) copyFloats(out + ((<usize>(r * gOutC)) << 2), bias, gOutC);
+  // GEMM starts each output from its bias (or +0) and adds the products: bias + Σ like the reference.
   if (isPointwise()) {
-    gemm(false, true, M, gOutC, K, x, gInC, w, K, out, gOutC, withBias, packedA, packedB);
+    gemmBias(false, true, M, gOutC, K, x, gInC, w, K, out, gOutC, bias, packedA, packedB);
     return;
   }
   for (let row0 = 0; row0 < M; row0 += chunkRows) {
@@ -635,7 +631,8 @@ export function conv2dForward(
       im2col(x, grp, row0, rows, col);
       const wg = w + ((<usize>(grp * ocpg * K)) << 2);
       const og = out + ((<usize>(row0 * gOutC + grp * ocpg)) << 2);
-      gemm(false, true, rows, ocpg, K, col, K, wg, K, og, gOutC, withBias, packedA, packedB);
+      const bg = bias !== 0 ? bias + ((<usize>(grp * ocpg)) << 2) : 0;
+      gemmBias(false, true, rows, ocpg, K, col, K, wg, K, og, gOutC, bg, packedA, packedB);
     }
   }
 }

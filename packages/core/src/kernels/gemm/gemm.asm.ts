@@ -8,7 +8,7 @@
  * so splitting C by rows (threads) never changes a result.
  */
 
-import { madd } from '../wasm/common.asm';
+import { copyFloats, madd } from '../wasm/common.asm';
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -159,6 +159,12 @@ export function packB(
 // ---------------------------------------------------------------------------------------------------------------
 // Micro-kernel
 
+/**
+ * When not 0 (set by gemmBias for the first k-slice): the address of the tile's eight bias values, which start
+ * every row's accumulators of a tile that does not load C.
+ */
+let tileBias: usize = 0;
+
 /** C[0..4][0..8] (row stride ldcBytes) = (load ? C : 0) + Σ_p pa[p][r]·pb[p][c]. */
 export function micro4x8(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, loadC: bool): void {
   const c1 = c + ldcBytes;
@@ -181,6 +187,15 @@ export function micro4x8(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usiz
     x21 = v128.load(c2, 16);
     x30 = v128.load(c3);
     x31 = v128.load(c3, 16);
+  } else if (tileBias !== 0) {
+    x00 = v128.load(tileBias);
+    x01 = v128.load(tileBias, 16);
+    x10 = x00;
+    x11 = x01;
+    x20 = x00;
+    x21 = x01;
+    x30 = x00;
+    x31 = x01;
   }
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
@@ -224,9 +239,16 @@ export function microEdge(
   for (let r = 0; r < MR; r++)
     for (let j = 0; j < NR; j++) {
       const e = EDGE + ((<usize>(r * NR + j)) << 2);
-      store<f32>(e, loadC && r < mr && j < nr ? load<f32>(c + ((<usize>(r * ldc + j)) << 2)) : 0);
+      let v: f32 = 0;
+      if (loadC) {
+        if (r < mr && j < nr) v = load<f32>(c + ((<usize>(r * ldc + j)) << 2));
+      } else if (tileBias !== 0 && j < nr) v = load<f32>(tileBias + ((<usize>j) << 2));
+      store<f32>(e, v);
     }
+  const bias = tileBias;
+  tileBias = 0;
   micro4x8(kc, pa, pb, EDGE, NR * 4, true);
+  tileBias = bias;
   for (let r = 0; r < mr; r++)
     for (let j = 0; j < nr; j++) {
       store<f32>(c + ((<usize>(r * ldc + j)) << 2), load<f32>(EDGE + ((<usize>(r * NR + j)) << 2)));
@@ -256,10 +278,58 @@ export function gemm(
   packedA: usize,
   packedB: usize,
 ): void {
+  gemmImpl(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, 0, packedA, packedB);
+}
+
+/**
+ * C = bias + op(A)·op(B) with bias[j] (n floats) added to every row of column j: each element starts from its
+ * bias and adds the products in increasing p, the same sums as filling C with the bias and accumulating, without
+ * the filling pass (the conv2d forward's bias in GEMM).
+ */
+export function gemmBias(
+  transA: bool,
+  transB: bool,
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  bias: usize,
+  packedA: usize,
+  packedB: usize,
+): void {
+  gemmImpl(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false, bias, packedA, packedB);
+}
+
+function gemmImpl(
+  transA: bool,
+  transB: bool,
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  accumulate: bool,
+  bias: usize,
+  packedA: usize,
+  packedB: usize,
+): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     if (!accumulate)
-      for (let i = 0; i < m; i++) memory.fill(c + ((<usize>(i * ldc)) << 2), 0, (<usize>n) << 2);
+      for (let i = 0; i < m; i++) {
+        const row = c + ((<usize>(i * ldc)) << 2);
+        if (bias !== 0) copyFloats(row, bias, n);
+        else memory.fill(row, 0, (<usize>n) << 2);
+      }
     return;
   }
   const ldcBytes = (<usize>ldc) << 2;
@@ -275,6 +345,7 @@ export function gemm(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const pb = packedB + ((<usize>(jr * kc)) << 2);
+          tileBias = !loadC && bias !== 0 ? bias + ((<usize>(jc + jr)) << 2) : 0;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const pa = packedA + ((<usize>(ir * kc)) << 2);
@@ -286,4 +357,5 @@ export function gemm(
       }
     }
   }
+  tileBias = 0;
 }
