@@ -217,6 +217,27 @@ const namedConvGeometries: Array<[string, Conv2dGeometry]> = [
     },
   ],
   [
+    'inC 8 → 12, stride 2, asymmetric padding, more than KC = 256 output rows',
+    {
+      batch: 5,
+      inH: 17,
+      inW: 15,
+      inC: 8,
+      outH: 8,
+      outW: 8,
+      outC: 12,
+      kH: 3,
+      kW: 3,
+      strideH: 2,
+      strideW: 2,
+      padTop: 0,
+      padLeft: 2,
+      dilationH: 1,
+      dilationW: 1,
+      groups: 1,
+    },
+  ],
+  [
     '1×1 conv 6→9 groups 3',
     {
       batch: 2,

@@ -1,6 +1,6 @@
 /** Convolution (NHWC input, OHWI weights) as im2col + GEMM, in AssemblyScript (WebAssembly SIMD, float32). */
 
-import { gemm, gemmBias } from '../gemm/gemm.asm';
+import { gemm, gemmBias, gemmSlice, KC, NC, NR } from '../gemm/gemm.asm';
 import { copyFloats, madd, zeroFloats } from '../wasm/common.asm';
 import {
   gBatch,
@@ -73,6 +73,66 @@ function im2colDense(x: usize, row0: i32, rows: i32, col: usize): void {
             }
           }
           s += cBytes;
+        }
+      }
+      src += xRowBytes;
+    }
+    if (++ow === gOutW) {
+      ow = 0;
+      if (++oh === gOutH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+/**
+ * im2col rows row0..row0+kc written straight into GEMM's packed-B layout (packB of the kc × K column matrix:
+ * dst[q / NR][p][q % NR]) when inC = NR = 8: each tap's eight channels are one panel's row (two v128).
+ */
+function im2colPackedB8(x: usize, row0: i32, kc: i32, dst: usize): void {
+  const panelBytes = (<usize>(kc * NR)) << 2;
+  const xRowBytes = (<usize>(gInW * 8)) << 2;
+  let ow = row0 % gOutW;
+  const t = row0 / gOutW;
+  let oh = t % gOutH;
+  let n = t / gOutH;
+  for (let r = 0; r < kc; r++) {
+    const ih0 = oh * gSH - gPT;
+    const iw0 = ow * gSW - gPL;
+    let d = dst + ((<usize>(r * NR)) << 2);
+    let src = x + ((<usize>(((n * gInH + ih0) * gInW + iw0) * 8)) << 2);
+    const insideW = iw0 >= 0 && iw0 + gKW <= gInW;
+    for (let kh = 0; kh < gKH; kh++) {
+      const ih = ih0 + kh;
+      if (ih < 0 || ih >= gInH) {
+        for (let kw = 0; kw < gKW; kw++) {
+          v128.store(d, i32x4.splat(0));
+          v128.store(d, i32x4.splat(0), 16);
+          d += panelBytes;
+        }
+      } else if (insideW) {
+        let s = src;
+        for (let kw = 0; kw < gKW; kw++) {
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+          d += panelBytes;
+          s += 32;
+        }
+      } else {
+        let s = src;
+        for (let kw = 0; kw < gKW; kw++) {
+          const iw = iw0 + kw;
+          if (iw < 0 || iw >= gInW) {
+            v128.store(d, i32x4.splat(0));
+            v128.store(d, i32x4.splat(0), 16);
+          } else {
+            v128.store(d, v128.load(s));
+            v128.store(d, v128.load(s, 16), 16);
+          }
+          d += panelBytes;
+          s += 32;
         }
       }
       src += xRowBytes;
@@ -691,6 +751,15 @@ export function conv2dBackwardWeight(
     return;
   }
   if (M === 0) memory.fill(dw, 0, (<usize>(gOutC * K)) << 2);
+  if (denseRuns() && gInC === NR && K <= NC) {
+    // dW = Σ over KC-row slices of dOutᵀ·B, B the slice's im2col rows packed as GEMM's B panels directly.
+    for (let p0 = 0; p0 < M; p0 += KC) {
+      const kc = min(KC, M - p0);
+      im2colPackedB8(x, p0, kc, packedB);
+      gemmSlice(true, gOutC, K, kc, dOut, gOutC, p0, dw, K, p0 > 0, 0, packedA, packedB);
+    }
+    return;
+  }
   for (let row0 = 0; row0 < M; row0 += chunkRows) {
     const rows = min(chunkRows, M - row0);
     for (let grp = 0; grp < gGroups; grp++) {

@@ -332,28 +332,54 @@ function gemmImpl(
       }
     return;
   }
-  const ldcBytes = (<usize>ldc) << 2;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const loadC = accumulate || pc > 0;
       packB(transB, b, ldb, pc, jc, kc, nc, packedB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packA(transA, a, lda, ic, pc, mc, kc, packedA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pb = packedB + ((<usize>(jr * kc)) << 2);
-          tileBias = !loadC && bias !== 0 ? bias + ((<usize>(jc + jr)) << 2) : 0;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const pa = packedA + ((<usize>(ir * kc)) << 2);
-            const cp = c + ((<usize>((ic + ir) * ldc + jc + jr)) << 2);
-            if (mr === MR && nr === NR) micro4x8(kc, pa, pb, cp, ldcBytes, loadC);
-            else microEdge(kc, pa, pb, cp, ldc, mr, nr, loadC);
-          }
-        }
+      const cj = c + ((<usize>jc) << 2);
+      const bj = bias !== 0 ? bias + ((<usize>jc) << 2) : 0;
+      gemmSlice(transA, m, nc, kc, a, lda, pc, cj, ldc, loadC, bj, packedA, packedB);
+    }
+  }
+}
+
+/**
+ * One KC slice against an already packed B (kc × n, n ≤ NC, packB's layout in `packedB`): C (+)= op(A)[:, p0 ..
+ * p0 + kc)·B, A packed per MC-row block. With loadC false, C is overwritten (bias: its n values start the sums).
+ * Callers that pack B themselves (conv2d's weight gradient packs its im2col rows straight into B panels) call it
+ * slice after slice in increasing p0: the sums of gemm.
+ */
+export function gemmSlice(
+  transA: bool,
+  m: i32,
+  n: i32,
+  kc: i32,
+  a: usize,
+  lda: i32,
+  p0: i32,
+  c: usize,
+  ldc: i32,
+  loadC: bool,
+  bias: usize,
+  packedA: usize,
+  packedB: usize,
+): void {
+  const ldcBytes = (<usize>ldc) << 2;
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    packA(transA, a, lda, ic, p0, mc, kc, packedA);
+    for (let jr = 0; jr < n; jr += NR) {
+      const nr = min(NR, n - jr);
+      const pb = packedB + ((<usize>(jr * kc)) << 2);
+      tileBias = !loadC && bias !== 0 ? bias + ((<usize>jr) << 2) : 0;
+      for (let ir = 0; ir < mc; ir += MR) {
+        const mr = min(MR, mc - ir);
+        const pa = packedA + ((<usize>(ir * kc)) << 2);
+        const cp = c + ((<usize>((ic + ir) * ldc + jr)) << 2);
+        if (mr === MR && nr === NR) micro4x8(kc, pa, pb, cp, ldcBytes, loadC);
+        else microEdge(kc, pa, pb, cp, ldc, mr, nr, loadC);
       }
     }
   }
