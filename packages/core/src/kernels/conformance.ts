@@ -612,6 +612,15 @@ export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi
           const dx = new ctor([5, 5, 5]);
           kernels.maxPool2dBackward(new Int32Array([-1, 2, 2]), new ctor([1, 2, 3]), dx);
           expect(Array.from(dx)).toEqual([0, 0, 5]);
+          // Past the first four: repeated, negative and too-large indices (vector loops must keep the order).
+          const longArg = new Int32Array([0, 3, 3, 1, 2, -1, 0, 9, 7, 7, 6, 5, 4, 8, 2, 2, -7]);
+          const longG = new ctor(longArg.length).map((_, i) => 1 + i / 8);
+          const longExpected = new ctor(8);
+          for (let i = 0; i < longArg.length; i++)
+            if (longArg[i] >= 0 && longArg[i] < 8) longExpected[longArg[i]] += longG[i];
+          const longDx = new ctor(8).fill(3);
+          kernels.maxPool2dBackward(longArg, longG, longDx);
+          expect(Array.from(longDx)).toEqual(Array.from(longExpected));
         });
 
         it('relu forward / backward: random values (odd lengths) and the special values', () => {

@@ -184,7 +184,24 @@ function maxPool2dForwardAny(x: usize, out: usize, argmax: usize, firstImage: i3
  */
 export function maxPool2dBackward(argmax: usize, g: usize, m: i32, dx: usize, n: i32): void {
   memory.fill(dx, 0, (<usize>n) << 2);
-  for (let i = 0; i < m; i++) {
+  // Four at a time when all four indices are in range (one vector test), in order: the same sums.
+  const nv = i32x4.splat(n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const b = (<usize>i) << 2;
+    const j4 = v128.load(argmax + b);
+    if (!i32x4.all_true(i32x4.lt_u(j4, nv))) break;
+    const g4 = v128.load(g + b);
+    const d0 = dx + ((<usize>i32x4.extract_lane(j4, 0)) << 2);
+    store<f32>(d0, load<f32>(d0) + f32x4.extract_lane(g4, 0));
+    const d1 = dx + ((<usize>i32x4.extract_lane(j4, 1)) << 2);
+    store<f32>(d1, load<f32>(d1) + f32x4.extract_lane(g4, 1));
+    const d2 = dx + ((<usize>i32x4.extract_lane(j4, 2)) << 2);
+    store<f32>(d2, load<f32>(d2) + f32x4.extract_lane(g4, 2));
+    const d3 = dx + ((<usize>i32x4.extract_lane(j4, 3)) << 2);
+    store<f32>(d3, load<f32>(d3) + f32x4.extract_lane(g4, 3));
+  }
+  for (; i < m; i++) {
     const b = (<usize>i) << 2;
     const j = load<i32>(argmax + b);
     if (<u32>j < <u32>n) {
