@@ -1,4 +1,5 @@
 import { ValueError } from './errors';
+import { residentF32, residentI32 } from './storage';
 
 /** The element types of a tensor: float32 (the fast paths) or float64 (exact gradchecks). */
 export type DType = 'float32' | 'float64';
@@ -46,10 +47,23 @@ const MIN_UNINITIALIZED = 4096;
  * multi-megabyte output; elsewhere (browsers) and for small sizes it is `allocateLike`.
  */
 export function allocateOutputLike(like: FloatArray, size: number): FloatArray {
-  if (allocUnsafe === null || size < MIN_UNINITIALIZED) return allocateLike(like, size);
   const f64 = like instanceof Float64Array;
+  if (!f64) {
+    // Inside tidy with a WebAssembly kernel set: in its memory, released when the scope ends (storage.ts).
+    const resident = residentF32(size);
+    if (resident !== null) return resident;
+  }
+  if (allocUnsafe === null || size < MIN_UNINITIALIZED) return allocateLike(like, size);
   const bytes = allocUnsafe(size * (f64 ? 8 : 4));
   return f64
     ? new Float64Array(bytes.buffer, bytes.byteOffset, size)
     : new Float32Array(bytes.buffer, bytes.byteOffset, size);
+}
+
+/**
+ * An Int32Array whose contents are unspecified (a kernel overwrites it entirely: max-pool argmax): inside tidy with
+ * a WebAssembly kernel set, in its memory (released with the scope); else a new zero-filled array.
+ */
+export function allocateIndices(size: number): Int32Array {
+  return residentI32(size) ?? new Int32Array(size);
 }
