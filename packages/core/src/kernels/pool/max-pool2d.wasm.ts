@@ -7,11 +7,14 @@ import { checkRange, isF32, type WasmRuntime } from '../wasm/runtime';
 import { maxPool2dBackward, maxPool2dForward } from './max-pool2d';
 
 export const POOL_EXPORTS = { setConvGeometry: 16, maxPool2dForward: 5 } as const;
+/** The backward's worker export: argmax, g, m, dx, lo, hi. */
+export const POOL_BACKWARD_EXPORTS = { maxPool2dBackwardRange: 6 } as const;
 
 interface PoolExports {
   setConvGeometry(...g: number[]): void;
   maxPool2dForward(x: number, out: number, argmax: number, firstImage: number, endImage: number): void;
   maxPool2dBackward(argmax: number, g: number, m: number, dx: number, n: number): void;
+  maxPool2dBackwardRange(argmax: number, g: number, m: number, dx: number, lo: number, hi: number): void;
 }
 
 /** The pooling geometry as setConvGeometry's 16 arguments (outC = channels, groups = 1). */
@@ -96,6 +99,15 @@ export function wasmMaxPool2dBackward(
   const ap = rt.place(argmax, 0, m, true);
   const gp = rt.place(g as Float32Array, 0, m, true);
   const dxp = rt.place(dx as Float32Array, 0, n, false);
-  (rt.exports as unknown as PoolExports).maxPool2dBackward(ap, gp, m, dxp, n);
+  const e = rt.exports as unknown as PoolExports;
+  // Two threads: the worker writes dx[h, n), this thread dx[0, h); both scan all m outputs in order (bit-identical).
+  const worker = rt.parallelWorker(16 * n);
+  if (worker === null) e.maxPool2dBackward(ap, gp, m, dxp, n);
+  else {
+    const h = Math.ceil(n / 8) * 4;
+    worker.post([['maxPool2dBackwardRange', [ap, gp, m, dxp, h, n]]]);
+    e.maxPool2dBackwardRange(ap, gp, m, dxp, 0, h);
+    worker.join();
+  }
   rt.takeBack(dx as Float32Array, 0, n, dxp);
 }
