@@ -183,28 +183,51 @@ function maxPool2dForwardAny(x: usize, out: usize, argmax: usize, firstImage: i3
  * as a typed-array write past the end is in the TypeScript kernel).
  */
 export function maxPool2dBackward(argmax: usize, g: usize, m: i32, dx: usize, n: i32): void {
-  memory.fill(dx, 0, (<usize>n) << 2);
-  // Four at a time when all four indices are in range (one vector test), in order: the same sums.
-  const nv = i32x4.splat(n);
+  maxPool2dBackwardRange(argmax, g, m, dx, 0, n);
+}
+
+/**
+ * The part of maxPool2dBackward that writes dx[lo, hi): zeroes it, then adds g[i] at dx[argmax[i]] for every i in
+ * order whose target lies in [lo, hi). Each dx element gets its terms in the order of the full call, so two threads
+ * taking [0, h) and [h, n) give the one-thread result bit for bit. Four indices are tested at once (one vector
+ * compare): all four in range are added without further tests, none in range are skipped, a mix goes lane by lane.
+ */
+export function maxPool2dBackwardRange(argmax: usize, g: usize, m: i32, dx: usize, lo: i32, hi: i32): void {
+  if (hi <= lo) return;
+  memory.fill(dx + ((<usize>lo) << 2), 0, (<usize>(hi - lo)) << 2);
+  const width = <u32>(hi - lo);
+  const lo4 = i32x4.splat(lo);
+  const width4 = i32x4.splat(<i32>width);
   let i = 0;
   for (; i + 4 <= m; i += 4) {
     const b = (<usize>i) << 2;
     const j4 = v128.load(argmax + b);
-    if (!i32x4.all_true(i32x4.lt_u(j4, nv))) break;
-    const g4 = v128.load(g + b);
-    const d0 = dx + ((<usize>i32x4.extract_lane(j4, 0)) << 2);
-    store<f32>(d0, load<f32>(d0) + f32x4.extract_lane(g4, 0));
-    const d1 = dx + ((<usize>i32x4.extract_lane(j4, 1)) << 2);
-    store<f32>(d1, load<f32>(d1) + f32x4.extract_lane(g4, 1));
-    const d2 = dx + ((<usize>i32x4.extract_lane(j4, 2)) << 2);
-    store<f32>(d2, load<f32>(d2) + f32x4.extract_lane(g4, 2));
-    const d3 = dx + ((<usize>i32x4.extract_lane(j4, 3)) << 2);
-    store<f32>(d3, load<f32>(d3) + f32x4.extract_lane(g4, 3));
+    const inside = i32x4.lt_u(i32x4.sub(j4, lo4), width4);
+    if (i32x4.all_true(inside)) {
+      const g4 = v128.load(g + b);
+      const d0 = dx + ((<usize>i32x4.extract_lane(j4, 0)) << 2);
+      store<f32>(d0, load<f32>(d0) + f32x4.extract_lane(g4, 0));
+      const d1 = dx + ((<usize>i32x4.extract_lane(j4, 1)) << 2);
+      store<f32>(d1, load<f32>(d1) + f32x4.extract_lane(g4, 1));
+      const d2 = dx + ((<usize>i32x4.extract_lane(j4, 2)) << 2);
+      store<f32>(d2, load<f32>(d2) + f32x4.extract_lane(g4, 2));
+      const d3 = dx + ((<usize>i32x4.extract_lane(j4, 3)) << 2);
+      store<f32>(d3, load<f32>(d3) + f32x4.extract_lane(g4, 3));
+    } else if (v128.any_true(inside)) {
+      for (let k = 0; k < 4; k++) {
+        const bk = b + ((<usize>k) << 2);
+        const j = load<i32>(argmax + bk);
+        if (<u32>(j - lo) < width) {
+          const d = dx + ((<usize>j) << 2);
+          store<f32>(d, load<f32>(d) + load<f32>(g + bk));
+        }
+      }
+    }
   }
   for (; i < m; i++) {
     const b = (<usize>i) << 2;
     const j = load<i32>(argmax + b);
-    if (<u32>j < <u32>n) {
+    if (<u32>(j - lo) < width) {
       const d = dx + ((<usize>j) << 2);
       store<f32>(d, load<f32>(d) + load<f32>(g + b));
     }
