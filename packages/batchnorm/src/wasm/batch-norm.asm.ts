@@ -1,5 +1,8 @@
 // Batch-norm loops of @hw3/batchnorm in AssemblyScript (built by scripts/build-wasm.mjs, run through
-// src/wasm/batch-norm-wasm.ts) on channels-last data viewed as [rows, C]. All arithmetic is float64, as in
+// src/wasm/batch-norm-wasm.ts) on channels-last data viewed as [rows, C]. The module is a satellite of @hw3/core's
+// WebAssembly kernel set: it imports that set's memory (env.memory) and has no data segments, no memory of its own and
+// no shadow stack, so it touches only the addresses it is given (the kernel set's per-call arena, or tensors already in
+// that memory). Row ranges are given by the caller (the two-thread split), so every export works on [r0, r1) rows. All arithmetic is float64, as in
 // the TypeScript kernels of @hw3/batchnorm: four channels are loaded as f32x4 and widened to two f64x2, and only the
 // final store rounds to float32. Rows are cut into blocks of about BN_BLOCK floats (in L1); inside a block each group
 // of four channels keeps its accumulators in registers. Per-channel arrays (k, mean, scale, ...) are float64.
@@ -206,13 +209,14 @@ export function reluInPlace(p: usize, n: i32): void {
 }
 
 /**
- * The fused BN + ReLU backward's mask: dy = dy where y > 0, else +0, with y = (x − mean[c])·scale[c] + offset[c]
+ * The fused BN + ReLU backward's mask: out = dy where y > 0, else +0, with y = (x − mean[c])·scale[c] + offset[c]
  * recomputed exactly as bnAffine's forward computed it (same float64 operations, rounded to float32 the same way),
- * so the mask is the one ReLU's backward would apply to the forward's output.
+ * so the mask is the one ReLU's backward would apply to the forward's output. `out` may be dy.
  */
 export function bnReluMask(
   x: usize,
   dy: usize,
+  out: usize,
   rows: i32,
   C: i32,
   mean: usize,
@@ -236,13 +240,15 @@ export function bnReluMask(
       const start = (<usize>(r0 * C + c)) << 2;
       let px = x + start;
       let pg = dy + start;
+      let po = out + start;
       for (let r = r0; r < r1; r++) {
         const v = v128.load(px);
         const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
         const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
-        v128.store(pg, v128.and(v128.load(pg), f32x4.gt(narrow(lo, hi), zero)));
+        v128.store(po, v128.and(v128.load(pg), f32x4.gt(narrow(lo, hi), zero)));
         px += rowBytes;
         pg += rowBytes;
+        po += rowBytes;
       }
     }
     for (let c = C4; c < C; c++) {
@@ -253,13 +259,8 @@ export function bnReluMask(
       for (let r = r0; r < r1; r++) {
         const off = (<usize>(r * C + c)) << 2;
         const d = <f64>load<f32>(x + off) - mu;
-        if (!(<f32>(d * s + o) > 0)) store<f32>(dy + off, 0);
+        store<f32>(out + off, <f32>(d * s + o) > 0 ? load<f32>(dy + off) : 0);
       }
     }
   }
-}
-
-/** First free byte after the static data: the glue lays its buffers out from here. */
-export function heapBase(): usize {
-  return __heap_base;
 }

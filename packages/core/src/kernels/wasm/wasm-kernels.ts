@@ -14,6 +14,7 @@ import { type KernelFunctions, type Kernels, kernelDescriptors } from '../kernel
 import { validWasmBytes, type WasmVariant } from './arena';
 import { relaxedSimdWasmBase64, simdWasmBase64 } from './kernels.generated';
 import { WasmRuntime } from './runtime';
+import { registerWasmRuntime } from './satellite';
 
 export type { WasmVariant } from './arena';
 
@@ -45,6 +46,7 @@ export class WasmKernels implements Kernels {
   ) {
     const rt = new WasmRuntime(instance, memory, extraFixedBytes);
     this.runtime = rt;
+    registerWasmRuntime(this, rt); // satellites (loadWasmSatellite) run on this set's memory
     this.wasmVariant = rt.relaxed ? 'relaxed-simd' : 'simd';
     this.name = `wasm-${this.wasmVariant}${nameSuffix}`;
     const self = this as unknown as Record<string, unknown>;

@@ -1,0 +1,180 @@
+import asc from 'assemblyscript/asc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tsKernels } from '../ts-kernels';
+import { isSatelliteModule, loadWasmSatellite, type WasmSatelliteBuilds } from './satellite';
+import { createThreadedWasmKernels } from './threads.node';
+import { createWasmKernels } from './wasm-kernels';
+
+// A satellite module compiled here with asc, as a package's build script would: it imports the kernel set's memory and
+// writes only where it is told. `mark(p, n, v)` stores the i32 v + i at p + 4i; `sum(p, n, out)` stores Σ p[i] (f64).
+const SOURCE = `
+export function mark(p: usize, n: i32, v: i32): void {
+  for (let i = 0; i < n; i++) store<i32>(p + ((<usize>i) << 2), v + i);
+}
+export function sum(p: usize, n: i32, out: usize): void {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) s += <f64>load<i32>(p + ((<usize>i) << 2));
+  store<f64>(out, s);
+}
+`;
+// Unfit: a string constant is a data segment written at instantiation (over core's static data).
+const WITH_DATA = `
+const text = 'a satellite must not own data';
+export function length(): i32 { return text.length; }
+`;
+
+async function compile(source: string, shared: boolean, importMemory = true): Promise<string> {
+  const outputs: Record<string, Uint8Array | string> = {};
+  const { error, stderr } = await asc.main(
+    [
+      'satellite.ts',
+      '-O3',
+      '--runtime',
+      'stub',
+      '--noAssert',
+      '--use',
+      'abort=',
+      '--initialMemory',
+      '1',
+      ...(importMemory ? ['--importMemory'] : []),
+      ...(shared ? ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '16384'] : []),
+      '--outFile',
+      'satellite.wasm',
+    ],
+    {
+      readFile: (name: string) => (name === 'satellite.ts' ? source : null),
+      writeFile: (name: string, contents: Uint8Array | string) => {
+        outputs[name] = contents;
+      },
+    },
+  );
+  if (error) throw new Error(`${error.message}\n${stderr.toString()}`);
+  return Buffer.from(outputs['satellite.wasm']).toString('base64');
+}
+
+async function builds(source: string, importMemory = true): Promise<WasmSatelliteBuilds> {
+  const unshared = await compile(source, false, importMemory);
+  const shared = await compile(source, true, importMemory);
+  return {
+    unshared: { simd: unshared, relaxedSimd: unshared },
+    shared: { simd: shared, relaxedSimd: shared },
+  };
+}
+
+interface Exports {
+  mark(p: number, n: number, v: number): void;
+  sum(p: number, n: number, out: number): void;
+}
+
+/** The bytes below the kernel set's per-call arena: core's static data, stack-free globals, pack buffers. */
+function fixedRegion(kernels: object): Uint8Array {
+  const rt = (kernels as { runtime: { arena: { memory: WebAssembly.Memory }; extraBase: number } }).runtime;
+  return new Uint8Array(rt.arena.memory.buffer, 0, rt.extraBase).slice();
+}
+
+const threaded = createThreadedWasmKernels('simd');
+let good: WasmSatelliteBuilds;
+beforeAll(async () => {
+  good = await builds(SOURCE);
+  await threaded?.ready();
+});
+afterAll(() => threaded?.dispose());
+
+describe('loadWasmSatellite: a package module on the kernel set memory', () => {
+  it('is null for kernel sets that are not WebAssembly sets, and for unfit modules (own data or own memory)', async () => {
+    expect(loadWasmSatellite(tsKernels, good)).toBeNull();
+    expect(loadWasmSatellite({ ...tsKernels, wasmVariant: 'simd' }, good)).toBeNull();
+    const one = createWasmKernels('simd');
+    expect(one).not.toBeNull();
+    expect(loadWasmSatellite(one!, await builds(WITH_DATA))).toBeNull();
+    expect(loadWasmSatellite(one!, await builds(SOURCE, false))).toBeNull();
+    const bytes = Buffer.from(good.unshared.simd, 'base64');
+    expect(isSatelliteModule(bytes, new WebAssembly.Module(bytes))).toBe(true);
+  });
+
+  it('one thread: runs on the unshared memory, scratch from the arena, never touching core data; same object per set', () => {
+    const k = createWasmKernels('simd')!;
+    const before = fixedRegion(k);
+    const sat = loadWasmSatellite<Exports>(k, good)!;
+    expect(sat).not.toBeNull();
+    expect(loadWasmSatellite<Exports>(k, good)).toBe(sat);
+    expect(sat.memory.buffer instanceof SharedArrayBuffer).toBe(false);
+    expect(sat.parallelWorker(1 << 30)).toBeNull();
+    expect(sat.reserve(4 * 1000 + 64)).toBe(true);
+    const p = sat.arena.alloc(1000);
+    const out = sat.arena.alloc(2);
+    sat.exports.mark(p, 1000, 7);
+    sat.exports.sum(p, 1000, out);
+    expect(sat.arena.f64[out >> 3]).toBe(7 * 1000 + (999 * 1000) / 2);
+    expect(Buffer.compare(fixedRegion(k), before)).toBe(0); // core's static data and pack buffers are untouched
+    // A kernel call between satellite calls (same arena) and a growth of the memory: the satellite keeps working.
+    const x = new Float32Array(64).fill(-1);
+    const y = new Float32Array(64);
+    k.reluForward(x, y);
+    expect(Array.from(y)).toEqual(new Array(64).fill(0));
+    const pages = sat.memory.buffer.byteLength / 65536;
+    expect(sat.reserve(4 * 4_000_000)).toBe(true); // grows
+    expect(sat.memory.buffer.byteLength / 65536).toBeGreaterThan(pages);
+    const q = sat.arena.alloc(4_000_000);
+    sat.exports.mark(q, 4_000_000, 1);
+    expect(sat.arena.i32[(q >> 2) + 3_999_999]).toBe(4_000_000);
+  });
+
+  it('addressOf: views of the memory by address, anything else −1 (unshared: only the current buffer)', () => {
+    const k = createWasmKernels('simd')!;
+    const sat = loadWasmSatellite<Exports>(k, good)!;
+    const view = new Float32Array(sat.memory.buffer, 4096, 16);
+    expect(sat.addressOf(view)).toBe(4096);
+    expect(sat.addressOf(new Float32Array(16))).toBe(-1);
+    expect(sat.addressOf(new Float32Array(new SharedArrayBuffer(64)))).toBe(-1);
+    sat.memory.grow(1); // detaches `view`
+    expect(sat.addressOf(view)).toBe(-1);
+    expect(sat.addressOf(new Float32Array(sat.memory.buffer, 256, 4))).toBe(256);
+  });
+
+  it('two threads: loaded on the worker on first use; the worker runs its exports on the shared memory; checked calls', () => {
+    expect(threaded?.parallel).toBe(true);
+    const k = threaded!;
+    const before = fixedRegion(k);
+    const sat = loadWasmSatellite<Exports>(k, good)!;
+    expect(sat).not.toBeNull();
+    expect(sat.memory.buffer instanceof SharedArrayBuffer).toBe(true);
+    expect(sat.reserve(8 * 1000 + 64)).toBe(true); // loads the module on the worker
+    const worker = sat.parallelWorker(1 << 20);
+    expect(worker).not.toBeNull();
+    expect(sat.parallelWorker(16)).toBeNull(); // small work stays on one thread
+    const p = sat.arena.alloc(2000);
+    worker!.post([['mark', [p + 4000, 1000, 1000]]]);
+    sat.exports.mark(p, 1000, 0);
+    worker!.join();
+    const i32 = sat.arena.i32;
+    for (let i = 0; i < 2000; i++)
+      if (i32[(p >> 2) + i] !== i) throw new Error(`element ${i}: ${i32[(p >> 2) + i]}`);
+    expect(Buffer.compare(fixedRegion(k), before)).toBe(0);
+    expect(() => worker!.post([['mark', [p, 1]]])).toThrow(/not a worker export/);
+    expect(() => worker!.post([['gemm', [p, 1, 2]]])).toThrow(/not a worker export/);
+    // Core's kernels still run on the worker after the satellite was added to its table.
+    const a = new Float32Array(300 * 300).fill(1);
+    const c = new Float32Array(300 * 300);
+    k.gemm(false, false, 300, 300, 300, a, 0, 300, a, 0, 300, c, 0, 300, false);
+    expect(c[0]).toBe(300);
+    expect(c[c.length - 1]).toBe(300);
+  });
+
+  it('two threads: a growth of the shared memory between calls; old views are still recognised by address', () => {
+    const sat = loadWasmSatellite<Exports>(threaded!, good)!;
+    const old = new Float32Array(sat.memory.buffer, 8192, 8);
+    expect(sat.addressOf(old)).toBe(8192);
+    const pages = sat.memory.buffer.byteLength / 65536;
+    expect(sat.reserve(4 * 3_000_000)).toBe(true);
+    expect(sat.memory.buffer.byteLength / 65536).toBeGreaterThan(pages);
+    expect(sat.addressOf(old)).toBe(8192);
+    const p = sat.arena.alloc(3_000_000);
+    const worker = sat.parallelWorker(1 << 22)!;
+    worker.post([['mark', [p + 4 * 1_500_000, 1_500_000, 1_500_000]]]);
+    sat.exports.mark(p, 1_500_000, 0);
+    worker.join();
+    expect(sat.arena.i32[(p >> 2) + 2_999_999]).toBe(2_999_999);
+    expect(sat.arena.i32[(p >> 2) + 1_500_000]).toBe(1_500_000);
+  });
+});
