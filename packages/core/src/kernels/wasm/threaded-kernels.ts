@@ -9,6 +9,7 @@
  *   shared Int32Array, bumps REQUEST and notifies; the worker (running `workerServeSource()`) runs them on its own
  *   instance, stores DONE and notifies; the calling thread does its own part meanwhile and then waits for DONE with
  *   Atomics.wait (`join()`), so calls stay synchronous.
+ * Satellite modules of other packages (satellite.ts) are loaded on the worker with OP_LOAD and called the same way.
  * The work split lives with each op's glue (src/kernels/<op>/<op>.wasm.ts), which asks `runtime.parallelWorker()`
  * and computes every output element on exactly one thread with the one-thread reduction order, so results are
  * bit-identical to `createWasmKernels()`: GEMM by rows of C, conv2d forward and backward-input by images of the
