@@ -1,5 +1,6 @@
 /** Kernel-level benchmarks: GEMM, conv2d forward/backward, max pooling, batch norm — hw3 against TensorFlow.js. */
 import { batchNormBackward, batchNormForward } from '@hw3/batchnorm';
+import { getKernels, setKernels } from '@hw3/core';
 import type { Conv2dGeometry, Kernels } from '@hw3/core/kernels';
 import type { Row } from './report';
 import { hasKernel, type TfBackend, tf, useTfBackend } from './tfjs';
@@ -220,8 +221,14 @@ export async function benchMaxPool(kernels: Kernels[]): Promise<Row[]> {
   return rows;
 }
 
-export async function benchBatchNorm(): Promise<Row[]> {
+/**
+ * Batch norm forward + backward (the functional calls with reused buffers), once per kernel set given (the batch-norm
+ * loops run on the active WebAssembly set's memory and threads; the TypeScript set runs this package's TS loops), or
+ * with the active kernels when none is given.
+ */
+export async function benchBatchNorm(kernelSets: readonly Kernels[] = []): Promise<Row[]> {
   const rows: Row[] = [];
+  const saved = getKernels();
   for (const [n, h, c] of [
     [64, 28, 8],
     [64, 14, 16],
@@ -236,12 +243,17 @@ export async function benchBatchNorm(): Promise<Row[]> {
     const dx = new Float32Array(x.length);
     const dGamma = new Float32Array(c);
     const dBeta = new Float32Array(c);
-    let cache = batchNormForward(x, shape, { gamma, beta, out }).cache;
-    const t = measure(() => {
-      cache = batchNormForward(x, shape, { gamma, beta, out, cache }).cache;
-      batchNormBackward(dy, cache, { gamma, dx, dGamma, dBeta });
-    });
-    rows.push(row(task, 'hw3 @hw3/batchnorm', t, null, 'fused, float32 data, float64 sums'));
+    for (const k of kernelSets.length > 0 ? kernelSets : [saved]) {
+      setKernels(k);
+      let cache = batchNormForward(x, shape, { gamma, beta, out }).cache;
+      const t = measure(() => {
+        cache = batchNormForward(x, shape, { gamma, beta, out, cache }).cache;
+        batchNormBackward(dy, cache, { gamma, dx, dGamma, dBeta });
+      });
+      const impl = kernelSets.length > 0 ? `hw3 @hw3/batchnorm ${k.name}` : 'hw3 @hw3/batchnorm';
+      rows.push(row(task, impl, t, null, 'fused, float32 data, float64 sums'));
+    }
+    setKernels(saved);
     for (const backend of TF_BACKENDS) {
       await useTfBackend(backend);
       const tx = tf.tensor4d(x, [n, h, h, c]);

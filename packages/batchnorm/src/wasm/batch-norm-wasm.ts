@@ -97,25 +97,32 @@ export class BatchNormWasm {
     if (!sat.reserve(4 * scratch + 8 * 8 * C + 64)) return false;
     const arena = sat.arena;
     const s = arena.alloc(2 * 8 * C); // float64 [8][C]: k, s1 and s2 of each half, mean, scale, offset
-    let xp = xa;
-    if (xa < 0) {
-      xp = arena.alloc(size);
-      arena.f32.set(x.subarray(0, size), xp >> 2);
-    }
-    const op = oa >= 0 ? oa : xa < 0 ? xp : arena.alloc(size);
+    const xCopied = xa < 0;
+    const xp = xCopied ? arena.alloc(size) : xa;
+    const op = oa >= 0 ? oa : xCopied ? xp : arena.alloc(size);
     const f32 = arena.f32;
     const f64 = arena.f64;
     const e = sat.exports;
     const b = s >> 3;
     const h = firstHalfRows(rows);
     const rest = rows - h;
-    const xq = xp + 4 * h * C;
+    const hC = h * C;
+    const xq = xp + 4 * hC;
     const worker = rest > 0 ? sat.parallelWorker(64 * size) : null;
+    // Two threads: the second half is copied in first, so the worker starts on it while this thread copies the first.
+    if (xCopied)
+      f32.set(
+        worker === null ? x.subarray(0, size) : x.subarray(hC, size),
+        worker === null ? xp >> 2 : xq >> 2,
+      );
+    let firstHalfPending = xCopied && worker !== null;
     if (training) {
-      for (let c = 0; c < C; c++) f64[b + c] = f32[(xp >> 2) + c];
+      for (let c = 0; c < C; c++) f64[b + c] = xCopied ? x[c] : f32[(xp >> 2) + c];
       const s1b = s + 24 * C;
       const s2b = s + 32 * C;
       worker?.post([['bnReduce', [xq, 0, rest, C, s, s1b, s2b]]]);
+      if (firstHalfPending) f32.set(x.subarray(0, hC), xp >> 2);
+      firstHalfPending = false;
       e.bnReduce(xp, 0, h, C, s, s + 8 * C, s + 16 * C);
       if (worker !== null) worker.join();
       else e.bnReduce(xq, 0, rest, C, s, s1b, s2b);
@@ -138,7 +145,7 @@ export class BatchNormWasm {
     const sp = s + 48 * C;
     const offp = s + 56 * C;
     if (worker !== null) {
-      const oq = op + 4 * h * C;
+      const oq = op + 4 * hC;
       worker.post(
         relu
           ? [
@@ -147,14 +154,18 @@ export class BatchNormWasm {
             ]
           : [['bnAffine', [xq, 0, oq, rest, C, mp, 0, sp, offp]]],
       );
+      if (firstHalfPending) f32.set(x.subarray(0, hC), xp >> 2);
       e.bnAffine(xp, 0, op, h, C, mp, 0, sp, offp);
-      if (relu) e.reluInPlace(op, h * C);
+      if (relu) e.reluInPlace(op, hC);
+      // The first half is copied out while the worker finishes the second.
+      if (oa < 0) out.set(f32.subarray(op >> 2, (op >> 2) + hC));
       worker.join();
+      if (oa < 0) out.set(f32.subarray((op >> 2) + hC, (op >> 2) + size), hC);
     } else {
       e.bnAffine(xp, 0, op, rows, C, mp, 0, sp, offp);
       if (relu) e.reluInPlace(op, size);
+      if (oa < 0) out.set(f32.subarray(op >> 2, (op >> 2) + size));
     }
-    if (oa < 0) out.set(f32.subarray(op >> 2, (op >> 2) + size));
     return true;
   }
 
@@ -202,16 +213,10 @@ export class BatchNormWasm {
     if (!sat.reserve(4 * scratch + 8 * 8 * C + 64)) return false;
     const arena = sat.arena;
     const s = arena.alloc(2 * 8 * C); // float64 [8][C]: mean, Σdy and Σdy·(x − μ) of each half, A, B, D
-    let xp = xa;
-    if (xa < 0) {
-      xp = arena.alloc(size);
-      arena.f32.set(x.subarray(0, size), xp >> 2);
-    }
-    let dyp = dya;
-    if (dya < 0) {
-      dyp = arena.alloc(size);
-      arena.f32.set(dy.subarray(0, size), dyp >> 2);
-    }
+    const xCopied = xa < 0;
+    const dyCopied = dya < 0;
+    const xp = xCopied ? arena.alloc(size) : xa;
+    const dyp = dyCopied ? arena.alloc(size) : dya;
     const gp = !relu ? dyp : dxHoldsMask ? dxa : maskScratch ? arena.alloc(size) : dyp;
     const op = dxa >= 0 ? dxa : outScratch ? arena.alloc(size) : gp;
     const f32 = arena.f32;
@@ -220,8 +225,13 @@ export class BatchNormWasm {
     const b = s >> 3;
     const h = firstHalfRows(rows);
     const rest = rows - h;
-    const shift = 4 * h * C;
+    const hC = h * C;
+    const shift = 4 * hC;
     const worker = rest > 0 ? sat.parallelWorker(64 * size) : null;
+    // Two threads: the second halves are copied in first, so the worker starts while this thread copies the first.
+    const from = worker === null ? 0 : hC;
+    if (xCopied) f32.set(x.subarray(from, size), (xp >> 2) + from);
+    if (dyCopied) f32.set(dy.subarray(from, size), (dyp >> 2) + from);
     const ap = s + 40 * C;
     const bp = s + 48 * C;
     const dp = s + 56 * C;
@@ -243,6 +253,8 @@ export class BatchNormWasm {
       worker.post(
         relu ? [['bnReluMask', [xp + shift, dyp + shift, gp + shift, rest, C, s, ap, bp]], reduce] : [reduce],
       );
+      if (xCopied) f32.set(x.subarray(0, hC), xp >> 2);
+      if (dyCopied) f32.set(dy.subarray(0, hC), dyp >> 2);
     }
     if (relu) e.bnReluMask(xp, dyp, gp, worker === null ? rows : h, C, s, ap, bp);
     e.bnReduce(xp, gp, h, C, s, s + 8 * C, s + 16 * C);
@@ -263,11 +275,14 @@ export class BatchNormWasm {
     if (worker !== null) {
       worker.post([['bnAffine', [xp + shift, gp + shift, op + shift, rest, C, s, ap, bp, dp]]]);
       e.bnAffine(xp, gp, op, h, C, s, ap, bp, dp);
+      // The first half is copied out while the worker finishes the second.
+      if (dxa < 0) dx.set(f32.subarray(op >> 2, (op >> 2) + hC));
       worker.join();
+      if (dxa < 0) dx.set(f32.subarray((op >> 2) + hC, (op >> 2) + size), hC);
     } else {
       e.bnAffine(xp, gp, op, rows, C, s, ap, bp, dp);
+      if (dxa < 0) dx.set(f32.subarray(op >> 2, (op >> 2) + size));
     }
-    if (dxa < 0) dx.set(f32.subarray(op >> 2, (op >> 2) + size));
     return true;
   }
 }
