@@ -27,6 +27,13 @@ afterAll(() => threaded?.dispose());
 describe('loadWasmSatellite: a package module on the kernel set memory', () => {
   it('is null for kernel sets that are not WebAssembly sets, and for unfit modules (own data or own memory)', async () => {
     expect(loadWasmSatellite(tsKernels, good)).toBeNull();
+    expect(loadWasmSatellite(null as never, good)).toBeNull();
+    for (const junk of [null, 'x', {}, { unshared: good.unshared }, { unshared: {}, shared: good.shared }]) {
+      expect(() => loadWasmSatellite(tsKernels, junk as never)).toThrow(
+        expect.objectContaining({ name: 'ValueError', code: 'INVALID_WASM_BUILDS' }),
+      );
+    }
+    expect(() => loadWasmSatellite(tsKernels, 'x' as never)).toThrow(/builds must be .*got string "x"/);
     expect(loadWasmSatellite({ ...tsKernels, wasmVariant: 'simd' }, good)).toBeNull();
     const one = createWasmKernels('simd');
     expect(one).not.toBeNull();

@@ -14,6 +14,7 @@
  * synchronous and each starts with `reserve`), or arrays already in that memory (`addressOf`). `loadWasmSatellite`
  * refuses (null) a module with a data section, a memory of its own, or an import other than `env.memory`.
  */
+import { describeValue, ValueError } from '../../errors';
 import type { Kernels } from '../kernels';
 import type { WasmArena, WasmBuilds } from './arena';
 import { validWasmBytes } from './arena';
@@ -74,7 +75,24 @@ export function registerWasmRuntime(kernels: object, runtime: WasmRuntime): void
   runtimes.set(kernels, runtime);
 }
 
-const satellites = new WeakMap<WasmRuntime, Map<WasmSatelliteBuilds, WasmSatellite<unknown> | null>>();
+const satellites = new WeakMap<WasmRuntime, WeakMap<WasmSatelliteBuilds, WasmSatellite<unknown> | null>>();
+
+const isBuilds = (b: unknown): b is WasmBuilds =>
+  typeof b === 'object' &&
+  b !== null &&
+  typeof (b as WasmBuilds).simd === 'string' &&
+  typeof (b as WasmBuilds).relaxedSimd === 'string';
+
+/** Throws a ValueError unless `builds` is { unshared: WasmBuilds, shared: WasmBuilds }. */
+function checkBuilds(builds: unknown): asserts builds is WasmSatelliteBuilds {
+  const b = builds as Partial<WasmSatelliteBuilds> | null;
+  if (typeof b !== 'object' || b === null || !isBuilds(b.unshared) || !isBuilds(b.shared)) {
+    throw new ValueError(
+      `loadWasmSatellite: builds must be { unshared: { simd, relaxedSimd }, shared: { simd, relaxedSimd } } (base64 strings), got ${describeValue(builds)}`,
+      'INVALID_WASM_BUILDS',
+    );
+  }
+}
 
 /** Section ids of a module (a data section, id 11, or a memory section, id 5, makes it unfit). */
 function sectionIds(bytes: Uint8Array): number[] {
@@ -183,17 +201,18 @@ class Satellite<E> implements WasmSatellite<E> {
  * `kernels` is not one of @hw3/core's WebAssembly kernel sets, no build validates, or the module is unfit (it owns
  * memory or data, or imports something other than env.memory). The same (kernels, builds) pair gives the same object.
  * The build follows the kernel set: relaxed SIMD when the set runs relaxed SIMD, and the shared variant on a shared
- * memory.
+ * memory. Throws a ValueError (code INVALID_WASM_BUILDS) when `builds` is not of that shape.
  */
 export function loadWasmSatellite<E = Record<string, unknown>>(
   kernels: Kernels,
   builds: WasmSatelliteBuilds,
 ): WasmSatellite<E> | null {
-  const rt = runtimes.get(kernels);
+  checkBuilds(builds);
+  const rt = typeof kernels === 'object' && kernels !== null ? runtimes.get(kernels) : undefined;
   if (rt === undefined) return null;
   let cache = satellites.get(rt);
   if (cache === undefined) {
-    cache = new Map();
+    cache = new WeakMap();
     satellites.set(rt, cache);
   }
   const known = cache.get(builds);
