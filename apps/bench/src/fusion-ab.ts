@@ -1,10 +1,14 @@
 /**
- * A/B of one kernel-v2 choice in the same process, interleaved rounds (load noise hits both): the mnist-cnn-bn
- * training step with the fused BN + ReLU (`batchNorm(h, { relu: true })`) against relu(batchNorm(h)), on the wasm
- * kernels (1 thread) and the two-thread kernels; also checks that both give the same loss bit for bit. Prints the
+ * A/B of one kernel-v2 choice in the same process, interleaved rounds (load noise hits both), on the wasm kernels
+ * (1 thread) and the two-thread kernels; also checks that both give the same loss bit for bit. The mnist-cnn-bn
+ * training step with
+ * - `--what=fusion` (default): the fused BN + ReLU (`batchNorm(h, { relu: true })`) against relu(batchNorm(h));
+ * - `--what=resident`: steps inside `tidy` (tensors in WebAssembly memory, used in place) against plain steps
+ *   (tensors on the JavaScript heap, copied into and out of wasm memory by every kernel call). Prints the
  * median wall time and the median process CPU time per step (all threads; on a shared machine the CPU time is the
  * steadier of the two, the wall time includes waiting for a core).
  * Usage: node --conditions=@hw3/source --experimental-wasm-relaxed-simd --import tsx src/fusion-ab.ts [--rounds=6]
+ *   [--what=fusion|resident]
  */
 import { setKernels } from '@hw3/core';
 import { createWasmKernels, type Kernels } from '@hw3/core/kernels';
@@ -14,6 +18,10 @@ import { measure } from './timing';
 
 const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
 const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 6;
+const what = process.argv.find((a) => a.startsWith('--what='))?.slice('--what='.length) ?? 'fusion';
+if (what !== 'fusion' && what !== 'resident') throw new Error(`--what: fusion or resident, got ${what}`);
+const label =
+  what === 'fusion' ? 'fused BN+ReLU vs relu(batchNorm)' : 'tidy (tensors in wasm memory) vs copies';
 const one = createWasmKernels();
 const two = createThreadedWasmKernels();
 if (!one) throw new Error('WebAssembly SIMD kernels unavailable');
@@ -23,12 +31,13 @@ const batch = syntheticBatch(BATCH, 21);
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 for (const k of sets) {
   setKernels(k);
-  const fused = new Hw3MnistCnnBn(1, true);
-  const plain = new Hw3MnistCnnBn(1, false);
+  // "fused" is the new variant, "plain" the old one.
+  const fused = new Hw3MnistCnnBn(1, true, true);
+  const plain = what === 'fusion' ? new Hw3MnistCnnBn(1, false, true) : new Hw3MnistCnnBn(1, true, false);
   for (let i = 0; i < 3; i++) {
     const a = fused.trainStep(batch);
     const b = plain.trainStep(batch);
-    if (!Object.is(a, b)) throw new Error(`${k.name}: fused loss ${a} ≠ unfused ${b} at step ${i}`);
+    if (!Object.is(a, b)) throw new Error(`${k.name}: ${label}: loss ${a} ≠ ${b} at step ${i}`);
   }
   const wall: Record<'fused' | 'plain', number[]> = { fused: [], plain: [] };
   const cpu: Record<'fused' | 'plain', number[]> = { fused: [], plain: [] };
@@ -52,7 +61,7 @@ for (const k of sets) {
   const [fw, pw, fc, pc] = [median(wall.fused), median(wall.plain), median(cpu.fused), median(cpu.plain)];
   console.log(
     `${k.name.padEnd(28)} wall ${fw.toFixed(2)} vs ${pw.toFixed(2)} ms (${(pw / fw).toFixed(3)}×), ` +
-      `CPU ${fc.toFixed(2)} vs ${pc.toFixed(2)} ms/step (${(pc / fc).toFixed(3)}×): fused BN+ReLU vs relu(batchNorm), ` +
+      `CPU ${fc.toFixed(2)} vs ${pc.toFixed(2)} ms/step (${(pc / fc).toFixed(3)}×): ${label}, ` +
       `median of ${rounds} interleaved rounds; losses identical`,
   );
 }

@@ -16,6 +16,7 @@ import {
   Rng,
   relu,
   Tensor,
+  tidy,
   uniform,
   zeros,
 } from '@hw3/core';
@@ -62,10 +63,12 @@ export class Hw3MnistCnnBn {
   /**
    * @param fuseBnRelu batchNorm(h, { relu: true }) instead of relu(batchNorm(h)) (same values bit for bit; one
    *   pass and two kernel calls fewer per layer). Default true; false measures the unfused path.
+   * @param resident run steps inside `tidy` (tensors in WebAssembly memory). Default true; false measures copies.
    */
   constructor(
     seed: number,
     private readonly fuseBnRelu = true,
+    private readonly resident = true,
   ) {
     const rng = new Rng(seed);
     const u = (shape: number[], fanIn: number) =>
@@ -116,18 +119,26 @@ export class Hw3MnistCnnBn {
   }
 
   /** One Adam step on a batch; returns the loss. */
+  /**
+   * One Adam step on a batch; returns the loss. Inside `tidy` (unless `resident` is false): activations and
+   * gradients live in the WebAssembly kernels' memory and are reused by the next step.
+   */
   trainStep(batch: Batch): number {
-    this.optimizer.zeroGrad();
-    const x = new Tensor(batch.x, [batch.labels.length, 28, 28, 1]);
-    const loss = crossEntropy(this.forward(x, true), batch.labels);
-    loss.backward();
-    this.optimizer.step();
-    return loss.item();
+    const step = () => {
+      this.optimizer.zeroGrad();
+      const x = new Tensor(batch.x, [batch.labels.length, 28, 28, 1]);
+      const loss = crossEntropy(this.forward(x, true), batch.labels);
+      loss.backward();
+      this.optimizer.step();
+      return loss.item();
+    };
+    return this.resident ? tidy(step) : step();
   }
 
-  /** Eval-mode logits without a graph. */
+  /** Eval-mode logits without a graph (copied out of the tidy scope). */
   predict(x: Float32Array, batch: number): Tensor {
-    return noGrad(() => this.forward(new Tensor(x, [batch, 28, 28, 1]), false));
+    const run = () => noGrad(() => this.forward(new Tensor(x, [batch, 28, 28, 1]), false));
+    return this.resident ? tidy(run) : run();
   }
 }
 

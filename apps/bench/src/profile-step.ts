@@ -51,7 +51,7 @@ if (isMain) {
   const kernels = which === 'ts' ? tsKernels : createWasmKernels();
   if (!kernels) throw new Error('WebAssembly SIMD kernels unavailable');
   setKernels(kernels);
-  const model = new Hw3MnistCnnBn(1);
+  const model = new Hw3MnistCnnBn(1, true, arg('resident', '1') !== '0');
   const batch = syntheticBatch(BATCH, 21);
   for (let i = 0; i < 3; i++) model.trainStep(batch);
   const t = performance.now();

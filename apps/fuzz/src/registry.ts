@@ -81,6 +81,7 @@ export const ALLOWED_WITHOUT_TARGET: Record<string, string> = {
   '@hw3/core:Hw3Error': 'error class (the typed-error oracle)',
   '@hw3/core:ValueError': 'error class (the typed-error oracle)',
   '@hw3/core:StateDictError': 'error class (the typed-error oracle)',
+  '@hw3/core:TensorReleasedError': 'error class (the typed-error oracle; tidy targets read released tensors)',
   '@hw3/core/safetensors:SafetensorsError': 'error class (the typed-error oracle)',
   '@hw3/core/testing:GradcheckError': 'error class (the typed-error oracle)',
   '@hw3/losses:LossError': 'error class (the typed-error oracle)',

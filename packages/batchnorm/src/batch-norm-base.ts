@@ -125,6 +125,18 @@ export abstract class BatchNormBase extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.run(x, this.relu);
+  }
+
+  /**
+   * relu(this.forward(x)) in one pass (the fused BN + ReLU, the same values bit for bit): `Sequential` calls it for a
+   * batch-norm layer directly followed by a `ReLU` layer.
+   */
+  override forwardReLU(x: Tensor): Tensor {
+    return this.run(x, true);
+  }
+
+  private run(x: Tensor, relu: boolean): Tensor {
     if (!(x instanceof Tensor)) {
       throw new ValueError(`${this.layerName}: x must be a Tensor, got ${describe(x)}`, 'INVALID_INPUT');
     }
@@ -161,7 +173,7 @@ export abstract class BatchNormBase extends Module {
       training: useBatchStatistics,
       momentum: factor,
       eps: this.eps,
-      relu: this.relu,
+      relu,
     });
   }
 

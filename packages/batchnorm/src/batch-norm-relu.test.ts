@@ -96,3 +96,40 @@ describe('BatchNorm2d({ relu: true })', () => {
     expect(() => new BatchNorm2d(3, { relu: 'yes' as unknown as boolean })).toThrow(/relu must be a boolean/);
   });
 });
+
+describe('Sequential runs a BatchNorm layer followed by ReLU as the fused pass (forwardReLU)', () => {
+  it('same outputs, gradients and running statistics bit for bit as the two layers one by one; the fused path is taken', async () => {
+    const { BatchNorm2d } = await import('./batch-norm-2d');
+    const { ReLU, Sequential } = await import('@hw3/core');
+    for (const kernels of [tsKernels, createWasmKernels()!]) {
+      setKernels(kernels);
+      const shape = [4, 6, 6, 3];
+      const size = 4 * 6 * 6 * 3;
+      const run = (fusedPath: boolean) => {
+        const bn = new BatchNorm2d(3);
+        let fusedCalls = 0;
+        const forwardReLU = bn.forwardReLU.bind(bn);
+        bn.forwardReLU = (t: Tensor) => {
+          fusedCalls++;
+          return forwardReLU(t);
+        };
+        const x = new Tensor(new Float32Array(randomArray(size, 7, 0.2, 1)), shape, { requiresGrad: true });
+        const out: number[][] = [];
+        for (const training of [true, false]) {
+          bn.train(training);
+          const y = fusedPath ? new Sequential(bn, new ReLU()).forward(x) : relu(bn.forward(x));
+          if (training) sum(y).backward();
+          out.push(Array.from(y.data));
+        }
+        return { out, dx: Array.from(x.grad!.data), rm: Array.from(bn.runningMean!.data), fusedCalls };
+      };
+      const a = run(true);
+      const b = run(false);
+      expect(a.fusedCalls).toBe(2);
+      expect(b.fusedCalls).toBe(0);
+      expect(a.out).toEqual(b.out);
+      expect(a.dx).toEqual(b.dx);
+      expect(a.rm).toEqual(b.rm);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { ValueError } from './errors';
+import { residentF32, residentI32 } from './storage';
 
 /** The element types of a tensor: float32 (the fast paths) or float64 (exact gradchecks). */
 export type DType = 'float32' | 'float64';
@@ -46,10 +47,57 @@ const MIN_UNINITIALIZED = 4096;
  * multi-megabyte output; elsewhere (browsers) and for small sizes it is `allocateLike`.
  */
 export function allocateOutputLike(like: FloatArray, size: number): FloatArray {
-  if (allocUnsafe === null || size < MIN_UNINITIALIZED) return allocateLike(like, size);
+  checkLength(size, 'allocateOutputLike');
   const f64 = like instanceof Float64Array;
+  if (!f64 && !(like instanceof Float32Array)) dtypeOf(like, 'allocateOutputLike: like');
+  try {
+    return outputArray(f64, size);
+  } catch (e) {
+    throw outOfMemory(e, size, 'allocateOutputLike');
+  }
+}
+
+function outputArray(f64: boolean, size: number): FloatArray {
+  if (!f64) {
+    // Inside tidy with a WebAssembly kernel set: in its memory, released when the scope ends (storage.ts).
+    const resident = residentF32(size);
+    if (resident !== null) return resident;
+  }
+  if (allocUnsafe === null || size < MIN_UNINITIALIZED)
+    return f64 ? new Float64Array(size) : new Float32Array(size);
   const bytes = allocUnsafe(size * (f64 ? 8 : 4));
   return f64
     ? new Float64Array(bytes.buffer, bytes.byteOffset, size)
     : new Float32Array(bytes.buffer, bytes.byteOffset, size);
+}
+
+/**
+ * An Int32Array whose contents are unspecified (a kernel overwrites it entirely: max-pool argmax): inside tidy with
+ * a WebAssembly kernel set, in its memory (released with the scope); else a new zero-filled array.
+ */
+export function allocateIndices(size: number): Int32Array {
+  checkLength(size, 'allocateIndices');
+  try {
+    return residentI32(size) ?? new Int32Array(size);
+  } catch (e) {
+    throw outOfMemory(e, size, 'allocateIndices');
+  }
+}
+
+/** Largest typed-array length the allocation helpers accept (2³¹ − 1 elements). */
+const MAX_LENGTH = 2 ** 31 - 1;
+
+function checkLength(size: unknown, fnName: string): void {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_LENGTH) {
+    throw new ValueError(
+      `${fnName}: length must be an integer in [0, ${MAX_LENGTH}], got ${typeof size === 'number' ? size : typeof size}`,
+      'INVALID_LENGTH',
+    );
+  }
+}
+
+/** An engine allocation failure (RangeError) as a typed error; anything else unchanged. */
+function outOfMemory(e: unknown, size: number, fnName: string): unknown {
+  if (!(e instanceof RangeError)) return e;
+  return new ValueError(`${fnName}: cannot allocate ${size} elements (${e.message})`, 'OUT_OF_MEMORY');
 }

@@ -57,6 +57,7 @@ export { transpose } from './ops/transpose';
 export { exp, log, neg, relu, sigmoid, tanh } from './ops/unary';
 export { defaultRng, manualSeed, Rng } from './rng';
 export { ShapeError } from './shape-error';
+export { TensorReleasedError } from './storage';
 export {
   enableGrad,
   type GradFn,
@@ -66,3 +67,4 @@ export {
   Tensor,
   type TensorOptions,
 } from './tensor';
+export { tidy } from './tidy';

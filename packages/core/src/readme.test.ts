@@ -34,7 +34,7 @@ function run(block: string): { printed: string[]; expected: string[] } {
 
 test('README: every runnable example runs and prints what its comments say', () => {
   const blocks = runnableBlocks();
-  expect(blocks.length).toBe(4);
+  expect(blocks.length).toBe(5);
   for (const block of blocks) {
     const { printed, expected } = run(block);
     expect(expected.length).toBeGreaterThan(0);

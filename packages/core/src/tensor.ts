@@ -2,6 +2,7 @@ import { allocateLike, type DType, dtypeOf, type FloatArray } from './dtype';
 import { describeValue, ValueError } from './errors';
 import { shapeError } from './shape-error';
 import { checkShape, fmtShape, shapeSize, shapesEqual } from './shape-utils';
+import { registerResident, scopeDepth, TensorReleasedError } from './storage';
 
 /** A number or (nested) arrays of numbers, as `tensor` takes them and `Tensor.toArray` returns them. */
 export type NestedArray = number | NestedArray[];
@@ -56,7 +57,7 @@ export interface TensorOptions {
  * The constructor takes ownership of `data` (no copy).
  */
 export class Tensor {
-  readonly data: FloatArray;
+  private storage: FloatArray | null;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
@@ -77,9 +78,35 @@ export class Tensor {
         `Tensor: shape ${fmtShape(this.shape)} holds ${this.size} elements but data has length ${data.length}`,
       );
     }
-    this.data = data;
+    this.storage = data;
     this.ndim = this.shape.length;
     this.requiresGrad = options?.requiresGrad === true;
+    if (scopeDepth() > 0)
+      registerResident(
+        {
+          release: () => {
+            this.storage = null;
+          },
+        },
+        data,
+      );
+  }
+
+  /**
+   * The values, contiguous row-major (the constructor's array, not a copy). For a tensor computed inside `tidy` with
+   * a WebAssembly kernel set this is a view of that set's memory, valid until the `tidy` call returns; afterwards
+   * reading `data` throws a `TensorReleasedError` (keep values by returning the tensor from `tidy`, which copies it
+   * out, or by copying `data` inside the scope). Never released outside `tidy`.
+   */
+  get data(): FloatArray {
+    const data = this.storage;
+    if (data === null) throw released(this);
+    return data;
+  }
+
+  /** False once the `tidy` scope holding this tensor's storage has ended (then `data` throws). */
+  get isAvailable(): boolean {
+    return this.storage !== null;
   }
 
   /** True when this tensor was not produced by a recorded op. */
@@ -176,6 +203,12 @@ export class Tensor {
   toString(): string {
     return `Tensor(shape=${fmtShape(this.shape)}, dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }
+}
+
+function released(t: Tensor): TensorReleasedError {
+  return new TensorReleasedError(
+    `Tensor(shape=${fmtShape(t.shape)}, dtype=${t.dtype}): its data was released when the tidy() scope that computed it ended; return the tensor from tidy (it is copied out) or copy tensor.data inside the scope`,
+  );
 }
 
 /** Marks `out` as produced by `gradFn` (internal; used by defineOp and Tensor.reshape). */

@@ -307,6 +307,78 @@ const conformanceTarget: Target<{ kernels: unknown; api: unknown }> = {
   },
 };
 
+// ---- tidy scopes and the op-output allocation (tensors in WebAssembly memory) ----
+
+const allocTarget = (
+  name: 'allocateOutputLike' | 'allocateIndices',
+): Target<{ like: unknown; size: unknown; scoped: boolean }> => ({
+  pkg: PKG,
+  name,
+  variant: 'in and out of tidy, float32/float64/junk like, junk and huge lengths',
+  weight: 0.5,
+  arb: fc.record({
+    like: fc.oneof(fc.constantFrom<unknown>('f32', 'f64'), junk),
+    size: fc.oneof(fc.integer({ min: 0, max: 70000 }), junk, fc.constantFrom(2 ** 31, 2 ** 40, -1, 1.5)),
+    scoped: fc.boolean(),
+  }),
+  run: ({ like, size, scoped }) => {
+    const l = like === 'f32' ? new Float32Array(1) : like === 'f64' ? new Float64Array(1) : like;
+    const call = () =>
+      name === 'allocateIndices'
+        ? core.allocateIndices(size as number)
+        : core.allocateOutputLike(l as core.FloatArray, size as number);
+    const a = scoped ? core.tidy(() => call()) : call();
+    check(a.length === size, () => `${name}: length ${a.length}, asked ${String(size)}`);
+    if (name === 'allocateIndices') check(a instanceof Int32Array, 'an Int32Array');
+    else check(a.constructor === (l as object).constructor, 'same element type as like');
+  },
+});
+
+const tidyTarget: Target<{ fn: unknown; ret: string; nest: number }> = {
+  pkg: PKG,
+  name: 'tidy',
+  variant: 'junk fn; ops inside returning tensors / arrays / objects / numbers / promises; nesting',
+  arb: fc.record({
+    fn: fc.oneof(fc.constant<unknown>('ops'), junk),
+    ret: fc.constantFrom('tensor', 'array', 'object', 'number', 'promise', 'throw'),
+    nest: fc.integer({ min: 0, max: 2 }),
+  }),
+  run: ({ fn, ret, nest }) => {
+    const x = core.uniform([2, 16, 16, 1], -1, 1, { rng: new core.Rng(3) });
+    const w = core.uniform([2, 3, 3, 1], -1, 1, { rng: new core.Rng(4) });
+    const reference = core.conv2d(x, w, null, { padding: 'same' }).data;
+    let inner: core.Tensor | null = null;
+    const body = (): unknown => {
+      const y = core.relu(core.conv2d(x, w, null, { padding: 'same' }));
+      inner = y;
+      if (ret === 'throw') throw new core.ValueError('thrown by the target', 'TEST');
+      if (ret === 'number') return y.data[0];
+      if (ret === 'array') return [y, 1];
+      if (ret === 'object') return { y };
+      if (ret === 'promise') return Promise.resolve(y);
+      return y;
+    };
+    const wrap = (f: () => unknown, depth: number): unknown =>
+      depth === 0 ? core.tidy(f) : core.tidy(() => wrap(f, depth - 1));
+    let result: unknown;
+    try {
+      result = fn === 'ops' ? wrap(body, nest) : core.tidy(fn as () => unknown);
+    } finally {
+      // Whatever happened, a tensor computed inside is released or still readable, never stale.
+      const t = inner as core.Tensor | null;
+      if (t?.isAvailable) check(t.data.length === reference.length, 'readable tensor');
+    }
+    if (fn !== 'ops') return;
+    const out =
+      ret === 'array' ? (result as unknown[])[0] : ret === 'object' ? (result as { y: unknown }).y : result;
+    if (out instanceof core.Tensor) {
+      for (let i = 0; i < reference.length; i++)
+        check(Object.is(out.data[i], Math.max(reference[i], 0)), 'copied-out values');
+      check(ret === 'tensor' || ret === 'array' || ret === 'object', 'a tensor only where one was returned');
+    }
+  },
+};
+
 export const coreTorchTargets: Target<never>[] = [
   ...torchTargets,
   layoutTarget('nhwcToNchw'),
@@ -314,5 +386,8 @@ export const coreTorchTargets: Target<never>[] = [
   instantiateTarget,
   satelliteTarget,
   arenaTarget,
+  allocTarget('allocateOutputLike'),
+  allocTarget('allocateIndices'),
+  tidyTarget,
   conformanceTarget,
 ] as Target<never>[];

@@ -5,7 +5,7 @@
  * epoch / step and the data order) goes into a checkpoint (checkpoint.ts), so a resumed run ends
  * bitwise-identical to an uninterrupted one.
  */
-import { noGrad, Rng, Tensor } from '@hw3/core';
+import { noGrad, Rng, Tensor, tidy } from '@hw3/core';
 import { crossEntropy } from '@hw3/losses';
 import {
   CLASSES,
@@ -200,16 +200,21 @@ export class Trainer {
     if (lr !== null) for (const group of this.optimizer.paramGroups) group.lr = lr;
     const targets = this.y.subarray(0, n);
     this.model.train();
-    this.optimizer.zeroGrad();
-    const logits = this.model.call(new Tensor(this.x.subarray(0, n * PIXELS), [n, 28, 28, 1]));
-    const loss = crossEntropy(logits, targets);
-    const lossValue = loss.item();
-    if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(this.epoch, this.stepInEpoch, lossValue);
-    let correct = 0;
-    const out = logits.data;
-    for (let b = 0; b < n; b++) if (argmax(out, b * CLASSES, CLASSES) === targets[b]) correct++;
-    loss.backward();
-    this.optimizer.step();
+    // One tidy scope per step: activations and gradients live in the WebAssembly kernels' memory (used in place,
+    // reused by the next step); only the loss and the count of correct predictions leave the scope.
+    const { lossValue, correct } = tidy(() => {
+      this.optimizer.zeroGrad();
+      const logits = this.model.call(new Tensor(this.x.subarray(0, n * PIXELS), [n, 28, 28, 1]));
+      const loss = crossEntropy(logits, targets);
+      const value = loss.item();
+      if (!Number.isFinite(value)) throw new NonFiniteLossError(this.epoch, this.stepInEpoch, value);
+      let right = 0;
+      const out = logits.data;
+      for (let b = 0; b < n; b++) if (argmax(out, b * CLASSES, CLASSES) === targets[b]) right++;
+      loss.backward();
+      this.optimizer.step();
+      return { lossValue: value, correct: right };
+    });
     for (const [name, p] of this.namedParameters) {
       const d = p.data;
       for (let i = 0; i < d.length; i++) {
@@ -262,8 +267,12 @@ export class Trainer {
           const fillStarted = performance.now();
           fillBatch(this.data, indices, start, n, evalX, evalY);
           this.pipeline.evalFillSeconds += (performance.now() - fillStarted) / 1000;
-          const logits = this.model.call(new Tensor(evalX.subarray(0, n * PIXELS), [n, 28, 28, 1])).data;
-          for (let b = 0; b < n; b++) if (argmax(logits, b * CLASSES, CLASSES) === evalY[b]) correct++;
+          correct += tidy(() => {
+            const logits = this.model.call(new Tensor(evalX.subarray(0, n * PIXELS), [n, 28, 28, 1])).data;
+            let right = 0;
+            for (let b = 0; b < n; b++) if (argmax(logits, b * CLASSES, CLASSES) === evalY[b]) right++;
+            return right;
+          });
           this.afterBatch?.();
         }
       });

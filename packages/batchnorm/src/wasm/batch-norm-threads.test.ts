@@ -1,4 +1,4 @@
-import { getKernels, setKernels } from '@hw3/core';
+import { getKernels, setKernels, tidy } from '@hw3/core';
 import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core/kernels';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,22 @@ import { batchNormWasmFor } from './batch-norm-wasm';
 // second half of the rows on the worker). The reductions are computed per fixed half of the rows and added in the same
 // order on one and two threads, so every output is bit-identical between them.
 
-const single = createWasmKernels('simd') as Kernels;
+const single = createWasmKernels('simd') as Kernels; // on a shared memory (Node has SharedArrayBuffer)
+
+/** The one-thread set as where SharedArrayBuffer is missing: the unshared build (and the unshared satellite). */
+function withoutSharedArrayBuffer<T>(fn: () => T): T {
+  const g = globalThis as { SharedArrayBuffer?: unknown };
+  const saved = g.SharedArrayBuffer;
+  delete g.SharedArrayBuffer;
+  try {
+    return fn();
+  } finally {
+    g.SharedArrayBuffer = saved;
+  }
+}
+const unshared = withoutSharedArrayBuffer(() => createWasmKernels('simd')) as Kernels;
+const memoryOf = (k: Kernels): WebAssembly.Memory =>
+  (k as unknown as { runtime: { arena: { memory: WebAssembly.Memory } } }).runtime.arena.memory;
 const threaded = createThreadedWasmKernels('simd');
 const saved = getKernels();
 beforeAll(async () => {
@@ -105,6 +120,8 @@ describe('batch norm on two threads (the two-thread WebAssembly kernel set)', ()
   it('the two-thread set starts, and the loops load on both kernel sets (satellite builds: shared and unshared)', () => {
     expect(threaded?.parallel).toBe(true);
     expect(batchNormWasmFor(single)).not.toBeNull();
+    expect(memoryOf(unshared).buffer instanceof SharedArrayBuffer).toBe(false);
+    expect(batchNormWasmFor(unshared)).not.toBeNull();
     expect(batchNormWasmFor(threaded as Kernels)).not.toBeNull();
     expect(batchNormWasmFor(tsKernels)).toBeNull();
   });
@@ -122,6 +139,7 @@ describe('batch norm on two threads (the two-thread WebAssembly kernel set)', ()
         const one = runAll(single, shape, seed);
         const two = runAll(threaded as Kernels, shape, seed);
         expectBitIdentical(one, two, `[${shape}]`);
+        expectBitIdentical(one, runAll(unshared, shape, seed), `[${shape}] unshared memory`);
       }
     } finally {
       posts.restore();
@@ -151,7 +169,7 @@ describe('batch norm on two threads (the two-thread WebAssembly kernel set)', ()
   });
 
   it('operands already in the kernel set memory are used in place and give the same bits as copies', () => {
-    for (const k of [single, threaded as Kernels]) {
+    for (const k of [single, unshared, threaded as Kernels]) {
       const loops = batchNormWasmFor(k)!;
       const memory = (k as unknown as { runtime: { arena: { memory: WebAssembly.Memory } } }).runtime.arena
         .memory;
@@ -215,8 +233,27 @@ describe('batch norm on two threads (the two-thread WebAssembly kernel set)', ()
     }
   });
 
-  it('a growth of the memory between calls: the next calls still give the same bits', () => {
+  it('inside tidy (outputs resident in the kernel set memory, used in place): the same bits as outside', () => {
     for (const k of [single, threaded as Kernels]) {
+      const outside = runAll(k, [64, 14, 14, 16], 31);
+      const inside = tidy(() => {
+        const r = runAll(k, [64, 14, 14, 16], 31);
+        const memory = memoryOf(k);
+        // y, dx were allocated by the ops (allocateOutputLike): resident, i.e. views of the set's shared memory.
+        expect(
+          r.y!.buffer instanceof SharedArrayBuffer && r.y!.buffer.byteLength <= memory.buffer.byteLength,
+        ).toBe(true);
+        expect(r.dx!.buffer instanceof SharedArrayBuffer).toBe(true);
+        const copy: Run = {};
+        for (const [key, v] of Object.entries(r)) copy[key] = v === null ? null : v.slice();
+        return copy;
+      });
+      expectBitIdentical(outside, inside, `${k.name} tidy`);
+    }
+  });
+
+  it('a growth of the memory between calls: the next calls still give the same bits', () => {
+    for (const k of [single, unshared, threaded as Kernels]) {
       const before = runAll(k, [64, 14, 14, 16], 21);
       const memory = (k as unknown as { runtime: { arena: { memory: WebAssembly.Memory } } }).runtime.arena
         .memory;

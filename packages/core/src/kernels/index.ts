@@ -1,8 +1,11 @@
 import { ValueError } from '../errors';
+import { setStorageSource } from '../storage';
 import { type Kernels, kernelDescriptors } from './kernels';
 import { tsKernels } from './ts-kernels';
 import { createWasmKernels } from './wasm/wasm-kernels';
 
+export { allocateIndices, allocateOutputLike } from '../dtype';
+export type { ResidentStorage } from '../storage';
 export type { KernelDescriptor } from './descriptor';
 export type { Conv2dGeometry, FloatArray, KernelName, Kernels, Pool2dGeometry } from './kernels';
 export { kernelDescriptors } from './kernels';
@@ -18,6 +21,9 @@ export {
 export { createWasmKernels, loadWasmKernels } from './wasm/wasm-kernels';
 
 let active: Kernels | null = null;
+
+// tidy scopes allocate op outputs in the active kernel set's resident storage (storage.ts).
+setStorageSource(() => getKernels().residentStorage);
 
 /**
  * The kernels every op currently uses. Unless replaced with setKernels, the first call picks the WebAssembly

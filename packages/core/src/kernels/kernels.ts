@@ -8,6 +8,8 @@
  * TypeScript and WebAssembly kernel sets and the two-thread protocol are all derived from it. Each entry is one
  * op family's descriptor (its folder holds the TypeScript kernel, the reference, the AssemblyScript and the glue).
  */
+
+import type { ResidentStorage } from '../storage';
 import {
   conv2dBackwardInputKernel,
   conv2dBackwardWeightKernel,
@@ -55,4 +57,9 @@ export interface Kernels extends KernelFunctions {
    * (@hw3/batchnorm) use theirs, of the same build, exactly when the active kernels have this.
    */
   readonly wasmVariant?: 'simd' | 'relaxed-simd';
+  /**
+   * Set by WebAssembly kernel sets on a shared memory: where `tidy` scopes allocate op outputs, so these kernels use
+   * them in place (no copy into or out of WebAssembly memory).
+   */
+  readonly residentStorage?: ResidentStorage;
 }

@@ -155,9 +155,17 @@ export class Sequential extends Module {
     }
     return m;
   }
+  /** The layers in order; a layer with `forwardReLU` followed by a `ReLU` runs as one fused pass (same values). */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.layers) y = m.forward(y);
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const m = layers[i];
+      if (m.forwardReLU !== undefined && layers[i + 1] instanceof ReLU) {
+        y = m.forwardReLU(y);
+        i++;
+      } else y = m.forward(y);
+    }
     return y;
   }
 }

@@ -63,6 +63,13 @@ export abstract class Module {
   abstract forward(x: Tensor): Tensor;
 
   /**
+   * Optional: relu(this.forward(x)) computed in one pass, bit-identical to the two steps. When a layer has it and the
+   * next layer of a `Sequential` is a `ReLU`, the `Sequential` calls this instead of both (fewer passes over the
+   * activations; state-dict names unchanged). @hw3/batchnorm's BatchNorm layers have it.
+   */
+  forwardReLU?(x: Tensor): Tensor;
+
+  /**
    * How this module's own parameters and buffers map onto PyTorch's (names and layouts, see TorchLayout), for
    * `toTorchStateDict` / `fromTorchStateDict`. Default `{}`: same names, same layouts, not elementwise.
    * Layers whose PyTorch counterpart stores something differently override it (Conv2d, Linear, BatchNorm).

@@ -1,5 +1,5 @@
 import { defineOp } from '../define-op';
-import { allocateLike, type FloatArray } from '../dtype';
+import { allocateOutputLike, type FloatArray } from '../dtype';
 import { Tensor } from '../tensor';
 
 /**
@@ -29,7 +29,7 @@ export function defineUnary(spec: UnarySpec): (x: Tensor, a?: FloatArray) => Ten
     name: spec.name,
     forward(ctx, [x], a) {
       const d = x.data;
-      const out = allocateLike(d, d.length);
+      const out = allocateOutputLike(d, d.length); // every element is written below
       if (arrays !== undefined) arrays.forward(d, out);
       else if (a === undefined) for (let i = 0; i < d.length; i++) out[i] = f(d[i], 0);
       else for (let i = 0; i < d.length; i++) out[i] = f(d[i], a[i]);
@@ -38,7 +38,7 @@ export function defineUnary(spec: UnarySpec): (x: Tensor, a?: FloatArray) => Ten
     },
     backward(ctx, g) {
       const gd = g.data;
-      const out = allocateLike(gd, gd.length);
+      const out = allocateOutputLike(gd, gd.length);
       const s = ctx.saved[0] as FloatArray;
       if (arrays !== undefined) arrays.backward(s, gd, out);
       else if (saves === 'none') for (let i = 0; i < gd.length; i++) out[i] = grad(gd[i], 0);

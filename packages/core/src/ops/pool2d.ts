@@ -1,6 +1,6 @@
 import { type Padding, poolGeometry } from '@hw3/shape';
 import { defineOp } from '../define-op';
-import { allocateLike, allocateOutputLike } from '../dtype';
+import { allocateIndices, allocateLike, allocateOutputLike } from '../dtype';
 import { describeValue, ValueError } from '../errors';
 import { getKernels } from '../kernels/index';
 import type { Pool2dGeometry } from '../kernels/kernels';
@@ -122,7 +122,7 @@ const maxPoolOp = defineOp<[Pool2dGeometry, Int32Array[]]>({
   forward(ctx, [x], g, argmaxOut) {
     const size = g.batch * g.outH * g.outW * g.channels;
     const out = allocateOutputLike(x.data, size);
-    const argmax = new Int32Array(size);
+    const argmax = allocateIndices(size);
     getKernels().maxPool2dForward(g, x.data, out, argmax);
     ctx.save(x.shape, argmax);
     argmaxOut.push(argmax);

@@ -1,5 +1,6 @@
 /**
- * WebAssembly glue of the conv2d passes: copies the operands into wasm memory, sets the geometry, runs the export;
+ * WebAssembly glue of the conv2d passes: operands in place when they live in wasm memory (tensors of a `tidy` scope),
+ * else copied in and out; sets the geometry, runs the export;
  * on two threads forward and input gradient split the batch (each thread its own im2col buffer and pack buffers).
  */
 import type { Conv2dGeometry, FloatArray } from '../types';
@@ -83,22 +84,27 @@ export function wasmConv2dForward(
   checkRange('out', out, 0, outSize);
   if (bias) checkRange('bias', bias, 0, g.outC);
   const chunk = colChunk(g);
-  const arena = rt.arena;
-  if (!arena.reserve(4 * (xSize + wSize + outSize + g.outC + chunk.floats * rt.colBuffers) + 80)) {
+  const xs = x as Float32Array;
+  const ws = w as Float32Array;
+  const os = out as Float32Array;
+  const bytes =
+    rt.need(x, xSize) +
+    rt.need(w, wSize) +
+    rt.need(bias, g.outC) +
+    rt.need(out, outSize) +
+    4 * chunk.floats * rt.colBuffers +
+    16;
+  if (!rt.arena.reserve(bytes)) {
     conv2dForward(g, x, w, bias, out);
     return;
   }
-  const xp = arena.alloc(xSize);
-  const wp = arena.alloc(wSize);
-  const bp = bias ? arena.alloc(g.outC) : 0;
-  const op = arena.alloc(outSize);
-  const colp = arena.alloc(chunk.floats * rt.colBuffers);
-  const f32 = arena.f32;
-  f32.set(x.subarray(0, xSize), xp >> 2);
-  f32.set(w.subarray(0, wSize), wp >> 2);
-  if (bias) f32.set(bias.subarray(0, g.outC), bp >> 2);
+  const xp = rt.place(xs, 0, xSize, true);
+  const wp = rt.place(ws, 0, wSize, true);
+  const bp = bias ? rt.place(bias as Float32Array, 0, g.outC, true) : 0;
+  const op = rt.place(os, 0, outSize, false);
+  const colp = rt.arena.alloc(chunk.floats * rt.colBuffers);
   runConv(rt, 0, g, xp, wp, bp, op, colp, chunk.rows);
-  out.set(arena.f32.subarray(op >> 2, (op >> 2) + outSize));
+  rt.takeBack(os, 0, outSize, op);
 }
 
 export function wasmConv2dBackwardInput(
@@ -119,20 +125,21 @@ export function wasmConv2dBackwardInput(
   checkRange('w', w, 0, wSize);
   checkRange('dx', dx, 0, dxSize);
   const chunk = colChunk(g);
-  const arena = rt.arena;
-  if (!arena.reserve(4 * (dxSize + wSize + dOutSize + chunk.floats * rt.colBuffers) + 64)) {
+  const ds = dOut as Float32Array;
+  const ws = w as Float32Array;
+  const dxs = dx as Float32Array;
+  const bytes =
+    rt.need(dOut, dOutSize) + rt.need(w, wSize) + rt.need(dx, dxSize) + 4 * chunk.floats * rt.colBuffers + 16;
+  if (!rt.arena.reserve(bytes)) {
     conv2dBackwardInput(g, dOut, w, dx);
     return;
   }
-  const dop = arena.alloc(dOutSize);
-  const wp = arena.alloc(wSize);
-  const dxp = arena.alloc(dxSize);
-  const colp = arena.alloc(chunk.floats * rt.colBuffers);
-  const f32 = arena.f32;
-  f32.set(dOut.subarray(0, dOutSize), dop >> 2);
-  f32.set(w.subarray(0, wSize), wp >> 2);
+  const dop = rt.place(ds, 0, dOutSize, true);
+  const wp = rt.place(ws, 0, wSize, true);
+  const dxp = rt.place(dxs, 0, dxSize, false);
+  const colp = rt.arena.alloc(chunk.floats * rt.colBuffers);
   runConv(rt, 1, g, dop, wp, 0, dxp, colp, chunk.rows);
-  dx.set(arena.f32.subarray(dxp >> 2, (dxp >> 2) + dxSize));
+  rt.takeBack(dxs, 0, dxSize, dxp);
 }
 
 /**
@@ -160,21 +167,25 @@ export function wasmConv2dBackwardWeight(
   checkRange('dw', dw, 0, wSize);
   const chunk = colChunk(g);
   const split = g.batch >= 2;
-  const arena = rt.arena;
-  const bytes = 4 * (xSize + wSize + dOutSize + 2 * chunk.floats + (split ? wSize : 0)) + 96;
-  if (!arena.reserve(bytes)) {
+  const xs = x as Float32Array;
+  const ds = dOut as Float32Array;
+  const dws = dw as Float32Array;
+  const bytes =
+    rt.need(x, xSize) +
+    rt.need(dOut, dOutSize) +
+    rt.need(dw, wSize) +
+    4 * (2 * chunk.floats + (split ? wSize : 0)) +
+    48;
+  if (!rt.arena.reserve(bytes)) {
     conv2dBackwardWeight(g, x, dOut, dw);
     return;
   }
-  const xp = arena.alloc(xSize);
-  const dop = arena.alloc(dOutSize);
-  const dwp = arena.alloc(wSize);
-  const dw2p = split ? arena.alloc(wSize) : 0;
-  const colp = arena.alloc(chunk.floats);
-  const col2p = arena.alloc(chunk.floats);
-  const f32 = arena.f32;
-  f32.set(x.subarray(0, xSize), xp >> 2);
-  f32.set(dOut.subarray(0, dOutSize), dop >> 2);
+  const xp = rt.place(xs, 0, xSize, true);
+  const dop = rt.place(ds, 0, dOutSize, true);
+  const dwp = rt.place(dws, 0, wSize, false);
+  const dw2p = split ? rt.arena.alloc(wSize) : 0;
+  const colp = rt.arena.alloc(chunk.floats);
+  const col2p = rt.arena.alloc(chunk.floats);
   const e = rt.exports as unknown as ConvExports;
   if (!split) {
     rt.setGeometry(g);
@@ -200,5 +211,5 @@ export function wasmConv2dBackwardWeight(
     }
     e.addFloats(dwp, dw2p, wSize);
   }
-  dw.set(arena.f32.subarray(dwp >> 2, (dwp >> 2) + wSize));
+  rt.takeBack(dws, 0, wSize, dwp);
 }

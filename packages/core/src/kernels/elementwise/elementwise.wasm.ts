@@ -1,4 +1,7 @@
-/** WebAssembly glue of the elementwise loops (ReLU forward / backward, channel sums): copy in, SIMD loop, copy out. */
+/**
+ * WebAssembly glue of the elementwise loops (ReLU forward / backward, channel sums): operands in place when they live
+ * in wasm memory (tensors of a `tidy` scope), else copied in and out; one SIMD loop.
+ */
 import type { FloatArray } from '../types';
 import { checkRange, isF32, type WasmRuntime } from '../wasm/runtime';
 import { channelSum, reluBackward, reluForward } from './elementwise';
@@ -19,30 +22,32 @@ export const ELEMENTWISE_EXPORTS = {} as const;
 
 export function wasmReluForward(rt: WasmRuntime, x: FloatArray, out: FloatArray): void {
   const n = out.length;
-  const arena = rt.arena;
-  if (!(isF32(x) && isF32(out)) || x.length < n || !arena.reserve(4 * n + 16)) {
+  if (!(isF32(x) && isF32(out)) || x.length < n || !rt.arena.reserve(rt.need(x, n) + rt.need(out, n))) {
     reluForward(x, out);
     return;
   }
-  const p = arena.alloc(n);
-  arena.f32.set(x.subarray(0, n), p >> 2);
-  exportsOf(rt).reluForward(p, p, n);
-  out.set(arena.f32.subarray(p >> 2, (p >> 2) + n));
+  const xp = rt.place(x as Float32Array, 0, n, true);
+  const op = rt.place(out as Float32Array, 0, n, false);
+  exportsOf(rt).reluForward(xp, op, n);
+  rt.takeBack(out as Float32Array, 0, n, op);
 }
 
 export function wasmReluBackward(rt: WasmRuntime, y: FloatArray, g: FloatArray, out: FloatArray): void {
   const n = out.length;
-  const arena = rt.arena;
-  if (!(isF32(y) && isF32(g) && isF32(out)) || y.length < n || g.length < n || !arena.reserve(8 * n + 32)) {
+  if (
+    !(isF32(y) && isF32(g) && isF32(out)) ||
+    y.length < n ||
+    g.length < n ||
+    !rt.arena.reserve(rt.need(y, n) + rt.need(g, n) + rt.need(out, n))
+  ) {
     reluBackward(y, g, out);
     return;
   }
-  const yp = arena.alloc(n);
-  const gp = arena.alloc(n);
-  arena.f32.set(y.subarray(0, n), yp >> 2);
-  arena.f32.set(g.subarray(0, n), gp >> 2);
-  exportsOf(rt).reluBackward(yp, gp, gp, n);
-  out.set(arena.f32.subarray(gp >> 2, (gp >> 2) + n));
+  const yp = rt.place(y as Float32Array, 0, n, true);
+  const gp = rt.place(g as Float32Array, 0, n, true);
+  const op = rt.place(out as Float32Array, 0, n, false);
+  exportsOf(rt).reluBackward(yp, gp, op, n);
+  rt.takeBack(out as Float32Array, 0, n, op);
 }
 
 export function wasmChannelSum(
@@ -53,17 +58,18 @@ export function wasmChannelSum(
   out: FloatArray,
 ): void {
   const size = rows * channels;
-  const arena = rt.arena;
-  if (!(isF32(x) && isF32(out)) || !arena.reserve(4 * (size + channels) + 8 * channels + 48)) {
+  if (
+    !(isF32(x) && isF32(out)) ||
+    !rt.arena.reserve(rt.need(x, size) + rt.need(out, channels) + 8 * channels + 16)
+  ) {
     channelSum(x, rows, channels, out);
     return;
   }
   checkRange('x', x, 0, size);
   checkRange('out', out, 0, channels);
-  const accp = arena.alloc(2 * channels);
-  const xp = arena.alloc(size);
-  const op = arena.alloc(channels);
-  arena.f32.set(x.subarray(0, size), xp >> 2);
+  const accp = rt.arena.alloc(2 * channels);
+  const xp = rt.place(x as Float32Array, 0, size, true);
+  const op = rt.place(out as Float32Array, 0, channels, false);
   exportsOf(rt).channelSum(xp, rows, channels, accp, op);
-  out.set(arena.f32.subarray(op >> 2, (op >> 2) + channels));
+  rt.takeBack(out as Float32Array, 0, channels, op);
 }

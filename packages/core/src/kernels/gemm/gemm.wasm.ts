@@ -1,4 +1,7 @@
-/** WebAssembly glue of GEMM: copies A, B (and C when needed) into wasm memory, splits C by rows on two threads. */
+/**
+ * WebAssembly glue of GEMM: A, B and C in place when they live in wasm memory (tensors of a `tidy` scope), else
+ * copied in (C only when needed) and out; splits C by rows on two threads.
+ */
 import type { FloatArray } from '../types';
 import { checkRange, isF32, span, type WasmRuntime } from '../wasm/runtime';
 import { gemm } from './gemm';
@@ -39,21 +42,19 @@ export function wasmGemm(
   checkRange('a', a, aOffset, aSpan);
   checkRange('b', b, bOffset, bSpan);
   checkRange('c', c, cOffset, cSpan);
-  const arena = rt.arena;
-  if (!arena.reserve(4 * (aSpan + bSpan + cSpan) + 48)) {
+  const f32a = a as Float32Array;
+  const f32b = b as Float32Array;
+  const f32c = c as Float32Array;
+  if (!rt.arena.reserve(rt.need(a, aSpan) + rt.need(b, bSpan) + rt.need(c, cSpan))) {
     gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
     return;
   }
-  const ap = arena.alloc(aSpan);
-  const bp = arena.alloc(bSpan);
-  const cp = arena.alloc(cSpan);
-  const f32 = arena.f32;
-  f32.set(a.subarray(aOffset, aOffset + aSpan), ap >> 2);
-  f32.set(b.subarray(bOffset, bOffset + bSpan), bp >> 2);
-  // Copy C in when its old values matter: accumulate, or gaps between rows (ldc > n) copied back out below.
-  if (accumulate || ldc !== n) f32.set(c.subarray(cOffset, cOffset + cSpan), cp >> 2);
+  const ap = rt.place(f32a, aOffset, aSpan, true);
+  const bp = rt.place(f32b, bOffset, bSpan, true);
+  // C's old values matter with accumulate, or in the gaps between rows (ldc > n) copied back out below.
+  const cp = rt.place(f32c, cOffset, cSpan, accumulate || ldc !== n);
   runGemm(rt, transA, transB, m, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
-  c.set(arena.f32.subarray(cp >> 2, (cp >> 2) + cSpan), cOffset);
+  rt.takeBack(f32c, cOffset, cSpan, cp);
 }
 
 /**

@@ -77,11 +77,22 @@ export function maxPool2dForward(x: usize, out: usize, argmax: usize, firstImage
  * as a typed-array write past the end is in the TypeScript kernel).
  */
 export function maxPool2dBackward(argmax: usize, g: usize, m: i32, dx: usize, n: i32): void {
-  memory.fill(dx, 0, (<usize>n) << 2);
+  maxPool2dBackwardRange(argmax, g, m, dx, 0, n);
+}
+
+/**
+ * The part of maxPool2dBackward that writes dx[lo, hi): zeroes it, then adds g[i] at dx[argmax[i]] for every i in
+ * order whose target lies in [lo, hi). Each dx element gets its terms in the order of the full call, so two threads
+ * taking [0, h) and [h, n) give the one-thread result bit for bit.
+ */
+export function maxPool2dBackwardRange(argmax: usize, g: usize, m: i32, dx: usize, lo: i32, hi: i32): void {
+  if (hi <= lo) return;
+  memory.fill(dx + ((<usize>lo) << 2), 0, (<usize>(hi - lo)) << 2);
+  const width = <u32>(hi - lo);
   for (let i = 0; i < m; i++) {
     const b = (<usize>i) << 2;
     const j = load<i32>(argmax + b);
-    if (<u32>j < <u32>n) {
+    if (<u32>(j - lo) < width) {
       const d = dx + ((<usize>j) << 2);
       store<f32>(d, load<f32>(d) + load<f32>(g + b));
     }

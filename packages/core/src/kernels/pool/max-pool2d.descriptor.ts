@@ -1,6 +1,11 @@
 import { defineKernel } from '../descriptor';
 import { maxPool2dBackward, maxPool2dForward } from './max-pool2d';
-import { POOL_EXPORTS, wasmMaxPool2dBackward, wasmMaxPool2dForward } from './max-pool2d.wasm';
+import {
+  POOL_BACKWARD_EXPORTS,
+  POOL_EXPORTS,
+  wasmMaxPool2dBackward,
+  wasmMaxPool2dForward,
+} from './max-pool2d.wasm';
 
 /**
  * Max pooling forward; argmax[i] = flat index into x of the chosen element (for backward). Overwrites out, argmax.
@@ -19,5 +24,5 @@ export const maxPool2dBackwardKernel = defineKernel({
   name: 'maxPool2dBackward',
   ts: maxPool2dBackward,
   wasm: wasmMaxPool2dBackward,
-  wasmExports: {},
+  wasmExports: POOL_BACKWARD_EXPORTS,
 });

@@ -1,14 +1,20 @@
-/** WebAssembly glue of max pooling (forward with argmax, backward scatter): copies in, runs the export, copies out. */
+/**
+ * WebAssembly glue of max pooling (forward with argmax, backward scatter): operands in place when they live in wasm
+ * memory (tensors of a `tidy` scope), else copied in and out; runs the export.
+ */
 import type { FloatArray, Pool2dGeometry } from '../types';
 import { checkRange, isF32, type WasmRuntime } from '../wasm/runtime';
 import { maxPool2dBackward, maxPool2dForward } from './max-pool2d';
 
 export const POOL_EXPORTS = { setConvGeometry: 16, maxPool2dForward: 5 } as const;
+/** The backward's worker export: argmax, g, m, dx, lo, hi. */
+export const POOL_BACKWARD_EXPORTS = { maxPool2dBackwardRange: 6 } as const;
 
 interface PoolExports {
   setConvGeometry(...g: number[]): void;
   maxPool2dForward(x: number, out: number, argmax: number, firstImage: number, endImage: number): void;
   maxPool2dBackward(argmax: number, g: number, m: number, dx: number, n: number): void;
+  maxPool2dBackwardRange(argmax: number, g: number, m: number, dx: number, lo: number, hi: number): void;
 }
 
 /** The pooling geometry as setConvGeometry's 16 arguments (outC = channels, groups = 1). */
@@ -49,15 +55,15 @@ export function wasmMaxPool2dForward(
   checkRange('x', x, 0, xSize);
   checkRange('out', out, 0, outSize);
   checkRange('argmax', argmax, 0, outSize);
-  const arena = rt.arena;
-  if (!arena.reserve(4 * (xSize + 2 * outSize) + 48)) {
+  const xs = x as Float32Array;
+  const os = out as Float32Array;
+  if (!rt.arena.reserve(rt.need(x, xSize) + rt.need(out, outSize) + rt.need(argmax, outSize))) {
     maxPool2dForward(g, x, out, argmax);
     return;
   }
-  const xp = arena.alloc(xSize);
-  const op = arena.alloc(outSize);
-  const ap = arena.alloc(outSize);
-  arena.f32.set(x.subarray(0, xSize), xp >> 2);
+  const xp = rt.place(xs, 0, xSize, true);
+  const op = rt.place(os, 0, outSize, false);
+  const ap = rt.place(argmax, 0, outSize, false);
   const e = rt.exports as unknown as PoolExports;
   const geometry = poolGeometryArgs(g);
   // Two threads: images [n0, N) on the worker (every output is one window's maximum: bit-identical).
@@ -70,8 +76,8 @@ export function wasmMaxPool2dForward(
   e.setConvGeometry(...geometry);
   e.maxPool2dForward(xp, op, ap, 0, n0);
   worker?.join();
-  out.set(arena.f32.subarray(op >> 2, (op >> 2) + outSize));
-  argmax.set(arena.i32.subarray(ap >> 2, (ap >> 2) + outSize));
+  rt.takeBack(os, 0, outSize, op);
+  rt.takeBack(argmax, 0, outSize, ap);
 }
 
 export function wasmMaxPool2dBackward(
@@ -82,16 +88,26 @@ export function wasmMaxPool2dBackward(
 ): void {
   const m = argmax.length;
   const n = dx.length;
-  const arena = rt.arena;
-  if (!(isF32(g) && isF32(dx)) || g.length < m || !arena.reserve(4 * (2 * m + n) + 48)) {
+  if (
+    !(isF32(g) && isF32(dx)) ||
+    g.length < m ||
+    !rt.arena.reserve(rt.need(argmax, m) + rt.need(g, m) + rt.need(dx, n))
+  ) {
     maxPool2dBackward(argmax, g, dx);
     return;
   }
-  const ap = arena.alloc(m);
-  const gp = arena.alloc(m);
-  const dxp = arena.alloc(n);
-  arena.i32.set(argmax, ap >> 2);
-  arena.f32.set(g.subarray(0, m), gp >> 2);
-  (rt.exports as unknown as PoolExports).maxPool2dBackward(ap, gp, m, dxp, n);
-  dx.set(arena.f32.subarray(dxp >> 2, (dxp >> 2) + n));
+  const ap = rt.place(argmax, 0, m, true);
+  const gp = rt.place(g as Float32Array, 0, m, true);
+  const dxp = rt.place(dx as Float32Array, 0, n, false);
+  const e = rt.exports as unknown as PoolExports;
+  // Two threads: the worker writes dx[h, n), this thread dx[0, h); both scan all m outputs in order (bit-identical).
+  const worker = rt.parallelWorker(16 * n);
+  if (worker === null) e.maxPool2dBackward(ap, gp, m, dxp, n);
+  else {
+    const h = Math.ceil(n / 8) * 4;
+    worker.post([['maxPool2dBackwardRange', [ap, gp, m, dxp, h, n]]]);
+    e.maxPool2dBackwardRange(ap, gp, m, dxp, 0, h);
+    worker.join();
+  }
+  rt.takeBack(dx as Float32Array, 0, n, dxp);
 }

@@ -1,3 +1,5 @@
+import type { ResidentStorage } from '../../storage';
+
 /**
  * A small loader for WebAssembly kernel modules, shared by @hw3/core and packages with their own AssemblyScript
  * loops (@hw3/batchnorm): pick the embedded build the engine validates (relaxed SIMD, else SIMD), instantiate it,
@@ -60,48 +62,73 @@ export function instantiateWasm(
 }
 
 /**
- * Per-call buffers in a WebAssembly memory, from byte `base` up: `reserve(bytes)` starts a call (growing the memory
- * once if needed), then `alloc` hands out 16-byte-aligned regions. The typed-array views (`f32`, `i32`, `f64`) are
- * re-made after a growth (growing detaches the old ones): read them after `reserve`, never keep them across calls.
+ * Buffers in a WebAssembly memory, from byte `base` up, in two stacked regions:
+ * - resident tensor storage (`ResidentStorage`: `allocF32` / `allocI32`, `mark` / `release`), used by `tidy` scopes
+ *   for op outputs. Only on a shared memory, whose growth keeps every existing view valid (an unshared memory
+ *   detaches all views when it grows): `allocF32` returns null on an unshared one;
+ * - per-call scratch above it: `reserve(bytes)` starts a kernel call (growing the memory if needed), then `alloc`
+ *   hands out 16-byte-aligned regions. The views `f32`, `i32`, `f64` are re-made after a growth: read them after
+ *   `reserve`, never keep them across calls.
  */
-export class WasmArena {
+export class WasmArena implements ResidentStorage {
   readonly memory: WebAssembly.Memory;
+  /** Whether the memory is shared (then resident storage is available). */
+  readonly shared: boolean;
   private readonly base: number;
+  /** End of the resident region (start of the per-call scratch). */
+  private heapTop: number;
   private top = 0;
   private f32View: Float32Array;
   private i32View: Int32Array;
   private f64View: Float64Array;
+  /** Every buffer object this memory has had (a shared memory's views keep their buffer across growth). */
+  private readonly buffers = new Set<ArrayBufferLike>();
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
+    this.shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
     this.base = (base + 15) & ~15;
+    this.heapTop = this.base;
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     this.f64View = new Float64Array(memory.buffer, 0, memory.buffer.byteLength >> 3);
+    this.buffers.add(memory.buffer);
     this.reserve(0);
   }
 
-  /**
-   * Starts a call needing `bytes` of per-call memory: grows the memory once if needed. Returns false when the memory
-   * cannot grow that far (wasm32 limit, or the engine refuses): the caller then runs its TypeScript kernel.
-   */
-  reserve(bytes: number): boolean {
+  /** Grows the memory so that `end` bytes exist (by at least a quarter, to grow rarely). False when it cannot. */
+  private ensure(end: number): boolean {
     const memory = this.memory;
-    const needed = this.base + bytes + 64 * 16;
-    if (memory.buffer.byteLength < needed) {
+    const have = memory.buffer.byteLength;
+    if (have < end) {
+      const pages = Math.ceil((end - have) / 65536);
       try {
-        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / 65536));
+        memory.grow(Math.max(pages, Math.ceil(have / 4 / 65536)));
       } catch {
-        return false;
+        try {
+          memory.grow(pages);
+        } catch {
+          return false;
+        }
       }
     }
     if (this.f32View.buffer !== memory.buffer) this.refreshViews();
-    this.top = this.base;
+    return true;
+  }
+
+  /**
+   * Starts a call needing `bytes` of per-call memory: grows the memory if needed. Returns false when the memory
+   * cannot grow that far (wasm32 limit, or the engine refuses): the caller then runs its TypeScript kernel.
+   */
+  reserve(bytes: number): boolean {
+    if (!this.ensure(this.heapTop + bytes + 64 * 16)) return false;
+    this.top = this.heapTop;
     return true;
   }
 
   private refreshViews(): void {
     const buffer = this.memory.buffer;
+    this.buffers.add(buffer);
     this.f32View = new Float32Array(buffer);
     this.i32View = new Int32Array(buffer);
     this.f64View = new Float64Array(buffer, 0, buffer.byteLength >> 3);
@@ -122,5 +149,39 @@ export class WasmArena {
   }
   get f64(): Float64Array {
     return this.f64View;
+  }
+
+  // ResidentStorage (tidy scopes)
+
+  mark(): number {
+    return this.heapTop;
+  }
+
+  release(mark: number): void {
+    if (mark >= this.base && mark <= this.heapTop) this.heapTop = mark;
+  }
+
+  /** Byte address of `elements` 4-byte elements of resident storage, or −1 (unshared memory, or no room). */
+  private allocResident(elements: number): number {
+    if (!this.shared || !(elements >= 0)) return -1;
+    const ptr = this.heapTop;
+    const end = ptr + ((elements * 4 + 15) & ~15);
+    if (!this.ensure(end + 64 * 16)) return -1;
+    this.heapTop = end;
+    return ptr;
+  }
+
+  allocF32(length: number): Float32Array | null {
+    const ptr = this.allocResident(length);
+    return ptr < 0 ? null : new Float32Array(this.memory.buffer, ptr, length);
+  }
+
+  allocI32(length: number): Int32Array | null {
+    const ptr = this.allocResident(length);
+    return ptr < 0 ? null : new Int32Array(this.memory.buffer, ptr, length);
+  }
+
+  addressOf(view: ArrayBufferView): number {
+    return this.buffers.has(view.buffer) ? view.byteOffset : -1;
   }
 }

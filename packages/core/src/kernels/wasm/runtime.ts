@@ -74,6 +74,36 @@ export class WasmRuntime {
     return w?.active && work >= MIN_PARALLEL_WORK ? w : null;
   }
 
+  /** Per-call scratch bytes operand `a` (of `length` elements) needs: none when it already lives in this memory. */
+  need(a: ArrayBufferView | null, length: number): number {
+    return a === null || this.arena.addressOf(a) >= 0 ? 0 : 4 * length + 16;
+  }
+
+  /**
+   * The byte address of `a[offset, offset + length)` for a kernel (call after `arena.reserve`): in place when `a`
+   * lives in this memory (a tensor of a `tidy` scope), else a per-call scratch region, holding a copy of those
+   * elements when `copy` (inputs, and outputs whose old values matter).
+   */
+  place(a: Float32Array | Int32Array, offset: number, length: number, copy: boolean): number {
+    const arena = this.arena;
+    const at = arena.addressOf(a);
+    if (at >= 0) return at + 4 * offset;
+    const p = arena.alloc(length);
+    if (copy) {
+      if (a instanceof Int32Array) arena.i32.set(a.subarray(offset, offset + length), p >> 2);
+      else arena.f32.set(a.subarray(offset, offset + length), p >> 2);
+    }
+    return p;
+  }
+
+  /** After the call: copies an output that `place` put in scratch at `p` back into `a` (nothing when in place). */
+  takeBack(a: Float32Array | Int32Array, offset: number, length: number, p: number): void {
+    const arena = this.arena;
+    if (arena.addressOf(a) >= 0) return;
+    if (a instanceof Int32Array) a.set(arena.i32.subarray(p >> 2, (p >> 2) + length), offset);
+    else a.set(arena.f32.subarray(p >> 2, (p >> 2) + length), offset);
+  }
+
   setGeometry(g: Conv2dGeometry): void {
     this.exports.setConvGeometry(...geometryArgs(g));
   }

@@ -8,7 +8,12 @@ import {
   WITH_DATA,
 } from './satellite-test-module';
 import { createThreadedWasmKernels } from './threads.node';
-import { createWasmKernels } from './wasm-kernels';
+import { createWasmKernels, WasmKernels, wasmKernelBytes } from './wasm-kernels';
+
+/** The one-thread set on an unshared memory (what createWasmKernels gives where SharedArrayBuffer is missing). */
+function unsharedKernels(): WasmKernels {
+  return new WasmKernels(new WebAssembly.Instance(new WebAssembly.Module(wasmKernelBytes('simd')!), {}));
+}
 
 /** The bytes below the kernel set's per-call arena: core's static data, stack-free globals, pack buffers. */
 function fixedRegion(kernels: object): Uint8Array {
@@ -43,8 +48,19 @@ describe('loadWasmSatellite: a package module on the kernel set memory', () => {
     expect(isSatelliteModule(bytes, new WebAssembly.Module(bytes))).toBe(true);
   });
 
-  it('one thread: runs on the unshared memory, scratch from the arena, never touching core data; same object per set', () => {
+  it('one thread, shared memory (createWasmKernels with SharedArrayBuffer): the shared build, no worker', () => {
     const k = createWasmKernels('simd')!;
+    const sat = loadWasmSatellite<Exports>(k, good)!;
+    expect(sat.memory.buffer instanceof SharedArrayBuffer).toBe(true);
+    expect(sat.parallelWorker(1 << 30)).toBeNull();
+    expect(sat.reserve(4 * 100 + 64)).toBe(true);
+    const p = sat.arena.alloc(100);
+    sat.exports.mark(p, 100, 3);
+    expect(sat.arena.i32[(p >> 2) + 99]).toBe(102);
+  });
+
+  it('one thread: runs on the unshared memory, scratch from the arena, never touching core data; same object per set', () => {
+    const k = unsharedKernels();
     const before = fixedRegion(k);
     const sat = loadWasmSatellite<Exports>(k, good)!;
     expect(sat).not.toBeNull();
@@ -72,7 +88,7 @@ describe('loadWasmSatellite: a package module on the kernel set memory', () => {
   });
 
   it('addressOf: views of the memory by address, anything else −1 (unshared: only the current buffer)', () => {
-    const k = createWasmKernels('simd')!;
+    const k = unsharedKernels();
     const sat = loadWasmSatellite<Exports>(k, good)!;
     const view = new Float32Array(sat.memory.buffer, 4096, 16);
     expect(sat.addressOf(view)).toBe(4096);

@@ -1,8 +1,9 @@
 /**
  * Satellite modules: a package's own AssemblyScript loops (e.g. @hw3/batchnorm's) running on the memory of the active
  * WebAssembly kernel set instead of in an instance of their own. `loadWasmSatellite(kernels, builds)` instantiates the
- * package's module with the kernel set's memory as its `env.memory` import — the one-thread set's memory (unshared)
- * or the two-thread set's shared memory, picking the matching build — on the calling thread, and in the two-thread set
+ * package's module with the kernel set's memory as its `env.memory` import — a shared memory (the two-thread set, and
+ * the one-thread set where SharedArrayBuffer exists) or an unshared one, picking the matching build — on the calling
+ * thread, and in the two-thread set
  * also on the worker (lazily, the first time it is needed there), so the package's glue can hand part of a call to
  * the worker like core's own glue does.
  *
@@ -11,7 +12,8 @@
  * (nothing is written at instantiation) and no shadow stack (AssemblyScript's `--runtime stub` keeps locals in wasm
  * locals), so it only touches the addresses it is given: scratch from the kernel set's per-call arena (`reserve` +
  * `arena.alloc`, the same arena core's kernels use, so a kernel call and a satellite call never overlap: calls are
- * synchronous and each starts with `reserve`), or arrays already in that memory (`addressOf`). `loadWasmSatellite`
+ * synchronous and each starts with `reserve`; it lies above `tidy`'s resident tensors), or arrays already in that
+ * memory (`addressOf`: e.g. the resident outputs of a `tidy` scope). `loadWasmSatellite`
  * refuses (null) a module with a data section, a memory of its own, or an import other than `env.memory`.
  */
 import { describeValue, ValueError } from '../../errors';
@@ -175,19 +177,17 @@ class Satellite<E> implements WasmSatellite<E> {
   }
 
   addressOf(a: ArrayBufferView): number {
-    const own = (this.rt as unknown as { addressOf?: (a: ArrayBufferView) => number }).addressOf;
-    if (typeof own === 'function') return own.call(this.rt, a);
     const buffer = this.memory.buffer;
     if (a.buffer === buffer) {
       if (this.shared) this.seen.add(buffer);
       return a.byteOffset;
     }
     // Shared memory: each growth gives a new SharedArrayBuffer object for the same bytes; views of an earlier one
-    // (seen by this satellite or held by the arena) are still views of this memory. Unshared: only the current one.
+    // (seen by this satellite or by the arena: its `addressOf`) are still views of this memory. Unshared: only the
+    // current buffer (a growth detaches the views of the old one).
     if (!this.shared) return -1;
     this.seen.add(buffer);
-    if (a.buffer === this.arena.f32.buffer || this.seen.has(a.buffer)) return a.byteOffset;
-    return -1;
+    return this.seen.has(a.buffer) ? a.byteOffset : this.arena.addressOf(a);
   }
 
   parallelWorker(work: number): SatelliteWorker | null {

@@ -12,9 +12,10 @@
  * Satellite modules of other packages (satellite.ts) are loaded on the worker with OP_LOAD and called the same way.
  * The work split lives with each op's glue (src/kernels/<op>/<op>.wasm.ts), which asks `runtime.parallelWorker()`
  * and computes every output element on exactly one thread with the one-thread reduction order, so results are
- * bit-identical to `createWasmKernels()`: GEMM by rows of C, conv2d forward and backward-input by images of the
- * batch; the weight gradient, pooling and the elementwise kernels stay on one thread. Small problems run on one
- * thread (the hand-off costs tens of microseconds).
+ * bit-identical to `createWasmKernels()`: GEMM by rows of C, conv2d forward and backward-input and max-pool forward
+ * by images of the batch, the weight gradient as two fixed partial sums, max-pool backward by ranges of dx; ReLU and
+ * channel sums stay on one thread (src/kernels/README.md has the table). Small problems run on one thread (the
+ * hand-off costs tens of microseconds).
  */
 import { type Kernels, kernelDescriptors } from '../kernels';
 import { validWasmBytes, type WasmVariant } from './arena';

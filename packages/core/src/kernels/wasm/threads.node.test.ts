@@ -124,7 +124,7 @@ describe('two-thread wasm kernels', () => {
 });
 
 describe('two-thread wasm kernels: pooling and the weight gradient split too', () => {
-  it('max pooling, ReLU forward / backward, weight gradient: bit-identical to one thread; the worker takes part in pooling and dW', () => {
+  it('max pooling, ReLU forward / backward, weight gradient: bit-identical to one thread; the worker takes part in pooling (forward and backward) and dW', () => {
     const k = threaded as Kernels;
     const link = (threaded as unknown as { runtime: { worker: { post(calls: unknown[]): void } } }).runtime
       .worker;
@@ -167,6 +167,13 @@ describe('two-thread wasm kernels: pooling and the weight gradient split too', (
         k.maxPool2dForward(g, x, o2, a2);
         expect(Array.from(o2)).toEqual(Array.from(o1));
         expect(Array.from(a2)).toEqual(Array.from(a1));
+        // Backward: overlapping windows (3×3 stride 2) send several terms to one dx element.
+        const dOut = randomArray(Float32Array, size, rand);
+        const dxSize = batch * h * w * c;
+        const [dx1, dx2] = [new Float32Array(dxSize).fill(9), new Float32Array(dxSize).fill(-9)];
+        single.maxPool2dBackward(a1, dOut, dx1);
+        k.maxPool2dBackward(a1, dOut, dx2);
+        expect(Array.from(dx2)).toEqual(Array.from(dx1));
       }
       for (const n of [401_408, 100_003]) {
         const x = randomArray(Float32Array, n, rand);
@@ -208,7 +215,8 @@ describe('two-thread wasm kernels: pooling and the weight gradient split too', (
     } finally {
       link.post = post;
     }
-    for (const name of ['maxPool2dForward', 'conv2dBackwardWeight']) expect(posted, name).toContain(name);
+    for (const name of ['maxPool2dForward', 'maxPool2dBackwardRange', 'conv2dBackwardWeight'])
+      expect(posted, name).toContain(name);
   });
 });
 
