@@ -128,6 +128,32 @@ describe('loadWasmSatellite: a package module on the kernel set memory', () => {
     expect(c[c.length - 1]).toBe(300);
   });
 
+  it('two threads: a satellite loaded before the worker is ready goes to the worker once it is; none after dispose', async () => {
+    const k = createThreadedWasmKernels('simd')!;
+    try {
+      const sat = loadWasmSatellite<Exports>(k, good)!;
+      expect(k.parallel).toBe(false); // the worker starts asynchronously
+      expect(sat.reserve(64)).toBe(true);
+      expect(sat.parallelWorker(1 << 30)).toBeNull();
+      expect(await k.ready()).toBe(true);
+      expect(sat.reserve(8 * 100 + 64)).toBe(true); // loads it on the worker now
+      const worker = sat.parallelWorker(1 << 30);
+      expect(worker).not.toBeNull();
+      const p = sat.arena.alloc(200);
+      worker!.post([['mark', [p + 400, 100, 100]]]);
+      sat.exports.mark(p, 100, 0);
+      worker!.join();
+      expect(Array.from(sat.arena.i32.subarray(p >> 2, (p >> 2) + 200))).toEqual(
+        Array.from({ length: 200 }, (_, i) => i),
+      );
+      k.dispose();
+      expect(sat.reserve(64)).toBe(true);
+      expect(sat.parallelWorker(1 << 30)).toBeNull();
+    } finally {
+      k.dispose();
+    }
+  });
+
   it('two threads: a growth of the shared memory between calls; old views are still recognised by address', () => {
     const sat = loadWasmSatellite<Exports>(threaded!, good)!;
     const old = new Float32Array(sat.memory.buffer, 8192, 8);
