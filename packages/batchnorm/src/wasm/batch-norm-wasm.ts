@@ -31,7 +31,16 @@ interface BatchNormExports {
     scale: number,
     offset: number,
   ): void;
-  reluInPlace(p: number, n: number): void;
+  bnNormalize(
+    x: number,
+    out: number,
+    rows: number,
+    C: number,
+    mean: number,
+    scale: number,
+    offset: number,
+    relu: number,
+  ): void;
   bnReluMask(
     x: number,
     dy: number,
@@ -144,26 +153,18 @@ export class BatchNormWasm {
     const mp = s + 40 * C;
     const sp = s + 48 * C;
     const offp = s + 56 * C;
+    const r = relu ? 1 : 0;
     if (worker !== null) {
       const oq = op + 4 * hC;
-      worker.post(
-        relu
-          ? [
-              ['bnAffine', [xq, 0, oq, rest, C, mp, 0, sp, offp]],
-              ['reluInPlace', [oq, rest * C]],
-            ]
-          : [['bnAffine', [xq, 0, oq, rest, C, mp, 0, sp, offp]]],
-      );
+      worker.post([['bnNormalize', [xq, oq, rest, C, mp, sp, offp, r]]]);
       if (firstHalfPending) f32.set(x.subarray(0, hC), xp >> 2);
-      e.bnAffine(xp, 0, op, h, C, mp, 0, sp, offp);
-      if (relu) e.reluInPlace(op, hC);
+      e.bnNormalize(xp, op, h, C, mp, sp, offp, r);
       // The first half is copied out while the worker finishes the second.
       if (oa < 0) out.set(f32.subarray(op >> 2, (op >> 2) + hC));
       worker.join();
       if (oa < 0) out.set(f32.subarray((op >> 2) + hC, (op >> 2) + size), hC);
     } else {
-      e.bnAffine(xp, 0, op, rows, C, mp, 0, sp, offp);
-      if (relu) e.reluInPlace(op, size);
+      e.bnNormalize(xp, op, rows, C, mp, sp, offp, r);
       if (oa < 0) out.set(f32.subarray(op >> 2, (op >> 2) + size));
     }
     return true;
