@@ -116,7 +116,7 @@ const sections: Array<[string, () => Promise<Row[]>]> = [
   ['gemm', async () => [...(await benchGemm(kernels, GEMM_SIZES)), ...torch({ gemm: GEMM_SIZES })]],
   ['conv', () => benchConv(kernels)],
   ['pool', () => benchMaxPool(kernels.filter((k) => !k.name.endsWith('threads')))],
-  ['bn', () => benchBatchNorm()],
+  ['bn', () => benchBatchNorm(kernels.filter((k) => k.wasmVariant !== undefined))],
   ['train', async () => [...(await benchTrainStep(kernels)), ...torch({ train: { batch: BATCH } })]],
   ['infer', async () => [...(await benchInference(kernels)), ...torch({ infer: { batch: INFER_BATCH } })]],
 ];

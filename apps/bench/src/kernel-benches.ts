@@ -1,6 +1,7 @@
 /** Kernel-level benchmarks: GEMM, conv2d forward/backward, max pooling, batch norm — hw3 against TensorFlow.js. */
 import { batchNormBackward, batchNormForward } from '@hw3/batchnorm';
-import type { Conv2dGeometry, Kernels } from '@hw3/core/kernels';
+import { getKernels, setKernels, tidy } from '@hw3/core';
+import { allocateOutputLike, type Conv2dGeometry, type Kernels } from '@hw3/core/kernels';
 import type { Row } from './report';
 import { hasKernel, type TfBackend, tf, useTfBackend } from './tfjs';
 import { measure, randomFloat32, type Timing } from './timing';
@@ -220,8 +221,14 @@ export async function benchMaxPool(kernels: Kernels[]): Promise<Row[]> {
   return rows;
 }
 
-export async function benchBatchNorm(): Promise<Row[]> {
+/**
+ * Batch norm forward + backward (the functional calls with reused buffers), once per kernel set given (the batch-norm
+ * loops run on the active WebAssembly set's memory and threads; the TypeScript set runs this package's TS loops), or
+ * with the active kernels when none is given.
+ */
+export async function benchBatchNorm(kernelSets: readonly Kernels[] = []): Promise<Row[]> {
   const rows: Row[] = [];
+  const saved = getKernels();
   for (const [n, h, c] of [
     [64, 28, 8],
     [64, 14, 16],
@@ -236,12 +243,31 @@ export async function benchBatchNorm(): Promise<Row[]> {
     const dx = new Float32Array(x.length);
     const dGamma = new Float32Array(c);
     const dBeta = new Float32Array(c);
-    let cache = batchNormForward(x, shape, { gamma, beta, out }).cache;
-    const t = measure(() => {
-      cache = batchNormForward(x, shape, { gamma, beta, out, cache }).cache;
-      batchNormBackward(dy, cache, { gamma, dx, dGamma, dBeta });
-    });
-    rows.push(row(task, 'hw3 @hw3/batchnorm', t, null, 'fused, float32 data, float64 sums'));
+    /** fwd+bwd with these operands (plain arrays: copied in and out; resident: used in place). */
+    const timeWith = (xs: Float32Array, dys: Float32Array, outs: Float32Array, dxs: Float32Array) => {
+      let cache = batchNormForward(xs, shape, { gamma, beta, out: outs }).cache;
+      return measure(() => {
+        cache = batchNormForward(xs, shape, { gamma, beta, out: outs, cache }).cache;
+        batchNormBackward(dys, cache, { gamma, dx: dxs, dGamma, dBeta });
+      });
+    };
+    for (const k of kernelSets.length > 0 ? kernelSets : [saved]) {
+      setKernels(k);
+      const impl = kernelSets.length > 0 ? `hw3 @hw3/batchnorm ${k.name}` : 'hw3 @hw3/batchnorm';
+      rows.push(row(task, impl, timeWith(x, dy, out, dx), null, 'fused, float32 data, float64 sums'));
+      if (k.residentStorage === undefined) continue;
+      // x, dy, y, dx in the kernel set's memory (as inside a training step's tidy scope): no copies.
+      const t = tidy(() => {
+        const [xs, dys, outs, dxs] = [x, dy, out, dx].map((a) => {
+          const r = allocateOutputLike(a, a.length) as Float32Array;
+          r.set(a);
+          return r;
+        });
+        return timeWith(xs, dys, outs, dxs);
+      });
+      rows.push(row(task, `${impl} (resident)`, t, null, 'operands in the kernel set memory (tidy)'));
+    }
+    setKernels(saved);
     for (const backend of TF_BACKENDS) {
       await useTfBackend(backend);
       const tx = tf.tensor4d(x, [n, h, h, c]);

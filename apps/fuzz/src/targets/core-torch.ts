@@ -204,6 +204,50 @@ const instantiateTarget: Target<{ builds: unknown; variant: unknown }> = {
   },
 };
 
+/** A one-thread WebAssembly kernel set for the satellite target (made once). */
+let satelliteKernels: core.Kernels | null | undefined;
+
+const satelliteTarget: Target<{ kernels: unknown; builds: unknown }> = {
+  pkg: PKG,
+  name: 'loadWasmSatellite',
+  variant: 'junk kernels / builds: a satellite on the kernel set memory, null or a typed error',
+  weight: 0.3,
+  arb: fc.record({
+    kernels: fc.oneof(fc.constantFrom<unknown>('wasm', 'ts'), junk),
+    builds: fc.oneof(
+      junk,
+      fc.constantFrom<unknown>(
+        // The empty module: no imports, no memory, no data (fit; nothing to call).
+        {
+          unshared: { simd: 'AGFzbQEAAAA=', relaxedSimd: 'AGFzbQEAAAA=' },
+          shared: { simd: 'AGFzbQEAAAA=', relaxedSimd: 'AGFzbQEAAAA=' },
+        },
+        { unshared: { simd: '!!', relaxedSimd: '' }, shared: { simd: '', relaxedSimd: '' } },
+        { unshared: { simd: 'AGFzbQEAAAA=' } },
+        {},
+      ),
+    ),
+  }),
+  run: ({ kernels, builds }) => {
+    if (satelliteKernels === undefined) satelliteKernels = core.createWasmKernels('simd');
+    const k = kernels === 'wasm' ? satelliteKernels : kernels === 'ts' ? core.tsKernels : kernels;
+    let sat: core.WasmSatellite | null;
+    try {
+      sat = core.loadWasmSatellite(k as core.Kernels, builds as core.WasmSatelliteBuilds);
+    } catch (error) {
+      check(
+        error instanceof core.ValueError && (error as core.ValueError).code === 'INVALID_WASM_BUILDS',
+        () => `threw ${String(error)}`,
+      );
+      return;
+    }
+    if (sat === null) return;
+    check(k === satelliteKernels, 'a satellite only on a WebAssembly kernel set');
+    check(sat.reserve(64) === true && sat.addressOf(new Float32Array(4)) === -1, 'reserve / addressOf');
+    check(sat.parallelWorker(1 << 30) === null, 'no worker on one thread');
+  },
+};
+
 const arenaTarget: Target<{ pages: number; base: unknown; calls: Array<[string, unknown]> }> = {
   pkg: PKG,
   name: 'WasmArena',
@@ -340,6 +384,7 @@ export const coreTorchTargets: Target<never>[] = [
   layoutTarget('nhwcToNchw'),
   layoutTarget('nchwToNhwc'),
   instantiateTarget,
+  satelliteTarget,
   arenaTarget,
   allocTarget('allocateOutputLike'),
   allocTarget('allocateIndices'),

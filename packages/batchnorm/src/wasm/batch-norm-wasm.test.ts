@@ -4,14 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { batchNormBackward } from '../batch-norm-backward';
 import { batchNormForward, batchNormInference } from '../batch-norm-forward';
 import { randomArray } from '../test-utils';
-import { BatchNormWasm, createBatchNormWasm } from './batch-norm-wasm';
+import { BatchNormWasm, batchNormWasmFor } from './batch-norm-wasm';
 
 // The float32 forward/backward run through this package's WebAssembly loops when the active @hw3/core kernels are a
-// WebAssembly set (getKernels().wasmVariant); this package's TypeScript kernels are the reference. Both use
+// WebAssembly set (getKernels().wasmVariant), on that set's memory; this package's TypeScript kernels are the reference. Both use
 // float64 arithmetic and round once, so they agree to float32 rounding (the sums are only ordered differently).
 
 const wasm = createWasmKernels('simd');
-const loops = createBatchNormWasm()!;
+const loops = batchNormWasmFor(wasm!)!;
 const saved = getKernels();
 afterEach(() => setKernels(saved));
 

@@ -1,5 +1,8 @@
 // Batch-norm loops of @hw3/batchnorm in AssemblyScript (built by scripts/build-wasm.mjs, run through
-// src/wasm/batch-norm-wasm.ts) on channels-last data viewed as [rows, C]. All arithmetic is float64, as in
+// src/wasm/batch-norm-wasm.ts) on channels-last data viewed as [rows, C]. The module is a satellite of @hw3/core's
+// WebAssembly kernel set: it imports that set's memory (env.memory) and has no data segments, no memory of its own and
+// no shadow stack, so it touches only the addresses it is given (the kernel set's per-call arena, or tensors already in
+// that memory). Row ranges are given by the caller (the two-thread split), so every export works on [r0, r1) rows. All arithmetic is float64, as in
 // the TypeScript kernels of @hw3/batchnorm: four channels are loaded as f32x4 and widened to two f64x2, and only the
 // final store rounds to float32. Rows are cut into blocks of about BN_BLOCK floats (in L1); inside a block each group
 // of four channels keeps its accumulators in registers. Per-channel arrays (k, mean, scale, ...) are float64.
@@ -186,33 +189,83 @@ export function bnAffine(
 }
 
 /**
- * ReLU in place (the fused BN + ReLU forward): p[i] = max(p[i], 0) with NaN kept, −0 → +0, as @hw3/core's ReLU:
- * p = p & ([p > 0] | [p ≠ p]).
+ * The forward's normalisation, with the fused ReLU when `relu` ≠ 0: out = (x − mean[c])·scale[c] + offset[c] (as
+ * bnAffine with y = 0, the same float64 operations, rounded once), then max(out, 0) with NaN kept and −0 → +0, as
+ * @hw3/core's ReLU (out & ([out > 0] | [out ≠ out])) — in the same pass (one read, one write per element). `out`
+ * may alias x.
  */
-export function reluInPlace(p: usize, n: i32): void {
+export function bnNormalize(
+  x: usize,
+  out: usize,
+  rows: i32,
+  C: i32,
+  mean: usize,
+  scale: usize,
+  offset: usize,
+  relu: i32,
+): void {
+  const C4 = C & ~3;
+  const blockRows = bnBlockRows(C);
+  const rowBytes = (<usize>C) << 2;
   const zero = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const b = (<usize>i) << 2;
-    const v = v128.load(p + b);
-    v128.store(p + b, v128.and(v, v128.or(f32x4.gt(v, zero), f32x4.ne(v, v))));
-  }
-  for (; i < n; i++) {
-    const b = (<usize>i) << 2;
-    const v = load<f32>(p + b);
-    // biome-ignore lint/suspicious/noGlobalIsNan: AssemblyScript's builtin isNaN<f32> (no coercion).
-    store<f32>(p + b, v > 0 || isNaN(v) ? v : 0);
+  for (let r0 = 0; r0 < rows; r0 += blockRows) {
+    const r1 = min(rows, r0 + blockRows);
+    for (let c = 0; c < C4; c += 4) {
+      const cb = (<usize>c) << 3;
+      const mLo = v128.load(mean + cb);
+      const mHi = v128.load(mean + cb + 16);
+      const sLo = v128.load(scale + cb);
+      const sHi = v128.load(scale + cb + 16);
+      const oLo = v128.load(offset + cb);
+      const oHi = v128.load(offset + cb + 16);
+      const start = (<usize>(r0 * C + c)) << 2;
+      let px = x + start;
+      let po = out + start;
+      if (relu !== 0) {
+        for (let r = r0; r < r1; r++) {
+          const v = v128.load(px);
+          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
+          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
+          const w = narrow(lo, hi);
+          v128.store(po, v128.and(w, v128.or(f32x4.gt(w, zero), f32x4.ne(w, w))));
+          px += rowBytes;
+          po += rowBytes;
+        }
+      } else {
+        for (let r = r0; r < r1; r++) {
+          const v = v128.load(px);
+          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
+          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
+          v128.store(po, narrow(lo, hi));
+          px += rowBytes;
+          po += rowBytes;
+        }
+      }
+    }
+    for (let c = C4; c < C; c++) {
+      const cb = (<usize>c) << 3;
+      const mu = load<f64>(mean + cb);
+      const s = load<f64>(scale + cb);
+      const o = load<f64>(offset + cb);
+      for (let r = r0; r < r1; r++) {
+        const off = (<usize>(r * C + c)) << 2;
+        const v = <f32>((<f64>load<f32>(x + off) - mu) * s + o);
+        // biome-ignore lint/suspicious/noGlobalIsNan: AssemblyScript's builtin isNaN<f32> (no coercion).
+        store<f32>(out + off, relu === 0 || v > 0 || isNaN(v) ? v : 0);
+      }
+    }
   }
 }
 
 /**
- * The fused BN + ReLU backward's mask: dy = dy where y > 0, else +0, with y = (x − mean[c])·scale[c] + offset[c]
+ * The fused BN + ReLU backward's mask: out = dy where y > 0, else +0, with y = (x − mean[c])·scale[c] + offset[c]
  * recomputed exactly as bnAffine's forward computed it (same float64 operations, rounded to float32 the same way),
- * so the mask is the one ReLU's backward would apply to the forward's output.
+ * so the mask is the one ReLU's backward would apply to the forward's output. `out` may be dy.
  */
 export function bnReluMask(
   x: usize,
   dy: usize,
+  out: usize,
   rows: i32,
   C: i32,
   mean: usize,
@@ -236,13 +289,15 @@ export function bnReluMask(
       const start = (<usize>(r0 * C + c)) << 2;
       let px = x + start;
       let pg = dy + start;
+      let po = out + start;
       for (let r = r0; r < r1; r++) {
         const v = v128.load(px);
         const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
         const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
-        v128.store(pg, v128.and(v128.load(pg), f32x4.gt(narrow(lo, hi), zero)));
+        v128.store(po, v128.and(v128.load(pg), f32x4.gt(narrow(lo, hi), zero)));
         px += rowBytes;
         pg += rowBytes;
+        po += rowBytes;
       }
     }
     for (let c = C4; c < C; c++) {
@@ -253,13 +308,8 @@ export function bnReluMask(
       for (let r = r0; r < r1; r++) {
         const off = (<usize>(r * C + c)) << 2;
         const d = <f64>load<f32>(x + off) - mu;
-        if (!(<f32>(d * s + o) > 0)) store<f32>(dy + off, 0);
+        store<f32>(out + off, <f32>(d * s + o) > 0 ? load<f32>(dy + off) : 0);
       }
     }
   }
-}
-
-/** First free byte after the static data: the glue lays its buffers out from here. */
-export function heapBase(): usize {
-  return __heap_base;
 }

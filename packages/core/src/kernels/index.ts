@@ -11,6 +11,13 @@ export type { Conv2dGeometry, FloatArray, KernelName, Kernels, Pool2dGeometry } 
 export { kernelDescriptors } from './kernels';
 export { tsKernels } from './ts-kernels';
 export { instantiateWasm, WasmArena, type WasmBuilds, type WasmVariant } from './wasm/arena';
+export type { WasmCall } from './wasm/runtime';
+export {
+  loadWasmSatellite,
+  type SatelliteWorker,
+  type WasmSatellite,
+  type WasmSatelliteBuilds,
+} from './wasm/satellite';
 export { createWasmKernels, loadWasmKernels } from './wasm/wasm-kernels';
 
 let active: Kernels | null = null;

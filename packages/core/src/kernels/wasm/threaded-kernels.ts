@@ -9,6 +9,7 @@
  *   shared Int32Array, bumps REQUEST and notifies; the worker (running `workerServeSource()`) runs them on its own
  *   instance, stores DONE and notifies; the calling thread does its own part meanwhile and then waits for DONE with
  *   Atomics.wait (`join()`), so calls stay synchronous.
+ * Satellite modules of other packages (satellite.ts) are loaded on the worker with OP_LOAD and called the same way.
  * The work split lives with each op's glue (src/kernels/<op>/<op>.wasm.ts), which asks `runtime.parallelWorker()`
  * and computes every output element on exactly one thread with the one-thread reduction order, so results are
  * bit-identical to `createWasmKernels()`: GEMM by rows of C, conv2d forward and backward-input and max-pool forward
@@ -20,6 +21,7 @@ import { type Kernels, kernelDescriptors } from '../kernels';
 import { validWasmBytes, type WasmVariant } from './arena';
 import { relaxedSimdSharedWasmBase64, simdSharedWasmBase64 } from './kernels.generated';
 import type { WasmCall, WorkerLink } from './runtime';
+import type { SatelliteWorkerHost, WorkerExportTable } from './satellite';
 import { WasmKernels } from './wasm-kernels';
 
 /** Control block layout (Int32 slots). */
@@ -33,6 +35,8 @@ const CONTROL_SLOTS = 256;
 
 const OP_CALLS = 1;
 const OP_EXIT = 2;
+/** Load a satellite module (satellite.ts): ARGS = bytes address, length, export-table JSON address, length. */
+const OP_LOAD = 3;
 
 /** A kernel call that takes longer than this on the worker means the worker is gone. */
 const JOIN_TIMEOUT_MS = 120_000;
@@ -52,17 +56,22 @@ export const workerExports: readonly (readonly [string, number])[] = (() => {
     }
   return [...seen.entries()];
 })();
-const exportIndex = new Map(workerExports.map(([name], i) => [name, i]));
+const coreExportTable: WorkerExportTable = new Map(
+  workerExports.map(([name, arity], i) => [name, [i, arity] as const]),
+);
 
 /**
  * The worker's side of the protocol, as plain JavaScript source for the worker scripts: with `e` the worker's
- * instance exports and `c` the control block (Int32Array) in scope, it sets READY, runs `announceReady` (a statement
- * telling the calling thread), then serves commands until OP_EXIT. A command is a list of export calls
- * [count, (index, ...args)*] run in order (a trap sets ERROR; DONE is stored either way).
+ * instance exports, `memory` the shared memory and `c` the control block (Int32Array) in scope, it sets READY, runs
+ * `announceReady` (a statement telling the calling thread), then serves commands until OP_EXIT. A command is a list of
+ * export calls [count, (index, ...args)*] run in order (a trap sets ERROR; DONE is stored either way), or OP_LOAD: a
+ * satellite module (its bytes and its [name, arity] export list as JSON, staged in the memory) is instantiated on the
+ * shared memory and its exports, checked to exist with those parameter counts, get the next indices.
  */
 export function workerServeSource(announceReady: string): string {
   return `
 const fns = ${JSON.stringify(workerExports)}.map(([name, arity]) => [e[name], arity]);
+const staged = (p, n) => new Uint8Array(memory.buffer, p, n).slice();
 Atomics.store(c, ${READY}, 1);
 ${announceReady}
 let seen = 0;
@@ -72,12 +81,24 @@ for (;;) {
   const op = c[${OP}];
   if (op === ${OP_EXIT}) break;
   try {
+    if (op === ${OP_LOAD}) {
+      const module = new WebAssembly.Module(staged(c[${ARGS}], c[${ARGS + 1}]));
+      const table = JSON.parse(new TextDecoder().decode(staged(c[${ARGS + 2}], c[${ARGS + 3}])));
+      const x = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      const added = table.map(([name, arity]) => {
+        if (typeof x[name] !== 'function' || x[name].length !== arity) throw new Error('satellite export ' + name);
+        return [x[name], arity];
+      });
+      if (fns.length !== c[${ARGS + 4}]) throw new Error('satellite table out of step');
+      fns.push(...added);
+    } else {
     let p = ${ARGS};
     const count = c[p++];
     for (let i = 0; i < count; i++) {
       const [fn, arity] = fns[c[p++]];
       fn.apply(null, Array.prototype.slice.call(c, p, p + arity));
       p += arity;
+    }
     }
   } catch (error) {
     Atomics.store(c, ${ERROR}, 1);
@@ -151,6 +172,8 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
   private readonly workerPackedB: number;
   private readonly workerEdge: number;
   private sequence = 0;
+  /** How many exports the worker can run (core's, then each loaded satellite's). */
+  private workerFunctions = workerExports.length;
   protected disposed = false;
   protected abstract readonly readyPromise: Promise<boolean>;
   /** How errors name the worker, e.g. 'wasm worker'. */
@@ -168,14 +191,16 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
     this.workerEdge = this.workerPackedB + packBytes.b;
     this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
     const self = this;
-    const link: WorkerLink = {
+    const link: WorkerLink & SatelliteWorkerHost = {
       get active() {
         return self.parallel;
       },
       packedA: this.workerPackedA,
       packedB: this.workerPackedB,
-      post: (calls) => this.post(calls),
+      post: (calls) => this.post(calls, coreExportTable),
       join: () => this.join(),
+      loadOnWorker: (bytes, exports) => this.loadOnWorker(bytes, exports),
+      postSatellite: (calls, table) => this.post(calls, table),
     };
     rt.worker = link;
   }
@@ -215,23 +240,57 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
     this.terminateWorker();
   }
 
-  private post(calls: readonly WasmCall[]): void {
+  private post(calls: readonly WasmCall[], table: WorkerExportTable): void {
     const c = this.control;
     c[OP] = OP_CALLS;
     c[ERROR] = 0;
     let p = ARGS;
     c[p++] = calls.length;
     for (const [name, args] of calls) {
-      const index = exportIndex.get(name);
-      if (index === undefined || workerExports[index][1] !== args.length) {
+      const entry = table.get(name);
+      if (entry === undefined || entry[1] !== args.length) {
         throw new Error(`two-thread kernels: ${name} with ${args.length} arguments is not a worker export`);
       }
       if (p + 1 + args.length > CONTROL_SLOTS) throw new Error('two-thread kernels: command too long');
-      c[p++] = index;
+      c[p++] = entry[0];
       for (let i = 0; i < args.length; i++) c[p++] = args[i];
     }
     Atomics.store(c, REQUEST, ++this.sequence);
     Atomics.notify(c, REQUEST);
+  }
+
+  /**
+   * Instantiates a satellite module on the worker (satellite.ts): stages its bytes and export list in the arena
+   * (so call it before a call's own `reserve`), posts OP_LOAD and waits. Throws when the worker cannot load it.
+   */
+  private loadOnWorker(
+    bytes: Uint8Array,
+    exports: readonly (readonly [string, number])[],
+  ): WorkerExportTable {
+    if (!this.parallel) throw new Error('two-thread kernels: the worker is not running');
+    const text = new TextEncoder().encode(JSON.stringify(exports));
+    const arena = this.runtime.arena;
+    if (!arena.reserve(bytes.length + text.length + 64))
+      throw new Error('two-thread kernels: no memory to stage');
+    const bp = arena.alloc(Math.ceil(bytes.length / 4));
+    const tp = arena.alloc(Math.ceil(text.length / 4));
+    const u8 = new Uint8Array(arena.memory.buffer);
+    u8.set(bytes, bp);
+    u8.set(text, tp);
+    const c = this.control;
+    c[OP] = OP_LOAD;
+    c[ERROR] = 0;
+    c[ARGS] = bp;
+    c[ARGS + 1] = bytes.length;
+    c[ARGS + 2] = tp;
+    c[ARGS + 3] = text.length;
+    c[ARGS + 4] = this.workerFunctions;
+    Atomics.store(c, REQUEST, ++this.sequence);
+    Atomics.notify(c, REQUEST);
+    this.join();
+    const table = new Map<string, readonly [number, number]>();
+    for (const [name, arity] of exports) table.set(name, [this.workerFunctions++, arity]);
+    return table;
   }
 
   private join(): void {

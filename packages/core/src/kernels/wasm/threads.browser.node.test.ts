@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
 import type { Conv2dGeometry, Kernels } from '../kernels';
 import { randomArray, seededRandom } from '../test-helpers';
+import { loadWasmSatellite } from './satellite';
+import { type MarkExports, SOURCE, satelliteBuilds } from './satellite-test-module';
 import { createThreadedWasmKernels, type ThreadedKernels, threadsUnavailableReason } from './threads.browser';
 import { createWasmKernels } from './wasm-kernels';
 
@@ -195,4 +197,22 @@ describe('conformance of the browser build', () => {
     },
   });
   kernelConformanceTests(lazy, { describe, it, expect });
+});
+
+describe('two-thread wasm kernels, browser build: satellite modules', () => {
+  it('a satellite module loads on the helper worker (OP_LOAD in the helper script) and runs there', async () => {
+    const sat = loadWasmSatellite<MarkExports>(threaded as Kernels, await satelliteBuilds(SOURCE))!;
+    expect(sat).not.toBeNull();
+    expect(sat.reserve(8 * 1000 + 64)).toBe(true);
+    const worker = sat.parallelWorker(1 << 20);
+    expect(worker).not.toBeNull();
+    const p = sat.arena.alloc(2000);
+    worker!.post([['mark', [p + 4000, 1000, 1000]]]);
+    sat.exports.mark(p, 1000, 0);
+    worker!.join();
+    const i32 = sat.arena.i32;
+    let wrong = 0;
+    for (let i = 0; i < 2000; i++) if (i32[(p >> 2) + i] !== i) wrong++;
+    expect(wrong).toBe(0);
+  });
 });

@@ -23,6 +23,7 @@ import {
   simdWasmBase64,
 } from './kernels.generated';
 import { WasmRuntime } from './runtime';
+import { registerWasmRuntime } from './satellite';
 
 export type { WasmVariant } from './arena';
 
@@ -56,6 +57,7 @@ export class WasmKernels implements Kernels {
   ) {
     const rt = new WasmRuntime(instance, memory, extraFixedBytes);
     this.runtime = rt;
+    registerWasmRuntime(this, rt); // satellites (loadWasmSatellite) run on this set's memory
     this.wasmVariant = rt.relaxed ? 'relaxed-simd' : 'simd';
     this.name = `wasm-${this.wasmVariant}${nameSuffix}`;
     this.residentStorage = rt.arena.shared ? rt.arena : undefined;
