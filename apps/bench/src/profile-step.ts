@@ -1,12 +1,13 @@
 /**
  * Runs hw3 training steps of mnist-cnn-bn for a CPU profile, then prints the functions with the most self time.
- * Usage: npm run profile [-- --steps=40 --kernels=ts|wasm]   (writes results/prof/*.cpuprofile)
+ * Usage: npm run profile [-- --steps=40 --kernels=ts|wasm|wasm2 --resident=1|0]   (wasm2: the two-thread kernels)   (writes results/prof/*.cpuprofile)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setKernels } from '@hw3/core';
 import { createWasmKernels, tsKernels } from '@hw3/core/kernels';
+import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { BATCH, Hw3MnistCnnBn, syntheticBatch } from './mnist-cnn-bn';
 
 interface ProfileNode {
@@ -48,7 +49,9 @@ const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.arg
 if (isMain) {
   const steps = Number(arg('steps', '40'));
   const which = arg('kernels', 'wasm');
-  const kernels = which === 'ts' ? tsKernels : createWasmKernels();
+  const threaded = which === 'wasm2' ? createThreadedWasmKernels() : null;
+  if (threaded && !(await threaded.ready())) throw new Error('the two-thread kernels did not start');
+  const kernels = which === 'ts' ? tsKernels : (threaded ?? createWasmKernels());
   if (!kernels) throw new Error('WebAssembly SIMD kernels unavailable');
   setKernels(kernels);
   const model = new Hw3MnistCnnBn(1, true, arg('resident', '1') !== '0');
@@ -60,4 +63,5 @@ if (isMain) {
   console.log(`${kernels.name}: ${ms.toFixed(1)} ms/step, ${((BATCH * 1000) / ms).toFixed(0)} samples/s`);
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'prof');
   console.log(`profile → ${dir} when the process exits; then: npm run profile:summary`);
+  threaded?.dispose();
 }
