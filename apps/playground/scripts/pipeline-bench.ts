@@ -4,7 +4,7 @@
  * each timed over the same epoch of the default run. Prints ms per batch and shares of the step. Then the
  * playground's Trainer.trainStep against the bench's step (apps/bench/src/mnist-cnn-bn.ts, the same net, batch and
  * optimizer built from functional ops), interleaved in blocks of 10 steps, to show where a samples/s gap goes.
- * Usage: node --conditions=@hw3/source --experimental-wasm-relaxed-simd --expose-gc --import tsx \
+ * Usage: node --conditions=@hw3/source --experimental-wasm-relaxed-simd --import tsx \
  *          scripts/pipeline-bench.ts [--steps=125] [--threads=1|2]
  */
 import { getKernels, Rng } from '@hw3/core';
@@ -32,8 +32,6 @@ const trainer = new Trainer(data, {
   schedule: 'cosine',
   maxShift: 1,
 });
-const gc = (globalThis as { gc?: (o?: { type: 'minor' | 'major' }) => void }).gc;
-trainer.afterBatch = gc ? () => gc({ type: 'minor' }) : null;
 
 const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)];
 const x = new Float32Array(64 * PIXELS);
@@ -78,20 +76,13 @@ console.log(
     `${((100 * evalMs) / epochTrainMs).toFixed(2)} % of an epoch's ${trainer.stepsPerEpoch} steps (${epochTrainMs.toFixed(0)} ms)`,
 );
 
-// Trainer.trainStep (real digits, shifts, lr schedule, argmax, finite check; npm start's scavenge after each step)
-// vs the bench's step with the same scavenge and without it (as `npm run bench` runs it), interleaved in blocks.
+// Trainer.trainStep (real digits, shifts, lr schedule, argmax, finite check: what npm start runs) vs the bench's step
+// (as `npm run bench` runs it), interleaved in blocks.
 const benchModel = new Hw3MnistCnnBn(1);
 const batch = syntheticBatch(64, 21);
 for (let i = 0; i < 3; i++) benchModel.trainStep(batch);
 const variants: Array<[string, () => void]> = [
-  ['Trainer.trainStep + scavenge (npm start)', () => trainer.trainStep()],
-  [
-    'bench step + scavenge',
-    () => {
-      benchModel.trainStep(batch);
-      trainer.afterBatch?.();
-    },
-  ],
+  ['Trainer.trainStep (npm start)', () => trainer.trainStep()],
   ['bench step (npm run bench)', () => benchModel.trainStep(batch)],
 ];
 const wall = variants.map(() => [] as number[]);
@@ -100,7 +91,6 @@ const faults = variants.map(() => 0);
 const rounds = arg('rounds', 10);
 for (let round = 0; round < rounds; round++) {
   variants.forEach(([, fn], v) => {
-    if (v === 0) trainer.afterBatch = gc ? () => gc({ type: 'minor' }) : null;
     const c = process.cpuUsage();
     const f = process.resourceUsage().minorPageFault;
     wall[v].push(...time(fn, 10));
@@ -110,14 +100,14 @@ for (let round = 0; round < rounds; round++) {
   });
 }
 console.log(
-  `A/B/C, ${rounds} rounds × 10 steps each (wall ms median / mean, CPU ms per step incl. the worker, page faults per step):`,
+  `A/B, ${rounds} rounds × 10 steps each (wall ms median / mean, CPU ms per step incl. the worker, page faults per step):`,
 );
 const mean = (t: number[]) => t.reduce((x, y) => x + y, 0) / t.length;
 variants.forEach(([name], v) => {
   const n = wall[v].length;
   console.log(
     `  ${name.padEnd(42)} ${median(wall[v]).toFixed(3)} / ${mean(wall[v]).toFixed(3)} ms  cpu ${(cpu[v] / n).toFixed(2)} ms  faults ${(faults[v] / n).toFixed(0)}` +
-      `  → median ${((100 * median(wall[2])) / median(wall[v])).toFixed(1)} % of the bench's samples/s`,
+      `  → median ${((100 * median(wall[1])) / median(wall[v])).toFixed(1)} % of the bench's samples/s`,
   );
 });
 kernels.restore();

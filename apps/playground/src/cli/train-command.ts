@@ -23,15 +23,6 @@ function resolveCheckpoint(cwd: string, path: string): string {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
-/**
- * Each step allocates activations and gradients (~16 MB) that die at once; V8 frees ArrayBuffer memory only
- * at its next collection, which it lets wait for tens of MB of external garbage. When node runs with
- * --expose-gc (npm start does), a minor collection (a scavenge, well under a millisecond here) after every
- * batch keeps the peak RSS of the default run under 150 MB.
- */
-const collectGarbage = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
-const scavenge = collectGarbage === undefined ? null : () => collectGarbage({ type: 'minor' });
-
 export async function runTrain(options: TrainOptions, io: CliIo): Promise<number> {
   const started = performance.now();
   const kernels = await selectKernels(options.threads);
@@ -77,7 +68,6 @@ async function train(
     runDir = options.out !== null ? resolve(io.cwd, options.out) : defaultRunDir(io.cwd, io.now());
   }
   makeRunDir(runDir);
-  trainer.afterBatch = scavenge;
   const shownDir = relative(io.cwd, runDir) || '.';
   const c = trainer.config;
   human.write(

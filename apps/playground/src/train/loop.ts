@@ -77,11 +77,13 @@ export class NonFiniteLossError extends Error {
 }
 
 /**
- * Held-out evaluation batch. 50 rather than 100: the same logits bit for bit (every op of the eval forward is
- * per-sample; tested in loop.test.ts), ~15 % less CPU time per evaluation (activations stay in cache; measured with
- * scripts/pipeline-bench.ts-style A/B, see README "Where the time goes").
+ * Held-out evaluation batch. Any size gives the same logits bit for bit (every op of the eval forward is per-sample;
+ * tested in loop.test.ts). 200 since evaluation runs in tidy scopes on the kernel v2 path (2026-12-04, quiet 2-core
+ * EPYC, 2,000 digits, medians of 5 interleaved rounds ×2 runs): two threads 92–118 ms at batch 50, 70–79 at 100,
+ * 70–71 at 200, 67–72 at 250; one thread 105–114 ms at 50, 90–113 at 200 (no clear difference). The earlier choice
+ * of 50 (activations in cache) was measured when every op allocated fresh output arrays.
  */
-export const EVAL_BATCH = 50;
+export const EVAL_BATCH = 200;
 
 /** Index of the largest of `classes` values starting at `offset`. */
 export function argmax(values: ArrayLike<number>, offset: number, classes: number): number {
