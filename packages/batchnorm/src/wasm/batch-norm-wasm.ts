@@ -41,7 +41,7 @@ interface BatchNormExports {
     offset: number,
     relu: number,
   ): void;
-  bnReluMask(
+  bnReluMaskReduce(
     x: number,
     dy: number,
     out: number,
@@ -50,6 +50,8 @@ interface BatchNormExports {
     mean: number,
     scale: number,
     offset: number,
+    s1: number,
+    s2: number,
   ): void;
 }
 
@@ -246,20 +248,20 @@ export class BatchNormWasm {
     }
     const s1b = s + 24 * C;
     const s2b = s + 32 * C;
+    // With the fused ReLU, the mask and the reductions are one pass (bnReluMaskReduce: the same bits as the two).
     if (worker !== null) {
-      const reduce: readonly [string, readonly number[]] = [
-        'bnReduce',
-        [xp + shift, gp + shift, rest, C, s, s1b, s2b],
-      ];
-      worker.post(
-        relu ? [['bnReluMask', [xp + shift, dyp + shift, gp + shift, rest, C, s, ap, bp]], reduce] : [reduce],
-      );
+      worker.post([
+        relu
+          ? ['bnReluMaskReduce', [xp + shift, dyp + shift, gp + shift, rest, C, s, ap, bp, s1b, s2b]]
+          : ['bnReduce', [xp + shift, gp + shift, rest, C, s, s1b, s2b]],
+      ]);
       if (xCopied) f32.set(x.subarray(0, hC), xp >> 2);
       if (dyCopied) f32.set(dy.subarray(0, hC), dyp >> 2);
     }
-    if (relu) e.bnReluMask(xp, dyp, gp, worker === null ? rows : h, C, s, ap, bp);
-    e.bnReduce(xp, gp, h, C, s, s + 8 * C, s + 16 * C);
+    if (relu) e.bnReluMaskReduce(xp, dyp, gp, h, C, s, ap, bp, s + 8 * C, s + 16 * C);
+    else e.bnReduce(xp, gp, h, C, s, s + 8 * C, s + 16 * C);
     if (worker !== null) worker.join();
+    else if (relu) e.bnReluMaskReduce(xp + shift, dyp + shift, gp + shift, rest, C, s, ap, bp, s1b, s2b);
     else e.bnReduce(xp + shift, gp + shift, rest, C, s, s1b, s2b);
     for (let c = 0; c < C; c++) {
       sumDy[c] = f64[b + C + c] + f64[b + 3 * C + c];

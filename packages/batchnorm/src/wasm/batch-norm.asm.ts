@@ -258,11 +258,13 @@ export function bnNormalize(
 }
 
 /**
- * The fused BN + ReLU backward's mask: out = dy where y > 0, else +0, with y = (x − mean[c])·scale[c] + offset[c]
- * recomputed exactly as bnAffine's forward computed it (same float64 operations, rounded to float32 the same way),
- * so the mask is the one ReLU's backward would apply to the forward's output. `out` may be dy.
+ * The backward of the fused BN + ReLU, first pass: g = dy where the forward's output (x − mean[c])·scale[c] + offset[c],
+ * evaluated in float64 and rounded to float32, is > 0 (the ReLU's mask recomputed from x bit-exactly), else +0; g is
+ * stored to `out` (the input gradient reads it) and s1 = Σ g, s2 = Σ g·(x − mean[c]) are accumulated exactly as
+ * bnReduce(x, out, …, k = mean) would (same row blocks, same order). `out` may alias dy. Replaces a separate mask
+ * pass before bnReduce (one read of x and dy fewer, the same bits).
  */
-export function bnReluMask(
+export function bnReluMaskReduce(
   x: usize,
   dy: usize,
   out: usize,
@@ -271,7 +273,13 @@ export function bnReluMask(
   mean: usize,
   scale: usize,
   offset: usize,
+  s1: usize,
+  s2: usize,
 ): void {
+  for (let c = 0; c < C; c++) {
+    store<f64>(s1 + ((<usize>c) << 3), 0);
+    store<f64>(s2 + ((<usize>c) << 3), 0);
+  }
   const C4 = C & ~3;
   const blockRows = bnBlockRows(C);
   const rowBytes = (<usize>C) << 2;
@@ -286,30 +294,59 @@ export function bnReluMask(
       const sHi = v128.load(scale + cb + 16);
       const oLo = v128.load(offset + cb);
       const oHi = v128.load(offset + cb + 16);
+      let a1Lo = f64x2.splat(0);
+      let a1Hi = f64x2.splat(0);
+      let a2Lo = f64x2.splat(0);
+      let a2Hi = f64x2.splat(0);
       const start = (<usize>(r0 * C + c)) << 2;
       let px = x + start;
       let pg = dy + start;
       let po = out + start;
       for (let r = r0; r < r1; r++) {
         const v = v128.load(px);
-        const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
-        const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
-        v128.store(po, v128.and(v128.load(pg), f32x4.gt(narrow(lo, hi), zero)));
+        const dLo = f64x2.sub(widenLow(v), mLo);
+        const dHi = f64x2.sub(widenHigh(v), mHi);
+        const yLo = f64x2.add(f64x2.mul(dLo, sLo), oLo);
+        const yHi = f64x2.add(f64x2.mul(dHi, sHi), oHi);
+        const g = v128.and(v128.load(pg), f32x4.gt(narrow(yLo, yHi), zero));
+        v128.store(po, g);
+        const gLo = widenLow(g);
+        const gHi = widenHigh(g);
+        a1Lo = f64x2.add(a1Lo, gLo);
+        a1Hi = f64x2.add(a1Hi, gHi);
+        a2Lo = f64x2.add(a2Lo, f64x2.mul(gLo, dLo));
+        a2Hi = f64x2.add(a2Hi, f64x2.mul(gHi, dHi));
         px += rowBytes;
         pg += rowBytes;
         po += rowBytes;
       }
+      const q1 = s1 + cb;
+      const q2 = s2 + cb;
+      v128.store(q1, f64x2.add(v128.load(q1), a1Lo));
+      v128.store(q1 + 16, f64x2.add(v128.load(q1 + 16), a1Hi));
+      v128.store(q2, f64x2.add(v128.load(q2), a2Lo));
+      v128.store(q2 + 16, f64x2.add(v128.load(q2 + 16), a2Hi));
     }
     for (let c = C4; c < C; c++) {
       const cb = (<usize>c) << 3;
       const mu = load<f64>(mean + cb);
-      const s = load<f64>(scale + cb);
+      const sc = load<f64>(scale + cb);
       const o = load<f64>(offset + cb);
+      let a1: f64 = 0;
+      let a2: f64 = 0;
       for (let r = r0; r < r1; r++) {
         const off = (<usize>(r * C + c)) << 2;
         const d = <f64>load<f32>(x + off) - mu;
-        store<f32>(out + off, <f32>(d * s + o) > 0 ? load<f32>(dy + off) : 0);
+        const gf: f32 = <f32>(d * sc + o) > 0 ? load<f32>(dy + off) : 0;
+        store<f32>(out + off, gf);
+        const g = <f64>gf;
+        a1 += g;
+        a2 += g * d;
       }
+      const q1 = s1 + cb;
+      const q2 = s2 + cb;
+      store<f64>(q1, load<f64>(q1) + a1);
+      store<f64>(q2, load<f64>(q2) + a2);
     }
   }
 }
