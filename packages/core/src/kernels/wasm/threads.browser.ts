@@ -2,11 +2,10 @@
  * Browsers: the WebAssembly SIMD kernels on two threads, the calling Web Worker plus one nested Web Worker that it
  * starts, sharing one WebAssembly memory (a SharedArrayBuffer). The same protocol and work split as the Node build,
  * shared with it in threaded-kernels.ts: calls stay synchronous, the calling thread posts a command through a shared
- * Int32Array, does its half, and waits for the helper with Atomics.wait; every output element is computed by one
- * thread with the one-thread reduction order, so results are bit-identical to `createWasmKernels()`:
- * - GEMM: by rows of C; conv2d forward and backward-input: by images of the batch;
- * - conv2d backward-weight, pooling and the elementwise kernels: one thread.
- * This file only starts the helper (a classic worker from a Blob URL) and stops it.
+ * Int32Array, does its half, and waits for the helper (polling briefly, then Atomics.wait); every output element is
+ * computed with the one-thread reduction order, so results are bit-identical to `createWasmKernels()` (the split of
+ * each kernel is in src/kernels/README.md, "Two threads"). This file only starts the helper (a classic worker from a
+ * Blob URL) and stops it.
  *
  * Only where the platform allows it: the page must be cross-origin isolated (`crossOriginIsolated === true`,
  * i.e. served with `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`)

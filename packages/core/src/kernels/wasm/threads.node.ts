@@ -2,11 +2,11 @@
 /**
  * Node only: the WebAssembly SIMD kernels on two threads (the main thread plus one worker_threads worker) sharing
  * one WebAssembly memory (a SharedArrayBuffer). Calls stay synchronous: the main thread posts a command through a
- * shared Int32Array, does its half, and waits for the worker with Atomics.wait. The worker starts asynchronously;
- * until it is ready (`await kernels.ready()`), and after `dispose()`, everything runs on the calling thread.
- * Results are bit-identical to `createWasmKernels()`. The protocol and the work split (GEMM by rows of C, conv2d
- * forward and backward-input by images) are shared with the browser build in threaded-kernels.ts; this file only
- * starts and stops the worker.
+ * shared Int32Array, does its half, and waits for the worker (polling briefly, then Atomics.wait). The worker starts
+ * asynchronously; until it is ready (`await kernels.ready()`), and after `dispose()`, everything runs on the calling
+ * thread. Results are bit-identical to `createWasmKernels()`. The protocol is shared with the browser build in
+ * threaded-kernels.ts and each kernel's split lives with its glue (src/kernels/README.md, "Two threads"); this file
+ * only starts and stops the worker.
  */
 import { Worker } from 'node:worker_threads';
 import {
