@@ -1,4 +1,4 @@
-import { type DType, Module, ShapeError, Tensor, type TorchLayout, ValueError } from '@hw3/core';
+import { type DType, Module, relu, ShapeError, Tensor, type TorchLayout, ValueError } from '@hw3/core';
 import { batchNorm } from './batch-norm';
 import { channelLayout, checkEps, checkOptionsObject, checkTrainingCount, describe } from './validate';
 
@@ -133,6 +133,8 @@ export abstract class BatchNormBase extends Module {
    * batch-norm layer directly followed by a `ReLU` layer.
    */
   override forwardReLU(x: Tensor): Tensor {
+    // A subclass that overrides forward keeps its own forward (then ReLU as its own op).
+    if (this.forward !== BatchNormBase.prototype.forward) return relu(this.forward(x));
     return this.run(x, true);
   }
 

@@ -133,3 +133,36 @@ describe('Sequential runs a BatchNorm layer followed by ReLU as the fused pass (
     }
   });
 });
+
+describe('Sequential fusion keeps overridden forwards', () => {
+  it('a ReLU subclass with its own forward, or a BatchNorm subclass overriding forward, is not bypassed', async () => {
+    const { BatchNorm2d } = await import('./batch-norm-2d');
+    const { ReLU, Sequential } = await import('@hw3/core');
+    setKernels(tsKernels);
+    const shape = [2, 3, 3, 2];
+    const x = new Tensor(new Float32Array(randomArray(36, 5, 0.1, 1)), shape);
+    let reluCalls = 0;
+    class CountingReLU extends ReLU {
+      override forward(t: Tensor): Tensor {
+        reluCalls++;
+        return super.forward(t);
+      }
+    }
+    const plain = new Sequential(new BatchNorm2d(2), new ReLU()).forward(x);
+    expect(Array.from(new Sequential(new BatchNorm2d(2), new CountingReLU()).forward(x).data)).toEqual(
+      Array.from(plain.data),
+    );
+    expect(reluCalls).toBe(1);
+    let bnCalls = 0;
+    class CountingBatchNorm extends BatchNorm2d {
+      override forward(t: Tensor): Tensor {
+        bnCalls++;
+        return super.forward(t);
+      }
+    }
+    expect(Array.from(new Sequential(new CountingBatchNorm(2), new ReLU()).forward(x).data)).toEqual(
+      Array.from(plain.data),
+    );
+    expect(bnCalls).toBe(1);
+  });
+});

@@ -161,7 +161,9 @@ export class Sequential extends Module {
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const m = layers[i];
-      if (m.forwardReLU !== undefined && layers[i + 1] instanceof ReLU) {
+      const next = layers[i + 1];
+      // Only a plain ReLU layer is fused (a subclass may override forward).
+      if (m.forwardReLU !== undefined && next instanceof ReLU && next.forward === ReLU.prototype.forward) {
         y = m.forwardReLU(y);
         i++;
       } else y = m.forward(y);
