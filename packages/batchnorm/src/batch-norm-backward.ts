@@ -1,5 +1,5 @@
 import { ValueError } from '@hw3/core';
-import { outputLike } from './allocate';
+import { allocateOutputLike } from '@hw3/core/kernels';
 import { BatchNormCache } from './batch-norm-cache';
 import {
   inputGradientAffine,
@@ -96,7 +96,7 @@ export function batchNormBackward(
   const gamma = options.gamma ?? null;
   if (gamma !== null) checkLength('gamma', gamma, channels, 'one γ per channel');
   const wantDx = options.inputGradient ?? true;
-  const dx = wantDx ? (options.dx ?? outputLike(dy, dy.length)) : null;
+  const dx = wantDx ? (options.dx ?? allocateOutputLike(dy, dy.length)) : null;
   if (dx !== null) checkLength('dx', dx, dy.length, 'the length of dy', 'shape-mismatch');
   const dGamma = options.dGamma ?? like(dy, channels);
   const dBeta = options.dBeta ?? like(dy, channels);
@@ -177,7 +177,7 @@ export function batchNormBackward(
  */
 function reluMaskedGradient(dy: FloatArray, cache: BatchNormCache, gamma: FloatArray | null): FloatArray {
   const { x, channels: C, mean, invStd, beta } = cache;
-  const out = outputLike(dy, dy.length);
+  const out = allocateOutputLike(dy, dy.length);
   const f32 = x instanceof Float32Array;
   for (let i = 0; i < dy.length; i++) {
     const c = i % C;

@@ -1,5 +1,5 @@
 import { ValueError } from '@hw3/core';
-import { outputLike } from './allocate';
+import { allocateOutputLike } from '@hw3/core/kernels';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, normalize } from './batch-norm-statistics';
 import type { FloatArray } from './channel-blocks';
@@ -61,7 +61,7 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   const beta = options.beta ?? null;
   if (gamma !== null) checkLength('gamma', gamma, channels, 'one γ per channel, the last dimension of x');
   if (beta !== null) checkLength('beta', beta, channels, 'one β per channel, the last dimension of x');
-  const out = options.out ?? outputLike(x, x.length);
+  const out = options.out ?? allocateOutputLike(x, x.length);
   checkLength('out', out, x.length, 'the same length as x', 'shape-mismatch');
   let cache = options.cache;
   if (cache === undefined) cache = new BatchNormCache(channels);

@@ -21,6 +21,15 @@ export const CONV2D_EXPORTS = {
   conv2dBackwardWeight: 7,
 } as const;
 
+/** Element counts of the input / activations x, the weights and the output of a convolution. */
+function convSizes(g: Conv2dGeometry): { xSize: number; wSize: number; outSize: number } {
+  return {
+    xSize: g.batch * g.inH * g.inW * g.inC,
+    wSize: g.outC * g.kH * g.kW * (g.inC / g.groups),
+    outSize: g.batch * g.outH * g.outW * g.outC,
+  };
+}
+
 const macs = (g: Conv2dGeometry) => g.batch * g.outH * g.outW * g.outC * g.kH * g.kW * (g.inC / g.groups);
 
 /**
@@ -76,17 +85,12 @@ export function wasmConv2dForward(
     conv2dForward(g, x, w, bias, out);
     return;
   }
-  const xSize = g.batch * g.inH * g.inW * g.inC;
-  const wSize = g.outC * g.kH * g.kW * (g.inC / g.groups);
-  const outSize = g.batch * g.outH * g.outW * g.outC;
+  const { xSize, wSize, outSize } = convSizes(g);
   checkRange('x', x, 0, xSize);
   checkRange('w', w, 0, wSize);
   checkRange('out', out, 0, outSize);
   if (bias) checkRange('bias', bias, 0, g.outC);
   const chunk = colChunk(g);
-  const xs = x as Float32Array;
-  const ws = w as Float32Array;
-  const os = out as Float32Array;
   const bytes =
     rt.need(x, xSize) +
     rt.need(w, wSize) +
@@ -98,13 +102,13 @@ export function wasmConv2dForward(
     conv2dForward(g, x, w, bias, out);
     return;
   }
-  const xp = rt.place(xs, 0, xSize, true);
-  const wp = rt.place(ws, 0, wSize, true);
-  const bp = bias ? rt.place(bias as Float32Array, 0, g.outC, true) : 0;
-  const op = rt.place(os, 0, outSize, false);
+  const xp = rt.place(x, 0, xSize, true);
+  const wp = rt.place(w, 0, wSize, true);
+  const bp = bias ? rt.place(bias, 0, g.outC, true) : 0;
+  const op = rt.place(out, 0, outSize, false);
   const colp = rt.arena.alloc(chunk.floats * rt.colBuffers);
   runConv(rt, 0, g, xp, wp, bp, op, colp, chunk.rows);
-  rt.takeBack(os, 0, outSize, op);
+  rt.takeBack(out, 0, outSize, op);
 }
 
 export function wasmConv2dBackwardInput(
@@ -118,28 +122,23 @@ export function wasmConv2dBackwardInput(
     conv2dBackwardInput(g, dOut, w, dx);
     return;
   }
-  const dxSize = g.batch * g.inH * g.inW * g.inC;
-  const wSize = g.outC * g.kH * g.kW * (g.inC / g.groups);
-  const dOutSize = g.batch * g.outH * g.outW * g.outC;
+  const { xSize: dxSize, wSize, outSize: dOutSize } = convSizes(g);
   checkRange('dOut', dOut, 0, dOutSize);
   checkRange('w', w, 0, wSize);
   checkRange('dx', dx, 0, dxSize);
   const chunk = colChunk(g);
-  const ds = dOut as Float32Array;
-  const ws = w as Float32Array;
-  const dxs = dx as Float32Array;
   const bytes =
     rt.need(dOut, dOutSize) + rt.need(w, wSize) + rt.need(dx, dxSize) + 4 * chunk.floats * rt.colBuffers + 16;
   if (!rt.arena.reserve(bytes)) {
     conv2dBackwardInput(g, dOut, w, dx);
     return;
   }
-  const dop = rt.place(ds, 0, dOutSize, true);
-  const wp = rt.place(ws, 0, wSize, true);
-  const dxp = rt.place(dxs, 0, dxSize, false);
+  const dop = rt.place(dOut, 0, dOutSize, true);
+  const wp = rt.place(w, 0, wSize, true);
+  const dxp = rt.place(dx, 0, dxSize, false);
   const colp = rt.arena.alloc(chunk.floats * rt.colBuffers);
   runConv(rt, 1, g, dop, wp, 0, dxp, colp, chunk.rows);
-  rt.takeBack(dxs, 0, dxSize, dxp);
+  rt.takeBack(dx, 0, dxSize, dxp);
 }
 
 /**
@@ -159,17 +158,12 @@ export function wasmConv2dBackwardWeight(
     conv2dBackwardWeight(g, x, dOut, dw);
     return;
   }
-  const xSize = g.batch * g.inH * g.inW * g.inC;
-  const wSize = g.outC * g.kH * g.kW * (g.inC / g.groups);
-  const dOutSize = g.batch * g.outH * g.outW * g.outC;
+  const { xSize, wSize, outSize: dOutSize } = convSizes(g);
   checkRange('x', x, 0, xSize);
   checkRange('dOut', dOut, 0, dOutSize);
   checkRange('dw', dw, 0, wSize);
   const chunk = colChunk(g);
   const split = g.batch >= 2;
-  const xs = x as Float32Array;
-  const ds = dOut as Float32Array;
-  const dws = dw as Float32Array;
   const bytes =
     rt.need(x, xSize) +
     rt.need(dOut, dOutSize) +
@@ -180,9 +174,9 @@ export function wasmConv2dBackwardWeight(
     conv2dBackwardWeight(g, x, dOut, dw);
     return;
   }
-  const xp = rt.place(xs, 0, xSize, true);
-  const dop = rt.place(ds, 0, dOutSize, true);
-  const dwp = rt.place(dws, 0, wSize, false);
+  const xp = rt.place(x, 0, xSize, true);
+  const dop = rt.place(dOut, 0, dOutSize, true);
+  const dwp = rt.place(dw, 0, wSize, false);
   const dw2p = split ? rt.arena.alloc(wSize) : 0;
   const colp = rt.arena.alloc(chunk.floats);
   const col2p = rt.arena.alloc(chunk.floats);
@@ -211,5 +205,5 @@ export function wasmConv2dBackwardWeight(
     }
     e.addFloats(dwp, dw2p, wSize);
   }
-  rt.takeBack(dws, 0, wSize, dwp);
+  rt.takeBack(dw, 0, wSize, dwp);
 }

@@ -26,10 +26,10 @@ export function wasmReluForward(rt: WasmRuntime, x: FloatArray, out: FloatArray)
     reluForward(x, out);
     return;
   }
-  const xp = rt.place(x as Float32Array, 0, n, true);
-  const op = rt.place(out as Float32Array, 0, n, false);
+  const xp = rt.place(x, 0, n, true);
+  const op = rt.place(out, 0, n, false);
   exportsOf(rt).reluForward(xp, op, n);
-  rt.takeBack(out as Float32Array, 0, n, op);
+  rt.takeBack(out, 0, n, op);
 }
 
 export function wasmReluBackward(rt: WasmRuntime, y: FloatArray, g: FloatArray, out: FloatArray): void {
@@ -43,11 +43,11 @@ export function wasmReluBackward(rt: WasmRuntime, y: FloatArray, g: FloatArray, 
     reluBackward(y, g, out);
     return;
   }
-  const yp = rt.place(y as Float32Array, 0, n, true);
-  const gp = rt.place(g as Float32Array, 0, n, true);
-  const op = rt.place(out as Float32Array, 0, n, false);
+  const yp = rt.place(y, 0, n, true);
+  const gp = rt.place(g, 0, n, true);
+  const op = rt.place(out, 0, n, false);
   exportsOf(rt).reluBackward(yp, gp, op, n);
-  rt.takeBack(out as Float32Array, 0, n, op);
+  rt.takeBack(out, 0, n, op);
 }
 
 export function wasmChannelSum(
@@ -68,8 +68,8 @@ export function wasmChannelSum(
   checkRange('x', x, 0, size);
   checkRange('out', out, 0, channels);
   const accp = rt.arena.alloc(2 * channels);
-  const xp = rt.place(x as Float32Array, 0, size, true);
-  const op = rt.place(out as Float32Array, 0, channels, false);
+  const xp = rt.place(x, 0, size, true);
+  const op = rt.place(out, 0, channels, false);
   exportsOf(rt).channelSum(xp, rows, channels, accp, op);
-  rt.takeBack(out as Float32Array, 0, channels, op);
+  rt.takeBack(out, 0, channels, op);
 }

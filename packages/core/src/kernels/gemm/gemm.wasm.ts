@@ -42,19 +42,16 @@ export function wasmGemm(
   checkRange('a', a, aOffset, aSpan);
   checkRange('b', b, bOffset, bSpan);
   checkRange('c', c, cOffset, cSpan);
-  const f32a = a as Float32Array;
-  const f32b = b as Float32Array;
-  const f32c = c as Float32Array;
   if (!rt.arena.reserve(rt.need(a, aSpan) + rt.need(b, bSpan) + rt.need(c, cSpan))) {
     gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, accumulate);
     return;
   }
-  const ap = rt.place(f32a, aOffset, aSpan, true);
-  const bp = rt.place(f32b, bOffset, bSpan, true);
+  const ap = rt.place(a, aOffset, aSpan, true);
+  const bp = rt.place(b, bOffset, bSpan, true);
   // C's old values matter with accumulate, or in the gaps between rows (ldc > n) copied back out below.
-  const cp = rt.place(f32c, cOffset, cSpan, accumulate || ldc !== n);
+  const cp = rt.place(c, cOffset, cSpan, accumulate || ldc !== n);
   runGemm(rt, transA, transB, m, n, k, ap, lda, bp, ldb, cp, ldc, accumulate);
-  rt.takeBack(f32c, cOffset, cSpan, cp);
+  rt.takeBack(c, cOffset, cSpan, cp);
 }
 
 /**

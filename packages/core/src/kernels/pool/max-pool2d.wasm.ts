@@ -55,14 +55,12 @@ export function wasmMaxPool2dForward(
   checkRange('x', x, 0, xSize);
   checkRange('out', out, 0, outSize);
   checkRange('argmax', argmax, 0, outSize);
-  const xs = x as Float32Array;
-  const os = out as Float32Array;
   if (!rt.arena.reserve(rt.need(x, xSize) + rt.need(out, outSize) + rt.need(argmax, outSize))) {
     maxPool2dForward(g, x, out, argmax);
     return;
   }
-  const xp = rt.place(xs, 0, xSize, true);
-  const op = rt.place(os, 0, outSize, false);
+  const xp = rt.place(x, 0, xSize, true);
+  const op = rt.place(out, 0, outSize, false);
   const ap = rt.place(argmax, 0, outSize, false);
   const e = rt.exports as unknown as PoolExports;
   const geometry = poolGeometryArgs(g);
@@ -76,7 +74,7 @@ export function wasmMaxPool2dForward(
   e.setConvGeometry(...geometry);
   e.maxPool2dForward(xp, op, ap, 0, n0);
   worker?.join();
-  rt.takeBack(os, 0, outSize, op);
+  rt.takeBack(out, 0, outSize, op);
   rt.takeBack(argmax, 0, outSize, ap);
 }
 
@@ -97,8 +95,8 @@ export function wasmMaxPool2dBackward(
     return;
   }
   const ap = rt.place(argmax, 0, m, true);
-  const gp = rt.place(g as Float32Array, 0, m, true);
-  const dxp = rt.place(dx as Float32Array, 0, n, false);
+  const gp = rt.place(g, 0, m, true);
+  const dxp = rt.place(dx, 0, n, false);
   const e = rt.exports as unknown as PoolExports;
   // Two threads: the worker writes dx[h, n), this thread dx[0, h); both scan all m outputs in order (bit-identical).
   const worker = rt.parallelWorker(16 * n);
@@ -109,5 +107,5 @@ export function wasmMaxPool2dBackward(
     e.maxPool2dBackwardRange(ap, gp, m, dxp, 0, h);
     worker.join();
   }
-  rt.takeBack(dx as Float32Array, 0, n, dxp);
+  rt.takeBack(dx, 0, n, dxp);
 }

@@ -2,7 +2,7 @@
  * What every op's WebAssembly glue (src/kernels/<op>/<op>.wasm.ts) gets: the instance's exports, a `WasmArena` over
  * its memory, the calling thread's GEMM pack buffers, and — in the two-thread kernels — a link to the worker.
  */
-import type { Conv2dGeometry } from '../types';
+import type { Conv2dGeometry, FloatArray } from '../types';
 import { WasmArena } from './arena';
 
 /** The instance exports every build has, plus the kernels' own exports (all i32 parameters, by name). */
@@ -82,9 +82,10 @@ export class WasmRuntime {
   /**
    * The byte address of `a[offset, offset + length)` for a kernel (call after `arena.reserve`): in place when `a`
    * lives in this memory (a tensor of a `tidy` scope), else a per-call scratch region, holding a copy of those
-   * elements when `copy` (inputs, and outputs whose old values matter).
+   * elements when `copy` (inputs, and outputs whose old values matter). Float32 or Int32 data only (the glue has
+   * sent every Float64Array to the TypeScript kernel before).
    */
-  place(a: Float32Array | Int32Array, offset: number, length: number, copy: boolean): number {
+  place(a: FloatArray | Int32Array, offset: number, length: number, copy: boolean): number {
     const arena = this.arena;
     const at = arena.addressOf(a);
     if (at >= 0) return at + 4 * offset;
@@ -97,7 +98,7 @@ export class WasmRuntime {
   }
 
   /** After the call: copies an output that `place` put in scratch at `p` back into `a` (nothing when in place). */
-  takeBack(a: Float32Array | Int32Array, offset: number, length: number, p: number): void {
+  takeBack(a: FloatArray | Int32Array, offset: number, length: number, p: number): void {
     const arena = this.arena;
     if (arena.addressOf(a) >= 0) return;
     if (a instanceof Int32Array) a.set(arena.i32.subarray(p >> 2, (p >> 2) + length), offset);
