@@ -11,13 +11,15 @@ import {
   referenceConv2dForward,
 } from './conv2d/conv2d.reference';
 import { referenceGemm } from './gemm/gemm.reference';
-import type { Conv2dGeometry, FloatArray, Kernels } from './kernels';
+import type { Conv2dGeometry, FloatArray, Kernels, Pool2dGeometry } from './kernels';
 import { referenceMaxPool2dForward } from './pool/max-pool2d.reference';
 import {
+  bitsOf,
   describeGeometry,
   type FloatCtor,
   mismatch,
   outSize,
+  poolGeometry,
   randInt,
   randomArray,
   randomConvGeometry,
@@ -621,6 +623,37 @@ export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi
           const longDx = new ctor(8).fill(3);
           kernels.maxPool2dBackward(longArg, longG, longDx);
           expect(Array.from(longDx)).toEqual(Array.from(longExpected));
+        });
+
+        it("maxPool2d backward with the forward's geometry: the same bits as the scatter without it", () => {
+          const rand = seededRandom(15);
+          const cases: Pool2dGeometry[] = [];
+          // The window-by-window path (2×2, stride ≥ 2, channels % 4 = 0) on even and odd sizes, strides 2 and 3,
+          // batches 1 and 3; then geometries it must leave to the scatter (overlap, padding, dilation, channels 3).
+          for (const [inH, inW, s, c, batch] of [
+            [4, 4, 2, 4, 1],
+            [7, 5, 2, 8, 3],
+            [8, 9, 3, 12, 2],
+            [6, 6, 2, 16, 3],
+          ])
+            cases.push(poolGeometry(batch, inH, inW, c, 2, s, 0, 1));
+          cases.push(poolGeometry(2, 6, 6, 4, 2, 1, 0, 1), poolGeometry(2, 6, 6, 4, 2, 2, 1, 1));
+          cases.push(poolGeometry(2, 7, 7, 4, 2, 2, 0, 2), poolGeometry(2, 6, 6, 3, 2, 2, 0, 1));
+          for (let t = 0; t < 20; t++) cases.push(randomPoolGeometry(rand));
+          for (const g of cases) {
+            const x = randomArray(ctor, g.batch * g.inH * g.inW * g.channels, rand);
+            for (let i = 0; i < x.length; i++) if (rand() < 0.2) x[i] = 0.5;
+            const size = g.batch * g.outH * g.outW * g.channels;
+            const arg = new Int32Array(size);
+            kernels.maxPool2dForward(g, x, new ctor(size), arg);
+            const gy = randomArray(ctor, size, rand);
+            for (let i = 0; i < size; i++) if (rand() < 0.1) gy[i] = -0;
+            const expected = randomArray(ctor, x.length, rand);
+            kernels.maxPool2dBackward(arg, gy, expected);
+            const actual = randomArray(ctor, x.length, rand); // stale values must be overwritten
+            kernels.maxPool2dBackward(arg, gy, actual, g);
+            expect(bitsOf(actual), describeGeometry(g)).toEqual(bitsOf(expected));
+          }
         });
 
         it('relu forward / backward: random values (odd lengths) and the special values', () => {

@@ -135,3 +135,37 @@ export function randomPoolGeometry(rand: () => number): Pool2dGeometry {
 export function describeGeometry(g: object): string {
   return JSON.stringify(g);
 }
+
+/** A square-window pooling geometry: k×k window, stride, padding and dilation the same along H and W. */
+export function poolGeometry(
+  batch: number,
+  inH: number,
+  inW: number,
+  channels: number,
+  k: number,
+  stride: number,
+  pad: number,
+  dilation: number,
+): Pool2dGeometry {
+  return {
+    batch,
+    inH,
+    inW,
+    channels,
+    outH: outSize(inH, k, stride, 2 * pad, dilation),
+    outW: outSize(inW, k, stride, 2 * pad, dilation),
+    kH: k,
+    kW: k,
+    strideH: stride,
+    strideW: stride,
+    padTop: pad,
+    padLeft: pad,
+    dilationH: dilation,
+    dilationW: dilation,
+  };
+}
+
+/** The bit patterns of a float array (so +0 / −0 and NaN payloads compare exactly), as 32-bit words. */
+export function bitsOf(a: FloatArray): number[] {
+  return Array.from(new Uint32Array(a.buffer, a.byteOffset, a.byteLength / 4));
+}

@@ -124,14 +124,14 @@ const maxPoolOp = defineOp<[Pool2dGeometry, Int32Array[]]>({
     const out = allocateOutputLike(x.data, size);
     const argmax = allocateIndices(size);
     getKernels().maxPool2dForward(g, x.data, out, argmax);
-    ctx.save(x.shape, argmax);
+    ctx.save(x.shape, argmax, g);
     argmaxOut.push(argmax);
     return new Tensor(out, [g.batch, g.outH, g.outW, g.channels]);
   },
   backward(ctx, gradOut) {
-    const [shape, argmax] = ctx.saved as [readonly number[], Int32Array];
+    const [shape, argmax, g] = ctx.saved as [readonly number[], Int32Array, Pool2dGeometry];
     const dx = allocateOutputLike(gradOut.data, shape[0] * shape[1] * shape[2] * shape[3]);
-    getKernels().maxPool2dBackward(argmax, gradOut.data, dx);
+    getKernels().maxPool2dBackward(argmax, gradOut.data, dx, g);
     return [new Tensor(dx, shape)];
   },
 });

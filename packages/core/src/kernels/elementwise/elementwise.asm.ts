@@ -52,9 +52,9 @@ export function channelSum(g: usize, rows: i32, C: i32, acc: usize, out: usize):
       let hi = v128.load(a + 16);
       let p = g + ((<usize>(r0 * C + c)) << 2);
       for (let r = r0; r < r1; r++) {
-        const v = v128.load(p);
-        lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
-        hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+        // Two 8-byte loads, each widened: no shuffle (the widening and a shuffle share one port on x86).
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(v128.load64_zero(p)));
+        hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.load64_zero(p, 8)));
         p += rowBytes;
       }
       v128.store(a, lo);

@@ -1,6 +1,7 @@
 /** Max pooling forward (with argmax) and its backward scatter, in AssemblyScript (WebAssembly SIMD, float32). */
 
 import {
+  gBatch,
   gDH,
   gDW,
   gInC,
@@ -23,8 +24,69 @@ import {
  * Only images [firstImage, endImage) are computed (the two-thread split); addresses are those of image 0.
  */
 export function maxPool2dForward(x: usize, out: usize, argmax: usize, firstImage: i32, endImage: i32): void {
-  if ((gInC & 3) === 0) maxPool2dForwardC4(x, out, argmax, firstImage, endImage);
-  else maxPool2dForwardAny(x, out, argmax, firstImage, endImage);
+  if ((gInC & 3) !== 0) maxPool2dForwardAny(x, out, argmax, firstImage, endImage);
+  else if (fullWindows2x2()) maxPool2dForward2x2(x, out, argmax, firstImage, endImage);
+  else maxPool2dForwardC4(x, out, argmax, firstImage, endImage);
+}
+
+/** A 2×2 window, no padding, every window inside the input (e.g. the usual 2×2 stride-2 pooling of an even size). */
+function fullWindows2x2(): bool {
+  return (
+    gKH === 2 &&
+    gKW === 2 &&
+    gPT === 0 &&
+    gPL === 0 &&
+    (gOutH - 1) * gSH + gDH < gInH &&
+    (gOutW - 1) * gSW + gDW < gInW
+  );
+}
+
+/**
+ * fullWindows2x2, channels % 4 = 0: no bounds per window. The four taps are combined as a tree, (t0 vs t1) vs
+ * (t2 vs t3), with the same rule as the sequential scan (a later candidate wins iff !(later ≤ earlier) and the
+ * earlier is not NaN): that rule keeps "the first NaN, else the first maximum" of whatever it combines, so the tree
+ * picks the same tap as maxPool2dForwardC4, with half the dependency chain.
+ */
+function maxPool2dForward2x2(x: usize, out: usize, argmax: usize, firstImage: i32, endImage: i32): void {
+  const C = gInC;
+  const tapH = (<usize>(gDH * gInW * C)) << 2;
+  const tapW = (<usize>(gDW * C)) << 2;
+  const stepH = i32x4.splat(gDH * gInW * C);
+  const stepW = i32x4.splat(gDW * C);
+  const iota = i32x4(0, 1, 2, 3);
+  const winW = gSW * C;
+  for (let n = firstImage; n < endImage; n++)
+    for (let oh = 0; oh < gOutH; oh++) {
+      const row = (n * gInH + oh * gSH) * gInW * C;
+      const o = (n * gOutH + oh) * gOutW * C;
+      let op = out + ((<usize>o) << 2);
+      let ap = argmax + ((<usize>o) << 2);
+      for (let ow = 0; ow < gOutW; ow++) {
+        const xi0 = row + ow * winW;
+        const xp0 = x + ((<usize>xi0) << 2);
+        for (let c = 0; c < C; c += 4) {
+          const cb = (<usize>c) << 2;
+          const p = xp0 + cb;
+          const t0 = v128.load(p);
+          const t1 = v128.load(p + tapW);
+          const t2 = v128.load(p + tapH);
+          const t3 = v128.load(p + tapH + tapW);
+          const i0 = i32x4.add(i32x4.splat(xi0 + c), iota);
+          const i2 = i32x4.add(i0, stepH);
+          const k1 = takes(t1, t0);
+          const k3 = takes(t3, t2);
+          const b01 = v128.bitselect(t1, t0, k1);
+          const b23 = v128.bitselect(t3, t2, k3);
+          const a01 = v128.bitselect(i32x4.add(i0, stepW), i0, k1);
+          const a23 = v128.bitselect(i32x4.add(i2, stepW), i2, k3);
+          const k = takes(b23, b01);
+          v128.store(op + cb, v128.bitselect(b23, b01, k));
+          v128.store(ap + cb, v128.bitselect(a23, a01, k));
+        }
+        op += (<usize>C) << 2;
+        ap += (<usize>C) << 2;
+      }
+    }
 }
 
 /** First kernel tap whose input index o0 + t·d is ≥ 0, and one past the last that is < size. */
@@ -176,6 +238,84 @@ function maxPool2dForwardAny(x: usize, out: usize, argmax: usize, firstImage: i3
           }
         }
       }
+}
+
+/**
+ * maxPool2dBackward for images [firstImage, endImage) of a pooling whose geometry is set (setConvGeometry, as for
+ * the forward) and whose argmax the forward computed: writes those images' dx. With 2×2 windows that do not overlap
+ * (stride ≥ 2, no dilation, no padding, channels % 4 = 0) every dx element lies in at most one window, so the
+ * scatter's 0 + g[i] at dx[argmax[i]] (and +0 elsewhere) is written directly window by window: no zero pass, no
+ * read-modify-write, the same bits. Any other geometry: maxPool2dBackwardRange over the images' dx range.
+ */
+export function maxPool2dBackwardImages(
+  argmax: usize,
+  g: usize,
+  dx: usize,
+  firstImage: i32,
+  endImage: i32,
+): void {
+  if (gatherWindows()) {
+    maxPool2dBackward2x2(argmax, g, dx, firstImage, endImage);
+    return;
+  }
+  const image = gInH * gInW * gInC;
+  maxPool2dBackwardRange(argmax, g, gBatch * gOutH * gOutW * gInC, dx, firstImage * image, endImage * image);
+}
+
+function gatherWindows(): bool {
+  return (gInC & 3) === 0 && fullWindows2x2() && gDH === 1 && gDW === 1 && gSH >= 2 && gSW >= 2;
+}
+
+/** dx[from, to) = +0 (float indices). */
+function zeroFloats(dx: usize, from: i32, to: i32): void {
+  if (to > from) memory.fill(dx + ((<usize>from) << 2), 0, (<usize>(to - from)) << 2);
+}
+
+function maxPool2dBackward2x2(argmax: usize, g: usize, dx: usize, firstImage: i32, endImage: i32): void {
+  const C = gInC;
+  const rowFloats = gInW * C;
+  const rowBytes = (<usize>rowFloats) << 2;
+  const row4 = i32x4.splat(rowFloats);
+  const c4 = i32x4.splat(C);
+  const iota = i32x4(0, 1, 2, 3);
+  const zero = f32x4.splat(0);
+  const winW = gSW * C;
+  const coveredW = gOutW * winW;
+  for (let n = firstImage; n < endImage; n++) {
+    const image = n * gInH * rowFloats;
+    for (let oh = 0; oh < gOutH; oh++) {
+      const r0 = image + oh * gSH * rowFloats;
+      let gi = (n * gOutH + oh) * gOutW * C;
+      for (let ow = 0; ow < gOutW; ow++) {
+        const x0 = r0 + ow * winW;
+        const dp = dx + ((<usize>x0) << 2);
+        for (let c = 0; c < C; c += 4) {
+          const b = (<usize>(gi + c)) << 2;
+          const g4 = v128.load(g + b);
+          const a4 = v128.load(argmax + b);
+          const i00 = i32x4.add(i32x4.splat(x0 + c), iota);
+          const i10 = i32x4.add(i00, row4);
+          const p = dp + ((<usize>c) << 2);
+          v128.store(p, f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i00))));
+          v128.store(p + ((<usize>C) << 2), f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i32x4.add(i00, c4)))));
+          v128.store(p + rowBytes, f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i10))));
+          v128.store(
+            p + rowBytes + ((<usize>C) << 2),
+            f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i32x4.add(i10, c4)))),
+          );
+        }
+        if (gSW > 2) {
+          zeroFloats(dx, x0 + 2 * C, x0 + winW);
+          zeroFloats(dx, x0 + rowFloats + 2 * C, x0 + rowFloats + winW);
+        }
+        gi += C;
+      }
+      zeroFloats(dx, r0 + coveredW, r0 + rowFloats);
+      zeroFloats(dx, r0 + rowFloats + coveredW, r0 + 2 * rowFloats);
+      zeroFloats(dx, r0 + 2 * rowFloats, image + min(oh * gSH + gSH, gInH) * rowFloats);
+    }
+    zeroFloats(dx, image + min(gOutH * gSH, gInH) * rowFloats, image + gInH * rowFloats);
+  }
 }
 
 /**

@@ -41,8 +41,16 @@ export function maxPool2dForward(
       }
 }
 
-/** dx (overwritten, zero first) = Σ over pooled outputs i with argmax[i] ≥ 0 of g[i] at dx[argmax[i]]. */
-export function maxPool2dBackward(argmax: Int32Array, g: FloatArray, dx: FloatArray): void {
+/**
+ * dx (overwritten, zero first) = Σ over pooled outputs i with argmax[i] ≥ 0 of g[i] at dx[argmax[i]]. `geometry`
+ * (the forward's, optional) lets a kernel set use it (the wasm set writes dx window by window); this one scans.
+ */
+export function maxPool2dBackward(
+  argmax: Int32Array,
+  g: FloatArray,
+  dx: FloatArray,
+  _geometry?: Pool2dGeometry,
+): void {
   dx.fill(0);
   const m = argmax.length;
   for (let i = 0; i < m; i++) {

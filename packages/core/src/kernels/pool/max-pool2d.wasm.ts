@@ -7,14 +7,15 @@ import { checkRange, isF32, type WasmRuntime } from '../wasm/runtime';
 import { maxPool2dBackward, maxPool2dForward } from './max-pool2d';
 
 export const POOL_EXPORTS = { setConvGeometry: 16, maxPool2dForward: 5 } as const;
-/** The backward's worker export: argmax, g, m, dx, lo, hi. */
-export const POOL_BACKWARD_EXPORTS = { maxPool2dBackwardRange: 6 } as const;
+/** The backward's worker exports: argmax, g, m, dx, lo, hi; argmax, g, dx, first image, end image. */
+export const POOL_BACKWARD_EXPORTS = { maxPool2dBackwardRange: 6, maxPool2dBackwardImages: 5 } as const;
 
 interface PoolExports {
   setConvGeometry(...g: number[]): void;
   maxPool2dForward(x: number, out: number, argmax: number, firstImage: number, endImage: number): void;
   maxPool2dBackward(argmax: number, g: number, m: number, dx: number, n: number): void;
   maxPool2dBackwardRange(argmax: number, g: number, m: number, dx: number, lo: number, hi: number): void;
+  maxPool2dBackwardImages(argmax: number, g: number, dx: number, firstImage: number, endImage: number): void;
 }
 
 /** The pooling geometry as setConvGeometry's 16 arguments (outC = channels, groups = 1). */
@@ -83,6 +84,7 @@ export function wasmMaxPool2dBackward(
   argmax: Int32Array,
   g: FloatArray,
   dx: FloatArray,
+  geometry?: Pool2dGeometry,
 ): void {
   const m = argmax.length;
   const n = dx.length;
@@ -98,6 +100,27 @@ export function wasmMaxPool2dBackward(
   const gp = rt.place(g, 0, m, true);
   const dxp = rt.place(dx, 0, n, false);
   const e = rt.exports as unknown as PoolExports;
+  const g0 = geometry;
+  if (
+    g0 !== undefined &&
+    m === g0.batch * g0.outH * g0.outW * g0.channels &&
+    n === g0.batch * g0.inH * g0.inW * g0.channels
+  ) {
+    // The forward's geometry: dx image by image (written window by window where they do not overlap); on two
+    // threads images [n0, N) on the worker. Every dx element gets the same terms in the same order: bit-identical.
+    const geometryArgs = poolGeometryArgs(g0);
+    const worker = g0.batch < 2 ? null : rt.parallelWorker(16 * n);
+    const n0 = worker === null ? g0.batch : Math.ceil(g0.batch / 2);
+    worker?.post([
+      ['setConvGeometry', geometryArgs],
+      ['maxPool2dBackwardImages', [ap, gp, dxp, n0, g0.batch]],
+    ]);
+    e.setConvGeometry(...geometryArgs);
+    e.maxPool2dBackwardImages(ap, gp, dxp, 0, n0);
+    worker?.join();
+    rt.takeBack(dx, 0, n, dxp);
+    return;
+  }
   // Two threads: the worker writes dx[h, n), this thread dx[0, h); both scan all m outputs in order (bit-identical).
   const worker = rt.parallelWorker(16 * n);
   if (worker === null) e.maxPool2dBackward(ap, gp, m, dxp, n);
