@@ -13,12 +13,16 @@ function bnBlockRows(C: i32): i32 {
   return max(4, BN_BLOCK / C);
 }
 
-function widenLow(v: v128): v128 {
-  return f64x2.promote_low_f32x4(v);
+/** Floats 0, 1 (or 2, 3 at p + 8) at p widened to f64x2: an 8-byte load, no shuffle (on x86 a shuffle and the
+ * widening compete for one port, which bounded these loops). */
+function widenAt(p: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
 }
 
-function widenHigh(v: v128): v128 {
-  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+/** Stores lo, hi rounded to four floats at p: two 8-byte stores, no shuffle. */
+function storeNarrow(p: usize, lo: v128, hi: v128): void {
+  v128.store64_lane(p, f32x4.demote_f64x2_zero(lo), 0);
+  v128.store64_lane(p + 8, f32x4.demote_f64x2_zero(hi), 0);
 }
 
 function narrow(lo: v128, hi: v128): v128 {
@@ -53,9 +57,8 @@ export function bnReduce(x: usize, y: usize, rows: i32, C: i32, k: usize, s1: us
       let px = x + start;
       if (moments) {
         for (let r = r0; r < r1; r++) {
-          const v = v128.load(px);
-          const dLo = f64x2.sub(widenLow(v), kLo);
-          const dHi = f64x2.sub(widenHigh(v), kHi);
+          const dLo = f64x2.sub(widenAt(px), kLo);
+          const dHi = f64x2.sub(widenAt(px + 8), kHi);
           a1Lo = f64x2.add(a1Lo, dLo);
           a1Hi = f64x2.add(a1Hi, dHi);
           a2Lo = f64x2.add(a2Lo, f64x2.mul(dLo, dLo));
@@ -65,14 +68,12 @@ export function bnReduce(x: usize, y: usize, rows: i32, C: i32, k: usize, s1: us
       } else {
         let py = y + start;
         for (let r = r0; r < r1; r++) {
-          const v = v128.load(px);
-          const g = v128.load(py);
-          const gLo = widenLow(g);
-          const gHi = widenHigh(g);
+          const gLo = widenAt(py);
+          const gHi = widenAt(py + 8);
           a1Lo = f64x2.add(a1Lo, gLo);
           a1Hi = f64x2.add(a1Hi, gHi);
-          a2Lo = f64x2.add(a2Lo, f64x2.mul(gLo, f64x2.sub(widenLow(v), kLo)));
-          a2Hi = f64x2.add(a2Hi, f64x2.mul(gHi, f64x2.sub(widenHigh(v), kHi)));
+          a2Lo = f64x2.add(a2Lo, f64x2.mul(gLo, f64x2.sub(widenAt(px), kLo)));
+          a2Hi = f64x2.add(a2Hi, f64x2.mul(gHi, f64x2.sub(widenAt(px + 8), kHi)));
           px += rowBytes;
           py += rowBytes;
         }
@@ -143,10 +144,9 @@ export function bnAffine(
       let po = out + start;
       if (plain) {
         for (let r = r0; r < r1; r++) {
-          const v = v128.load(px);
-          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
-          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
-          v128.store(po, narrow(lo, hi));
+          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px), mLo), sLo), oLo);
+          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px + 8), mHi), sHi), oHi);
+          storeNarrow(po, lo, hi);
           px += rowBytes;
           po += rowBytes;
         }
@@ -155,17 +155,15 @@ export function bnAffine(
         const aHi = v128.load(a + cb + 16);
         let py = y + start;
         for (let r = r0; r < r1; r++) {
-          const v = v128.load(px);
-          const g = v128.load(py);
           const lo = f64x2.add(
-            f64x2.add(f64x2.mul(aLo, widenLow(g)), f64x2.mul(sLo, f64x2.sub(widenLow(v), mLo))),
+            f64x2.add(f64x2.mul(aLo, widenAt(py)), f64x2.mul(sLo, f64x2.sub(widenAt(px), mLo))),
             oLo,
           );
           const hi = f64x2.add(
-            f64x2.add(f64x2.mul(aHi, widenHigh(g)), f64x2.mul(sHi, f64x2.sub(widenHigh(v), mHi))),
+            f64x2.add(f64x2.mul(aHi, widenAt(py + 8)), f64x2.mul(sHi, f64x2.sub(widenAt(px + 8), mHi))),
             oHi,
           );
-          v128.store(po, narrow(lo, hi));
+          storeNarrow(po, lo, hi);
           px += rowBytes;
           py += rowBytes;
           po += rowBytes;
@@ -223,9 +221,8 @@ export function bnNormalize(
       let po = out + start;
       if (relu !== 0) {
         for (let r = r0; r < r1; r++) {
-          const v = v128.load(px);
-          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
-          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
+          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px), mLo), sLo), oLo);
+          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px + 8), mHi), sHi), oHi);
           const w = narrow(lo, hi);
           v128.store(po, v128.and(w, v128.or(f32x4.gt(w, zero), f32x4.ne(w, w))));
           px += rowBytes;
@@ -233,10 +230,9 @@ export function bnNormalize(
         }
       } else {
         for (let r = r0; r < r1; r++) {
-          const v = v128.load(px);
-          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenLow(v), mLo), sLo), oLo);
-          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenHigh(v), mHi), sHi), oHi);
-          v128.store(po, narrow(lo, hi));
+          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px), mLo), sLo), oLo);
+          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px + 8), mHi), sHi), oHi);
+          storeNarrow(po, lo, hi);
           px += rowBytes;
           po += rowBytes;
         }
@@ -303,15 +299,14 @@ export function bnReluMaskReduce(
       let pg = dy + start;
       let po = out + start;
       for (let r = r0; r < r1; r++) {
-        const v = v128.load(px);
-        const dLo = f64x2.sub(widenLow(v), mLo);
-        const dHi = f64x2.sub(widenHigh(v), mHi);
+        const dLo = f64x2.sub(widenAt(px), mLo);
+        const dHi = f64x2.sub(widenAt(px + 8), mHi);
         const yLo = f64x2.add(f64x2.mul(dLo, sLo), oLo);
         const yHi = f64x2.add(f64x2.mul(dHi, sHi), oHi);
         const g = v128.and(v128.load(pg), f32x4.gt(narrow(yLo, yHi), zero));
         v128.store(po, g);
-        const gLo = widenLow(g);
-        const gHi = widenHigh(g);
+        const gLo = widenAt(po);
+        const gHi = widenAt(po + 8);
         a1Lo = f64x2.add(a1Lo, gLo);
         a1Hi = f64x2.add(a1Hi, gHi);
         a2Lo = f64x2.add(a2Lo, f64x2.mul(gLo, dLo));
