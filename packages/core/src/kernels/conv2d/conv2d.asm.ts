@@ -860,8 +860,8 @@ function useDirectBackwardInput3x3(w: usize, scratchFloats: i32): bool {
  * skipped. Here dOut is copied into a zero-padded plane, so those taps read 0 and add a chain of 0·w = +0 (the
  * weights are finite, and dx, a sum started from +0, is never −0): the same values. Blocks of four input pixels ×
  * eight input channels: per tap eight v128 madd chains over oc (dOut splat per pixel, weights packed as
- * wB[ic / 8][tap][oc][ic % 8]), then added into dx. The last block of an image overlaps the previous one; its pixels
- * already done write into a trash tile.
+ * wB[ic / 8][8 − tap][oc][ic % 8], the taps in the order they are summed), then added into dx. The last block of
+ * an image overlaps the previous one; its pixels already done write into a trash tile.
  */
 function directBackwardInput3x3(dOut: usize, w: usize, dx: usize, scratch: usize): void {
   const C = gInC;
@@ -874,7 +874,7 @@ function directBackwardInput3x3(dOut: usize, w: usize, dx: usize, scratch: usize
   for (let icb = 0; icb < C; icb += 8)
     for (let t = 0; t < 9; t++)
       for (let oc = 0; oc < OC; oc++) {
-        const d = wB + ((<usize>((icb * 9 + t * 8) * OC + oc * 8)) << 2);
+        const d = wB + ((<usize>((icb * 9 + (8 - t) * 8) * OC + oc * 8)) << 2);
         const s = w + ((<usize>(oc * K + t * C + icb)) << 2);
         v128.store(d, v128.load(s));
         v128.store(d, v128.load(s, 16), 16);
@@ -892,6 +892,8 @@ function directBackwardInput3x3(dOut: usize, w: usize, dx: usize, scratch: usize
     }
   memory.fill(plane, 0, (<usize>planeFloats(gInH, gInW, OC)) << 2);
   const tapBytes = (<usize>(OC * 8)) << 2; // one tap of wB's ic block
+  const firstBack = (<usize>((2 * PW + 2) * OC)) << 2; // tap (2, 2)
+  const rowSkip = (<usize>((PW - 3) * OC)) << 2;
   const dImage = (<usize>(gOutH * gOutW * OC)) << 2;
   const xImage = (<usize>(P * C)) << 2;
   const zero = f32x4.splat(0);
@@ -922,53 +924,58 @@ function directBackwardInput3x3(dOut: usize, w: usize, dx: usize, scratch: usize
         v128.store(g2, zero, 16);
         v128.store(g3, zero);
         v128.store(g3, zero, 16);
-        for (let t = 8; t >= 0; t--) {
-          const kh = t / 3;
-          const kw = t - 3 * kh;
-          const back = (<usize>((kh * PW + kw) * OC)) << 2;
-          let y0 = p0 - back;
-          let y1 = p1 - back;
-          let y2 = p2 - back;
-          let y3 = p3 - back;
-          let wp = wIc + ((<usize>(t * OC * 8)) << 2);
-          let a0 = zero;
-          let a1 = zero;
-          let c0 = zero;
-          let c1 = zero;
-          let d0 = zero;
-          let d1 = zero;
-          let e0 = zero;
-          let e1 = zero;
-          const tapEnd = wp + tapBytes;
-          while (wp < tapEnd) {
-            const w0 = v128.load(wp);
-            const w1 = v128.load(wp, 16);
-            let v = v128.load32_splat(y0);
-            a0 = madd(v, w0, a0);
-            a1 = madd(v, w1, a1);
-            v = v128.load32_splat(y1);
-            c0 = madd(v, w0, c0);
-            c1 = madd(v, w1, c1);
-            v = v128.load32_splat(y2);
-            d0 = madd(v, w0, d0);
-            d1 = madd(v, w1, d1);
-            v = v128.load32_splat(y3);
-            e0 = madd(v, w0, e0);
-            e1 = madd(v, w1, e1);
-            y0 += 4;
-            y1 += 4;
-            y2 += 4;
-            y3 += 4;
-            wp += 32;
+        // Taps in decreasing (kh, kw): within a kernel row the three taps' dOut values are one run of the plane
+        // row and wB holds the taps in this order, so the pointers run on; rowSkip moves to the next kernel row.
+        let y0 = p0 - firstBack;
+        let y1 = p1 - firstBack;
+        let y2 = p2 - firstBack;
+        let y3 = p3 - firstBack;
+        let wp = wIc;
+        for (let kh = 0; kh < 3; kh++) {
+          for (let kw = 0; kw < 3; kw++) {
+            let a0 = zero;
+            let a1 = zero;
+            let c0 = zero;
+            let c1 = zero;
+            let d0 = zero;
+            let d1 = zero;
+            let e0 = zero;
+            let e1 = zero;
+            const tapEnd = wp + tapBytes;
+            while (wp < tapEnd) {
+              const w0 = v128.load(wp);
+              const w1 = v128.load(wp, 16);
+              let v = v128.load32_splat(y0);
+              a0 = madd(v, w0, a0);
+              a1 = madd(v, w1, a1);
+              v = v128.load32_splat(y1);
+              c0 = madd(v, w0, c0);
+              c1 = madd(v, w1, c1);
+              v = v128.load32_splat(y2);
+              d0 = madd(v, w0, d0);
+              d1 = madd(v, w1, d1);
+              v = v128.load32_splat(y3);
+              e0 = madd(v, w0, e0);
+              e1 = madd(v, w1, e1);
+              y0 += 4;
+              y1 += 4;
+              y2 += 4;
+              y3 += 4;
+              wp += 32;
+            }
+            v128.store(g0, f32x4.add(v128.load(g0), a0));
+            v128.store(g0, f32x4.add(v128.load(g0, 16), a1), 16);
+            v128.store(g1, f32x4.add(v128.load(g1), c0));
+            v128.store(g1, f32x4.add(v128.load(g1, 16), c1), 16);
+            v128.store(g2, f32x4.add(v128.load(g2), d0));
+            v128.store(g2, f32x4.add(v128.load(g2, 16), d1), 16);
+            v128.store(g3, f32x4.add(v128.load(g3), e0));
+            v128.store(g3, f32x4.add(v128.load(g3, 16), e1), 16);
           }
-          v128.store(g0, f32x4.add(v128.load(g0), a0));
-          v128.store(g0, f32x4.add(v128.load(g0, 16), a1), 16);
-          v128.store(g1, f32x4.add(v128.load(g1), c0));
-          v128.store(g1, f32x4.add(v128.load(g1, 16), c1), 16);
-          v128.store(g2, f32x4.add(v128.load(g2), d0));
-          v128.store(g2, f32x4.add(v128.load(g2, 16), d1), 16);
-          v128.store(g3, f32x4.add(v128.load(g3), e0));
-          v128.store(g3, f32x4.add(v128.load(g3, 16), e1), 16);
+          y0 += rowSkip;
+          y1 += rowSkip;
+          y2 += rowSkip;
+          y3 += rowSkip;
         }
       }
     }
@@ -978,39 +985,45 @@ function directBackwardInput3x3(dOut: usize, w: usize, dx: usize, scratch: usize
 /** Whether the weight gradient takes the direct 3×3 path: outC % 8 = 0 and the scratch is big enough. */
 function useDirectBackwardWeight3x3(scratchFloats: i32): bool {
   if (!direct3x3() || gOutC === 0 || (gOutC & 7) !== 0) return false;
-  return 9 * gInC * gOutC + planeFloats(gOutH, gOutW, gInC) <= scratchFloats;
+  return 9 * gInC * gOutC + 3 * (gOutH + 2) * gOutW * gInC <= scratchFloats;
 }
 
 /**
  * Weight gradient of the direct 3×3 path, the sums of the GEMM path: dW[oc][k] = a madd chain from +0 over the
- * output pixels p of all images in order, of dOut[p][oc]·x[tap k of p] (0 in the padding). Per image (x copied into
- * the padded plane, as in the forward), the running sums acc[k][oc] are taken in tiles of four k (the same tap, four
- * consecutive input channels: x splats) × eight output channels (dOut, two v128) into eight accumulators, the image's
- * pixels run through, and stored back; then acc is transposed into dw.
+ * output pixels p of all images in order, of dOut[p][oc]·x[tap k of p] (0 in the padding). Per image, x is copied
+ * into three zero-padded planes S_kw[pr][ow] = x(pr − pT, ow + kw − pL) of outH + 2 rows of outW pixels: tap (kh, kw)
+ * of output pixel p = oh·outW + ow is S_kw[p + kh·outW], so each tap's x values are one contiguous run over the
+ * image's pixels. The running sums acc[k][oc] are taken in tiles of four k (one tap, four consecutive input channels:
+ * x splats) × eight output channels (dOut, two v128) into eight accumulators, the image's pixels run through in one
+ * loop, and stored back; at the end acc is transposed into dw.
  */
 function directBackwardWeight3x3(x: usize, dOut: usize, dw: usize, scratch: usize): void {
   const C = gInC;
   const OC = gOutC;
   const K = 9 * C;
-  const PW = gOutW + 2;
-  const PH = gOutH + 2;
   const W = gOutW;
+  const P = gOutH * W;
+  const SH = gOutH + 2;
   const acc = scratch;
-  const plane = acc + ((<usize>(K * OC)) << 2);
+  const shifted = acc + ((<usize>(K * OC)) << 2);
+  const sBytes = (<usize>(SH * W * C)) << 2;
   zeroFloats(acc, K * OC);
-  memory.fill(plane, 0, (<usize>planeFloats(gOutH, gOutW, C)) << 2);
+  memory.fill(shifted, 0, 3 * sBytes);
   const ocBytes = (<usize>OC) << 2;
   const cBytes = (<usize>C) << 2;
   const xImage = (<usize>(gInH * gInW * C)) << 2;
-  const dImage = (<usize>(gOutH * W * OC)) << 2;
+  const dImage = (<usize>(P * OC)) << 2;
   for (let n = 0; n < gBatch; n++) {
-    copyIntoPlane(x + <usize>n * xImage, gInH, gInW, C, plane, PH, PW, gPT, gPL);
+    const xImg = x + <usize>n * xImage;
+    for (let kw = 0; kw < 3; kw++)
+      copyIntoPlane(xImg, gInH, gInW, C, shifted + <usize>kw * sBytes, SH, W, gPT, gPL - kw);
     const dImg = dOut + <usize>n * dImage;
+    const dEnd = dImg + dImage;
     for (let t = 0; t < 9; t++) {
       const kh = t / 3;
       const kw = t - 3 * kh;
       for (let ic = 0; ic < C; ic += 4) {
-        const xTap = plane + ((<usize>((kh * PW + kw) * C + ic)) << 2);
+        const xTap = shifted + <usize>kw * sBytes + ((<usize>(kh * W * C + ic)) << 2);
         for (let ob = 0; ob < OC; ob += 8) {
           const a = acc + ((<usize>((t * C + ic) * OC + ob)) << 2);
           let p00 = v128.load(a);
@@ -1021,27 +1034,24 @@ function directBackwardWeight3x3(x: usize, dOut: usize, dw: usize, scratch: usiz
           let p21 = v128.load(a + 2 * ocBytes, 16);
           let p30 = v128.load(a + 3 * ocBytes);
           let p31 = v128.load(a + 3 * ocBytes, 16);
-          let dp = dImg + ((<usize>ob) << 2);
-          for (let oh = 0; oh < gOutH; oh++) {
-            let xp = xTap + ((<usize>(oh * PW * C)) << 2);
-            const end = dp + <usize>W * ocBytes;
-            for (; dp < end; dp += ocBytes) {
-              const g0 = v128.load(dp);
-              const g1 = v128.load(dp, 16);
-              let v = v128.load32_splat(xp);
-              p00 = madd(v, g0, p00);
-              p01 = madd(v, g1, p01);
-              v = v128.load32_splat(xp, 4);
-              p10 = madd(v, g0, p10);
-              p11 = madd(v, g1, p11);
-              v = v128.load32_splat(xp, 8);
-              p20 = madd(v, g0, p20);
-              p21 = madd(v, g1, p21);
-              v = v128.load32_splat(xp, 12);
-              p30 = madd(v, g0, p30);
-              p31 = madd(v, g1, p31);
-              xp += cBytes;
-            }
+          let xp = xTap;
+          const end = dEnd + ((<usize>ob) << 2);
+          for (let dp = dImg + ((<usize>ob) << 2); dp < end; dp += ocBytes) {
+            const g0 = v128.load(dp);
+            const g1 = v128.load(dp, 16);
+            let v = v128.load32_splat(xp);
+            p00 = madd(v, g0, p00);
+            p01 = madd(v, g1, p01);
+            v = v128.load32_splat(xp, 4);
+            p10 = madd(v, g0, p10);
+            p11 = madd(v, g1, p11);
+            v = v128.load32_splat(xp, 8);
+            p20 = madd(v, g0, p20);
+            p21 = madd(v, g1, p21);
+            v = v128.load32_splat(xp, 12);
+            p30 = madd(v, g0, p30);
+            p31 = madd(v, g1, p31);
+            xp += cBytes;
           }
           v128.store(a, p00);
           v128.store(a, p01, 16);
