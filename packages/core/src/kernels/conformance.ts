@@ -153,6 +153,46 @@ function checkConv(
   expect(mismatch(actual, expected, atol, rtol), `${which} ${describeGeometry(g)}`).toBe('');
 }
 
+/**
+ * 3×3, stride 1, dilation 1, one group, inC % 4 = 0: the WebAssembly kernels' direct paths (and their fallbacks: outC
+ * % 8 ≠ 0, inC % 8 ≠ 0 for the input gradient, fewer than four pixels). Sizes 1×3 … 14×14, batch 1 to 3, 'same',
+ * 'valid' and asymmetric padding.
+ */
+function direct3x3Geometries(): Conv2dGeometry[] {
+  const shapes: Array<[number, number, number, number, number, number, number, number, number]> = [
+    // batch, inH, inW, inC, outC, padTop, padLeft, padBottom, padRight
+    [1, 14, 14, 8, 16, 1, 1, 1, 1],
+    [3, 5, 7, 8, 16, 1, 1, 1, 1],
+    [2, 7, 5, 4, 8, 1, 1, 1, 1],
+    [2, 5, 7, 12, 24, 1, 1, 1, 1],
+    [1, 6, 5, 16, 8, 1, 1, 1, 1],
+    [2, 4, 4, 8, 12, 1, 1, 1, 1],
+    [2, 7, 6, 8, 16, 0, 0, 0, 0],
+    [2, 6, 7, 8, 8, 2, 0, 1, 2],
+    [3, 2, 2, 8, 16, 1, 1, 1, 1],
+    [2, 1, 3, 8, 16, 1, 1, 1, 1],
+    [2, 9, 3, 24, 32, 1, 2, 0, 1],
+  ];
+  return shapes.map(([batch, inH, inW, inC, outC, padTop, padLeft, padBottom, padRight]) => ({
+    batch,
+    inH,
+    inW,
+    inC,
+    outH: outSize(inH, 3, 1, padTop + padBottom, 1),
+    outW: outSize(inW, 3, 1, padLeft + padRight, 1),
+    outC,
+    kH: 3,
+    kW: 3,
+    strideH: 1,
+    strideW: 1,
+    padTop,
+    padLeft,
+    dilationH: 1,
+    dilationW: 1,
+    groups: 1,
+  }));
+}
+
 /** Reference-network layers and a few larger shapes that exercise blocking paths. */
 const namedConvGeometries: Array<[string, Conv2dGeometry]> = [
   [
@@ -509,6 +549,10 @@ export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi
           it(`conv2d ${which}: reference-network layers and larger shapes`, () => {
             const rand = seededRandom(3);
             for (const [, g] of namedConvGeometries) checkConv(kernels, ctor, g, which, rand);
+          });
+          it(`conv2d ${which}: 3×3 stride 1 with inC % 4 = 0 (direct WebAssembly paths), odd sizes, batch 1, paddings`, () => {
+            const rand = seededRandom(8);
+            for (const g of direct3x3Geometries()) checkConv(kernels, ctor, g, which, rand);
           });
         }
 

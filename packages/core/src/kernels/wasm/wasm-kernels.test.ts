@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
 import { referenceConv2dBackwardWeight, referenceConv2dForward } from '../conv2d/conv2d.reference';
 import { referenceGemm } from '../gemm/gemm.reference';
-import type { FloatArray, Kernels } from '../kernels';
+import type { Conv2dGeometry, FloatArray, Kernels } from '../kernels';
 import { referenceMaxPool2dForward } from '../pool/max-pool2d.reference';
 import { mismatch, randInt, randomArray, randomConvGeometry, seededRandom } from '../test-helpers';
 import { tsKernels } from '../ts-kernels';
@@ -187,6 +187,80 @@ describe('wasm kernels agree with the TypeScript kernels (float32)', () => {
     }
   });
 
+  it('conv2d direct 3×3 paths (inC % 4 = 0): bit for bit the float32 sums of the im2col + GEMM path', () => {
+    const rand = seededRandom(17);
+    for (const kk of [simd, relaxed]) {
+      if (!kk) continue;
+      const fused = kk.name === 'wasm-relaxed-simd';
+      for (const [batch, inH, inW, inC, outC, pT, pL, pB, pR] of [
+        [2, 14, 14, 8, 16, 1, 1, 1, 1],
+        [3, 5, 7, 8, 16, 1, 1, 1, 1],
+        [1, 7, 5, 4, 8, 1, 1, 1, 1],
+        [2, 5, 7, 12, 24, 1, 1, 1, 1],
+        [2, 6, 5, 16, 8, 0, 0, 0, 0],
+        [2, 6, 7, 8, 16, 2, 0, 1, 2],
+      ]) {
+        const g = {
+          batch,
+          inH,
+          inW,
+          inC,
+          outH: inH + pT + pB - 2,
+          outW: inW + pL + pR - 2,
+          outC,
+          kH: 3,
+          kW: 3,
+          strideH: 1,
+          strideW: 1,
+          padTop: pT,
+          padLeft: pL,
+          dilationH: 1,
+          dilationW: 1,
+          groups: 1,
+        };
+        // Values whose sums round (order matters), some ±0 and underflowing products.
+        const special = (array: FloatArray) => {
+          const a = array as Float32Array;
+          for (let i = 0; i < a.length; i++) {
+            const u = rand();
+            if (u < 0.05) a[i] = 0;
+            else if (u < 0.1) a[i] = -0;
+            else if (u < 0.15) a[i] *= 1e-25;
+          }
+          return a;
+        };
+        const x = special(randomArray(Float32Array, batch * inH * inW * inC, rand));
+        const w = special(randomArray(Float32Array, outC * 9 * inC, rand));
+        const bias = special(randomArray(Float32Array, outC, rand));
+        const dy = special(randomArray(Float32Array, batch * g.outH * g.outW * outC, rand));
+        const where = JSON.stringify({ name: kk.name, batch, inH, inW, inC, outC, pT, pL, pB, pR });
+        const y = new Float32Array(dy.length);
+        kk.conv2dForward(g, x, w, bias, y);
+        expect(bitsOf(y), `forward ${where}`).toEqual(bitsOf(gemmOrderForward(g, x, w, bias, fused)));
+        kk.conv2dForward(g, x, w, null, y);
+        expect(bitsOf(y), `forward no bias ${where}`).toEqual(bitsOf(gemmOrderForward(g, x, w, null, fused)));
+        const dx = new Float32Array(x.length);
+        kk.conv2dBackwardInput(g, dy, w, dx);
+        expect(bitsOf(dx), `backward input ${where}`).toEqual(
+          bitsOf(gemmOrderBackwardInput(g, dy, w, fused)),
+        );
+        const dw = new Float32Array(w.length);
+        kk.conv2dBackwardWeight(g, x, dy, dw);
+        expect(bitsOf(dw), `backward weight ${where}`).toEqual(
+          bitsOf(gemmOrderBackwardWeight(g, x, dy, fused)),
+        );
+        // A non-finite weight: padding taps must not turn the input gradient's skipped terms into NaN.
+        const wInf = w.slice();
+        wInf[5] = Number.POSITIVE_INFINITY;
+        wInf[w.length - 3] = Number.NaN;
+        kk.conv2dBackwardInput(g, dy, wInf, dx);
+        expect(bitsOf(dx), `backward input, ∞ and NaN weights ${where}`).toEqual(
+          bitsOf(gemmOrderBackwardInput(g, dy, wInf, fused)),
+        );
+      }
+    }
+  });
+
   it('maxPool2d: SIMD channel path keeps the first maximum, NaN propagation and argmax (channels 8 and 9)', () => {
     const rand = seededRandom(15);
     for (const channels of [8, 9, 12]) {
@@ -243,3 +317,129 @@ describe('wasm kernels agree with the TypeScript kernels (float32)', () => {
     ).toBe(bytes);
   });
 });
+
+const f32 = Math.fround;
+
+/** The bits of a float32 array (tells −0 from +0 and compares NaN payload-free: all NaNs as one). */
+function bitsOf(a: Float32Array): number[] {
+  const bits = new Int32Array(a.buffer, a.byteOffset, a.length);
+  return Array.from(bits, (b, i) => (Number.isNaN(a[i]) ? 0x7fc00000 : b));
+}
+
+/** float32 fma(a, b, c) rounded once (a·b is exact in float64; a float64 sum that lands on a float32 tie is fixed). */
+function fmaF32(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const r = f32(s);
+  if (!Number.isFinite(s) || r === s) return r;
+  // TwoSum: s + err = p + c exactly.
+  const bb = s - p;
+  const err = p - (s - bb) + (c - bb);
+  if (err === 0) return r;
+  const other = nextF32(r, s > r ? 1 : -1);
+  if (Math.abs(s - r) !== Math.abs(other - s)) return r; // not a tie: rounding s is rounding p + c
+  return err > 0 === other > r ? other : r;
+}
+
+function nextF32(v: number, dir: 1 | -1): number {
+  const buf = new Float32Array([v]);
+  const bits = new Int32Array(buf.buffer);
+  if (v === 0) bits[0] = dir > 0 ? 1 : -2147483647;
+  else bits[0] += v > 0 === dir > 0 ? 1 : -1;
+  return buf[0];
+}
+
+/** One madd of the kernels: fused (relaxed SIMD) or float32 multiply then add. */
+function madd(a: number, b: number, c: number, fused: boolean): number {
+  return fused ? fmaF32(a, b, c) : f32(f32(a * b) + c);
+}
+
+/** x[n, ih, iw, ic], 0 in the padding. */
+function xAt(g: Conv2dGeometry, x: Float32Array, n: number, ih: number, iw: number, ic: number): number {
+  return ih < 0 || ih >= g.inH || iw < 0 || iw >= g.inW ? 0 : x[((n * g.inH + ih) * g.inW + iw) * g.inC + ic];
+}
+
+/** Forward as im2col + GEMM sums it: from the bias (or +0), then k = (kh, kw, ic) in order, padding taps as 0·w. */
+function gemmOrderForward(
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  fused: boolean,
+): Float32Array {
+  const out = new Float32Array(g.batch * g.outH * g.outW * g.outC);
+  const K = 9 * g.inC;
+  let o = 0;
+  for (let n = 0; n < g.batch; n++)
+    for (let oh = 0; oh < g.outH; oh++)
+      for (let ow = 0; ow < g.outW; ow++)
+        for (let oc = 0; oc < g.outC; oc++) {
+          let s = bias ? bias[oc] : 0;
+          for (let k = 0; k < K; k++) {
+            const t = Math.floor(k / g.inC);
+            const xv = xAt(g, x, n, oh + Math.floor(t / 3) - g.padTop, ow + (t % 3) - g.padLeft, k % g.inC);
+            s = madd(xv, w[oc * K + k], s, fused);
+          }
+          out[o++] = s;
+        }
+  return out;
+}
+
+/**
+ * Input gradient as GEMM + col2imAdd sums it: col = Σ_oc dOut·w (from +0), added into dx (from +0) output pixel after
+ * output pixel, taps outside the input skipped.
+ */
+function gemmOrderBackwardInput(
+  g: Conv2dGeometry,
+  dOut: Float32Array,
+  w: Float32Array,
+  fused: boolean,
+): Float32Array {
+  const dx = new Float32Array(g.batch * g.inH * g.inW * g.inC);
+  const K = 9 * g.inC;
+  for (let n = 0; n < g.batch; n++)
+    for (let oh = 0; oh < g.outH; oh++)
+      for (let ow = 0; ow < g.outW; ow++) {
+        const r = ((n * g.outH + oh) * g.outW + ow) * g.outC;
+        for (let k = 0; k < K; k++) {
+          const t = Math.floor(k / g.inC);
+          const ih = oh + Math.floor(t / 3) - g.padTop;
+          const iw = ow + (t % 3) - g.padLeft;
+          if (ih < 0 || ih >= g.inH || iw < 0 || iw >= g.inW) continue;
+          let c = 0;
+          for (let oc = 0; oc < g.outC; oc++) c = madd(dOut[r + oc], w[oc * K + k], c, fused);
+          const i = ((n * g.inH + ih) * g.inW + iw) * g.inC + (k % g.inC);
+          dx[i] = f32(dx[i] + c);
+        }
+      }
+  return dx;
+}
+
+/**
+ * Weight gradient as the GEMM sums it: from +0 over the output pixels in order, padding taps as 0; with two images or
+ * more the glue sums images [0, ⌈N/2⌉) and the rest apart and adds the two.
+ */
+function gemmOrderBackwardWeight(
+  g: Conv2dGeometry,
+  x: Float32Array,
+  dOut: Float32Array,
+  fused: boolean,
+): Float32Array {
+  const K = 9 * g.inC;
+  const dw = new Float32Array(g.outC * K);
+  for (let oc = 0; oc < g.outC; oc++)
+    for (let k = 0; k < K; k++) {
+      const t = Math.floor(k / g.inC);
+      const n0 = g.batch >= 2 ? Math.ceil(g.batch / 2) : g.batch;
+      const half = [0, 0];
+      for (let n = 0; n < g.batch; n++)
+        for (let oh = 0; oh < g.outH; oh++)
+          for (let ow = 0; ow < g.outW; ow++) {
+            const xv = xAt(g, x, n, oh + Math.floor(t / 3) - g.padTop, ow + (t % 3) - g.padLeft, k % g.inC);
+            const h = n < n0 ? 0 : 1;
+            half[h] = madd(dOut[((n * g.outH + oh) * g.outW + ow) * g.outC + oc], xv, half[h], fused);
+          }
+      dw[oc * K + k] = g.batch >= 2 ? f32(half[0] + half[1]) : half[0];
+    }
+  return dw;
+}
