@@ -2,31 +2,50 @@
 // src/wasm/batch-norm-wasm.ts) on channels-last data viewed as [rows, C]. The module is a satellite of @hw3/core's
 // WebAssembly kernel set: it imports that set's memory (env.memory) and has no data segments, no memory of its own and
 // no shadow stack, so it touches only the addresses it is given (the kernel set's per-call arena, or tensors already in
-// that memory). Row ranges are given by the caller (the two-thread split), so every export works on [r0, r1) rows. All arithmetic is float64, as in
-// the TypeScript kernels of @hw3/batchnorm: four channels are loaded as f32x4 and widened to two f64x2, and only the
-// final store rounds to float32. Rows are cut into blocks of about BN_BLOCK floats (in L1); inside a block each group
-// of four channels keeps its accumulators in registers. Per-channel arrays (k, mean, scale, ...) are float64.
+// that memory). Row ranges are given by the caller (the two-thread split), so every export works on [r0, r1) rows.
+// All arithmetic is float64, as in the TypeScript kernels of @hw3/batchnorm: two channels at a time are loaded and
+// widened to one f64x2 (v128.load64_zero + promote: V8 emits one cvtps2pd with a memory operand, no shuffle), and only
+// the final store rounds to float32 (a 64-bit store of each demoted pair; the fused ReLU joins the two pairs for one
+// integer compare). Rows are cut into blocks of about BN_BLOCK floats (in L1); inside a block each group of four
+// channels keeps its accumulators in registers, group after group. (Eight channels per row iteration was faster on
+// warm data but slower than this on data that comes from memory, as in a training step, and sensitive to the arrays'
+// relative addresses; not kept.) The loops give the same bits as batch-norm-reference.asm.ts, the loops before these
+// instruction choices (batch-norm-loops.test.ts). Per-channel arrays (k, mean, scale, ...) are float64.
 
 const BN_BLOCK: i32 = 4096;
+
+/** 2^−150: a float64 y rounds to a float32 > 0 exactly when y > 2^−150 (ties to even round 2^−150 to +0). */
+const F32_POSITIVE_ABOVE: f64 = reinterpret<f64>(0x3690000000000000);
+
+/** The bits of float32 −∞ as int32: a float32 w is kept by ReLU (w > 0 or NaN, +0 kept as +0) iff bits(w) > this. */
+const RELU_KEEP_ABOVE: i32 = <i32>0xff800000;
 
 function bnBlockRows(C: i32): i32 {
   return max(4, BN_BLOCK / C);
 }
 
-/** Floats 0, 1 (or 2, 3 at p + 8) at p widened to f64x2: an 8-byte load, no shuffle (on x86 a shuffle and the
- * widening compete for one port, which bounded these loops). */
-function widenAt(p: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+/** The two low float32 of v widened to f64x2; on v128.load64_zero(p, offset), V8 emits one cvtps2pd xmm, m64. */
+function widen(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
 }
 
-/** Stores lo, hi rounded to four floats at p: two 8-byte stores, no shuffle. */
-function storeNarrow(p: usize, lo: v128, hi: v128): void {
-  v128.store64_lane(p, f32x4.demote_f64x2_zero(lo), 0);
-  v128.store64_lane(p + 8, f32x4.demote_f64x2_zero(hi), 0);
+/** f64x2 v rounded to two float32 (the low half; stored with v128.store64_lane). */
+function demote(v: v128): v128 {
+  return f32x4.demote_f64x2_zero(v);
 }
 
 function narrow(lo: v128, hi: v128): v128 {
-  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+  return i32x4.shuffle(demote(lo), demote(hi), 0, 1, 4, 5);
+}
+
+/** The float32 mask (all ones / zero per lane) of two f64x2 masks, lanes lo.0, lo.1, hi.0, hi.1. */
+function narrowMask(lo: v128, hi: v128): v128 {
+  return i32x4.shuffle(lo, hi, 0, 2, 4, 6);
+}
+
+/** ReLU of float32x4 w (NaN kept, −0 → +0): w & (bits(w) > bits(−∞)), the same bits as w & ([w > 0] | [w ≠ w]). */
+function relu4(w: v128): v128 {
+  return v128.and(w, i32x4.gt_s(w, i32x4.splat(RELU_KEEP_ABOVE)));
 }
 
 /**
@@ -57,8 +76,8 @@ export function bnReduce(x: usize, y: usize, rows: i32, C: i32, k: usize, s1: us
       let px = x + start;
       if (moments) {
         for (let r = r0; r < r1; r++) {
-          const dLo = f64x2.sub(widenAt(px), kLo);
-          const dHi = f64x2.sub(widenAt(px + 8), kHi);
+          const dLo = f64x2.sub(widen(v128.load64_zero(px)), kLo);
+          const dHi = f64x2.sub(widen(v128.load64_zero(px, 8)), kHi);
           a1Lo = f64x2.add(a1Lo, dLo);
           a1Hi = f64x2.add(a1Hi, dHi);
           a2Lo = f64x2.add(a2Lo, f64x2.mul(dLo, dLo));
@@ -68,12 +87,12 @@ export function bnReduce(x: usize, y: usize, rows: i32, C: i32, k: usize, s1: us
       } else {
         let py = y + start;
         for (let r = r0; r < r1; r++) {
-          const gLo = widenAt(py);
-          const gHi = widenAt(py + 8);
+          const gLo = widen(v128.load64_zero(py));
+          const gHi = widen(v128.load64_zero(py, 8));
           a1Lo = f64x2.add(a1Lo, gLo);
           a1Hi = f64x2.add(a1Hi, gHi);
-          a2Lo = f64x2.add(a2Lo, f64x2.mul(gLo, f64x2.sub(widenAt(px), kLo)));
-          a2Hi = f64x2.add(a2Hi, f64x2.mul(gHi, f64x2.sub(widenAt(px + 8), kHi)));
+          a2Lo = f64x2.add(a2Lo, f64x2.mul(gLo, f64x2.sub(widen(v128.load64_zero(px)), kLo)));
+          a2Hi = f64x2.add(a2Hi, f64x2.mul(gHi, f64x2.sub(widen(v128.load64_zero(px, 8)), kHi)));
           px += rowBytes;
           py += rowBytes;
         }
@@ -125,49 +144,43 @@ export function bnAffine(
   scale: usize,
   offset: usize,
 ): void {
+  if (y === 0) {
+    bnNormalize(x, out, rows, C, mean, scale, offset, 0);
+    return;
+  }
   const C4 = C & ~3;
   const blockRows = bnBlockRows(C);
   const rowBytes = (<usize>C) << 2;
-  const plain = y === 0;
   for (let r0 = 0; r0 < rows; r0 += blockRows) {
     const r1 = min(rows, r0 + blockRows);
     for (let c = 0; c < C4; c += 4) {
       const cb = (<usize>c) << 3;
       const mLo = v128.load(mean + cb);
       const mHi = v128.load(mean + cb + 16);
+      const aLo = v128.load(a + cb);
+      const aHi = v128.load(a + cb + 16);
       const sLo = v128.load(scale + cb);
       const sHi = v128.load(scale + cb + 16);
       const oLo = v128.load(offset + cb);
       const oHi = v128.load(offset + cb + 16);
       const start = (<usize>(r0 * C + c)) << 2;
       let px = x + start;
+      let py = y + start;
       let po = out + start;
-      if (plain) {
-        for (let r = r0; r < r1; r++) {
-          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px), mLo), sLo), oLo);
-          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px + 8), mHi), sHi), oHi);
-          storeNarrow(po, lo, hi);
-          px += rowBytes;
-          po += rowBytes;
-        }
-      } else {
-        const aLo = v128.load(a + cb);
-        const aHi = v128.load(a + cb + 16);
-        let py = y + start;
-        for (let r = r0; r < r1; r++) {
-          const lo = f64x2.add(
-            f64x2.add(f64x2.mul(aLo, widenAt(py)), f64x2.mul(sLo, f64x2.sub(widenAt(px), mLo))),
-            oLo,
-          );
-          const hi = f64x2.add(
-            f64x2.add(f64x2.mul(aHi, widenAt(py + 8)), f64x2.mul(sHi, f64x2.sub(widenAt(px + 8), mHi))),
-            oHi,
-          );
-          storeNarrow(po, lo, hi);
-          px += rowBytes;
-          py += rowBytes;
-          po += rowBytes;
-        }
+      for (let r = r0; r < r1; r++) {
+        const lo = f64x2.add(
+          f64x2.mul(aLo, widen(v128.load64_zero(py))),
+          f64x2.mul(sLo, f64x2.sub(widen(v128.load64_zero(px)), mLo)),
+        );
+        const hi = f64x2.add(
+          f64x2.mul(aHi, widen(v128.load64_zero(py, 8))),
+          f64x2.mul(sHi, f64x2.sub(widen(v128.load64_zero(px, 8)), mHi)),
+        );
+        v128.store64_lane(po, demote(f64x2.add(lo, oLo)), 0);
+        v128.store64_lane(po, demote(f64x2.add(hi, oHi)), 0, 8);
+        px += rowBytes;
+        py += rowBytes;
+        po += rowBytes;
       }
     }
     for (let c = C4; c < C; c++) {
@@ -175,12 +188,11 @@ export function bnAffine(
       const mu = load<f64>(mean + cb);
       const s = load<f64>(scale + cb);
       const o = load<f64>(offset + cb);
-      const ac = plain ? 0 : load<f64>(a + cb);
+      const ac = load<f64>(a + cb);
       for (let r = r0; r < r1; r++) {
         const off = (<usize>(r * C + c)) << 2;
         const d = <f64>load<f32>(x + off) - mu;
-        const v = plain ? d * s + o : ac * <f64>load<f32>(y + off) + s * d + o;
-        store<f32>(out + off, <f32>v);
+        store<f32>(out + off, <f32>(ac * <f64>load<f32>(y + off) + s * d + o));
       }
     }
   }
@@ -205,7 +217,6 @@ export function bnNormalize(
   const C4 = C & ~3;
   const blockRows = bnBlockRows(C);
   const rowBytes = (<usize>C) << 2;
-  const zero = f32x4.splat(0);
   for (let r0 = 0; r0 < rows; r0 += blockRows) {
     const r1 = min(rows, r0 + blockRows);
     for (let c = 0; c < C4; c += 4) {
@@ -221,18 +232,18 @@ export function bnNormalize(
       let po = out + start;
       if (relu !== 0) {
         for (let r = r0; r < r1; r++) {
-          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px), mLo), sLo), oLo);
-          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px + 8), mHi), sHi), oHi);
-          const w = narrow(lo, hi);
-          v128.store(po, v128.and(w, v128.or(f32x4.gt(w, zero), f32x4.ne(w, w))));
+          const lo = f64x2.add(f64x2.mul(f64x2.sub(widen(v128.load64_zero(px)), mLo), sLo), oLo);
+          const hi = f64x2.add(f64x2.mul(f64x2.sub(widen(v128.load64_zero(px, 8)), mHi), sHi), oHi);
+          v128.store(po, relu4(narrow(lo, hi)));
           px += rowBytes;
           po += rowBytes;
         }
       } else {
         for (let r = r0; r < r1; r++) {
-          const lo = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px), mLo), sLo), oLo);
-          const hi = f64x2.add(f64x2.mul(f64x2.sub(widenAt(px + 8), mHi), sHi), oHi);
-          storeNarrow(po, lo, hi);
+          const lo = f64x2.add(f64x2.mul(f64x2.sub(widen(v128.load64_zero(px)), mLo), sLo), oLo);
+          const hi = f64x2.add(f64x2.mul(f64x2.sub(widen(v128.load64_zero(px, 8)), mHi), sHi), oHi);
+          v128.store64_lane(po, demote(lo), 0);
+          v128.store64_lane(po, demote(hi), 0, 8);
           px += rowBytes;
           po += rowBytes;
         }
@@ -255,10 +266,11 @@ export function bnNormalize(
 
 /**
  * The backward of the fused BN + ReLU, first pass: g = dy where the forward's output (x − mean[c])·scale[c] + offset[c],
- * evaluated in float64 and rounded to float32, is > 0 (the ReLU's mask recomputed from x bit-exactly), else +0; g is
- * stored to `out` (the input gradient reads it) and s1 = Σ g, s2 = Σ g·(x − mean[c]) are accumulated exactly as
- * bnReduce(x, out, …, k = mean) would (same row blocks, same order). `out` may alias dy. Replaces a separate mask
- * pass before bnReduce (one read of x and dy fewer, the same bits).
+ * evaluated in float64 and rounded to float32, is > 0 (the ReLU's mask recomputed from x bit-exactly: the float64
+ * value is compared with 2^−150, which is the same test), else +0; g is stored to `out` (the input gradient reads it)
+ * and s1 = Σ g, s2 = Σ g·(x − mean[c]) are accumulated exactly as bnReduce(x, out, …, k = mean) would (same row
+ * blocks, same order). `out` may alias dy. Replaces a separate mask pass before bnReduce (one read of x and dy fewer,
+ * the same bits).
  */
 export function bnReluMaskReduce(
   x: usize,
@@ -279,7 +291,7 @@ export function bnReluMaskReduce(
   const C4 = C & ~3;
   const blockRows = bnBlockRows(C);
   const rowBytes = (<usize>C) << 2;
-  const zero = f32x4.splat(0);
+  const tiny = f64x2.splat(F32_POSITIVE_ABOVE);
   for (let r0 = 0; r0 < rows; r0 += blockRows) {
     const r1 = min(rows, r0 + blockRows);
     for (let c = 0; c < C4; c += 4) {
@@ -299,14 +311,14 @@ export function bnReluMaskReduce(
       let pg = dy + start;
       let po = out + start;
       for (let r = r0; r < r1; r++) {
-        const dLo = f64x2.sub(widenAt(px), mLo);
-        const dHi = f64x2.sub(widenAt(px + 8), mHi);
-        const yLo = f64x2.add(f64x2.mul(dLo, sLo), oLo);
-        const yHi = f64x2.add(f64x2.mul(dHi, sHi), oHi);
-        const g = v128.and(v128.load(pg), f32x4.gt(narrow(yLo, yHi), zero));
-        v128.store(po, g);
-        const gLo = widenAt(po);
-        const gHi = widenAt(po + 8);
+        const dLo = f64x2.sub(widen(v128.load64_zero(px)), mLo);
+        const dHi = f64x2.sub(widen(v128.load64_zero(px, 8)), mHi);
+        const keepLo = f64x2.gt(f64x2.add(f64x2.mul(dLo, sLo), oLo), tiny);
+        const keepHi = f64x2.gt(f64x2.add(f64x2.mul(dHi, sHi), oHi), tiny);
+        v128.store(po, v128.and(v128.load(pg), narrowMask(keepLo, keepHi)));
+        // g read back from `out` (just stored: forwarded from the store buffer) and widened, as before.
+        const gLo = widen(v128.load64_zero(po));
+        const gHi = widen(v128.load64_zero(po, 8));
         a1Lo = f64x2.add(a1Lo, gLo);
         a1Hi = f64x2.add(a1Hi, gHi);
         a2Lo = f64x2.add(a2Lo, f64x2.mul(gLo, dLo));
