@@ -53,17 +53,20 @@ function maxPool2dForward2x2(x: usize, out: usize, argmax: usize, firstImage: i3
   const tapW = (<usize>(gDW * C)) << 2;
   const stepH = i32x4.splat(gDH * gInW * C);
   const stepW = i32x4.splat(gDW * C);
-  const iota = i32x4(0, 1, 2, 3);
+  const four = i32x4.splat(4);
   const winW = gSW * C;
+  const winStep = i32x4.splat(winW);
   for (let n = firstImage; n < endImage; n++)
     for (let oh = 0; oh < gOutH; oh++) {
       const row = (n * gInH + oh * gSH) * gInW * C;
       const o = (n * gOutH + oh) * gOutW * C;
       let op = out + ((<usize>o) << 2);
       let ap = argmax + ((<usize>o) << 2);
+      // Flat x indices of the window's first tap, channels c .. c + 3, carried along the row.
+      let first = i32x4.add(i32x4.splat(row), i32x4(0, 1, 2, 3));
       for (let ow = 0; ow < gOutW; ow++) {
-        const xi0 = row + ow * winW;
-        const xp0 = x + ((<usize>xi0) << 2);
+        const xp0 = x + ((<usize>(row + ow * winW)) << 2);
+        let i0 = first;
         for (let c = 0; c < C; c += 4) {
           const cb = (<usize>c) << 2;
           const p = xp0 + cb;
@@ -71,18 +74,18 @@ function maxPool2dForward2x2(x: usize, out: usize, argmax: usize, firstImage: i3
           const t1 = v128.load(p + tapW);
           const t2 = v128.load(p + tapH);
           const t3 = v128.load(p + tapH + tapW);
-          const i0 = i32x4.add(i32x4.splat(xi0 + c), iota);
-          const i2 = i32x4.add(i0, stepH);
           const k1 = takes(t1, t0);
           const k3 = takes(t3, t2);
           const b01 = v128.bitselect(t1, t0, k1);
           const b23 = v128.bitselect(t3, t2, k3);
-          const a01 = v128.bitselect(i32x4.add(i0, stepW), i0, k1);
-          const a23 = v128.bitselect(i32x4.add(i2, stepW), i2, k3);
           const k = takes(b23, b01);
           v128.store(op + cb, v128.bitselect(b23, b01, k));
-          v128.store(ap + cb, v128.bitselect(a23, a01, k));
+          // The winner's tap: the second row when k, the second column when (k ? k3 : k1).
+          const col = v128.bitselect(k3, k1, k);
+          v128.store(ap + cb, i32x4.add(i0, i32x4.add(v128.and(k, stepH), v128.and(col, stepW))));
+          i0 = i32x4.add(i0, four);
         }
+        first = i32x4.add(first, winStep);
         op += (<usize>C) << 2;
         ap += (<usize>C) << 2;
       }
@@ -279,35 +282,40 @@ function maxPool2dBackward2x2(argmax: usize, g: usize, dx: usize, firstImage: i3
   const c4 = i32x4.splat(C);
   const iota = i32x4(0, 1, 2, 3);
   const zero = f32x4.splat(0);
+  const zeroI = i32x4.splat(0);
+  const rowC4 = i32x4.splat(rowFloats + C);
+  const four = i32x4.splat(4);
   const winW = gSW * C;
+  const winStep = i32x4.splat(winW);
   const coveredW = gOutW * winW;
   for (let n = firstImage; n < endImage; n++) {
     const image = n * gInH * rowFloats;
     for (let oh = 0; oh < gOutH; oh++) {
       const r0 = image + oh * gSH * rowFloats;
       let gi = (n * gOutH + oh) * gOutW * C;
+      // Flat dx indices of the window's first tap, channels 0 .. 3, carried along the row.
+      let first = i32x4.add(i32x4.splat(r0), iota);
       for (let ow = 0; ow < gOutW; ow++) {
         const x0 = r0 + ow * winW;
         const dp = dx + ((<usize>x0) << 2);
+        let i00 = first;
         for (let c = 0; c < C; c += 4) {
           const b = (<usize>(gi + c)) << 2;
-          const g4 = v128.load(g + b);
-          const a4 = v128.load(argmax + b);
-          const i00 = i32x4.add(i32x4.splat(x0 + c), iota);
-          const i10 = i32x4.add(i00, row4);
+          // 0 + g once (the scatter's −0 → +0); argmax − the first tap's index picks the tap, lane by lane.
+          const gz = f32x4.add(zero, v128.load(g + b));
+          const d = i32x4.sub(v128.load(argmax + b), i00);
           const p = dp + ((<usize>c) << 2);
-          v128.store(p, f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i00))));
-          v128.store(p + ((<usize>C) << 2), f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i32x4.add(i00, c4)))));
-          v128.store(p + rowBytes, f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i10))));
-          v128.store(
-            p + rowBytes + ((<usize>C) << 2),
-            f32x4.add(zero, v128.and(g4, i32x4.eq(a4, i32x4.add(i10, c4)))),
-          );
+          v128.store(p, v128.and(gz, i32x4.eq(d, zeroI)));
+          v128.store(p + ((<usize>C) << 2), v128.and(gz, i32x4.eq(d, c4)));
+          v128.store(p + rowBytes, v128.and(gz, i32x4.eq(d, row4)));
+          v128.store(p + rowBytes + ((<usize>C) << 2), v128.and(gz, i32x4.eq(d, rowC4)));
+          i00 = i32x4.add(i00, four);
         }
         if (gSW > 2) {
           zeroFloats(dx, x0 + 2 * C, x0 + winW);
           zeroFloats(dx, x0 + rowFloats + 2 * C, x0 + rowFloats + winW);
         }
+        first = i32x4.add(first, winStep);
         gi += C;
       }
       zeroFloats(dx, r0 + coveredW, r0 + rowFloats);
