@@ -1,15 +1,20 @@
 // Helpers shared by the tests of this package (not exported from the package root).
 
-/** Deterministic float64 samples from a seed (mulberry32 → Box–Muller), for reproducible test data. */
-export function seededNormal(seed: number): (mean?: number, std?: number) => number {
+/** mulberry32: uniform samples in [0, 1) from a seed (a small, fast, reproducible PRNG). */
+export function seededUniform(seed: number): () => number {
   let state = seed >>> 0;
-  const next = (): number => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Deterministic float64 samples from a seed (mulberry32 → Box–Muller), for reproducible test data. */
+export function seededNormal(seed: number): (mean?: number, std?: number) => number {
+  const next = seededUniform(seed);
   return (mean = 0, std = 1) => {
     const u = 1 - next();
     const v = next();

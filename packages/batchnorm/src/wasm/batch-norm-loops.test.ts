@@ -1,49 +1,16 @@
 import asc from 'assemblyscript/asc';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededUniform as seeded } from '../test-utils';
 import { batchNormWasmBuilds } from './batch-norm.generated';
 import referenceSource from './batch-norm-reference.asm.ts?raw';
+import type { BatchNormExports } from './batch-norm-wasm';
 
 // The loops of batch-norm.asm.ts (the built module) against batch-norm-reference.asm.ts, the loops as they were before
 // their instructions were chosen for speed (f32x4 loads widened with a shuffle, the fused ReLU's masks in float32).
 // Every output must be bit-identical: the same per-channel summation order, the same row blocks and the same float64
 // operations per element.
 
-interface Loops {
-  bnReduce(x: number, y: number, rows: number, C: number, k: number, s1: number, s2: number): void;
-  bnAffine(
-    x: number,
-    y: number,
-    out: number,
-    rows: number,
-    C: number,
-    mean: number,
-    a: number,
-    scale: number,
-    offset: number,
-  ): void;
-  bnNormalize(
-    x: number,
-    out: number,
-    rows: number,
-    C: number,
-    mean: number,
-    scale: number,
-    offset: number,
-    relu: number,
-  ): void;
-  bnReluMaskReduce(
-    x: number,
-    dy: number,
-    out: number,
-    rows: number,
-    C: number,
-    mean: number,
-    scale: number,
-    offset: number,
-    s1: number,
-    s2: number,
-  ): void;
-}
+type Loops = BatchNormExports;
 
 async function compileReference(): Promise<Uint8Array<ArrayBuffer>> {
   const outputs: Record<string, Uint8Array | string> = {};
@@ -95,18 +62,6 @@ beforeAll(async () => {
   fresh = instantiate(new Uint8Array(Buffer.from(batchNormWasmBuilds.unshared.simd, 'base64')));
   reference = instantiate(await compileReference());
 });
-
-/** mulberry32. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const f32 = () => new Float32Array(memory.buffer);
 const u32 = () => new Uint32Array(memory.buffer);

@@ -3,7 +3,7 @@ import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core/kernels';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchNormBackward } from '../batch-norm-backward';
 import { batchNormForward, batchNormInference } from '../batch-norm-forward';
-import { randomArray } from '../test-utils';
+import { randomArray, seededUniform as seededRandom } from '../test-utils';
 import { BatchNormWasm, batchNormWasmFor } from './batch-norm-wasm';
 
 // The float32 forward/backward run through this package's WebAssembly loops when the active @hw3/core kernels are a
@@ -118,18 +118,6 @@ describe('batch norm through the WebAssembly kernels (float32)', () => {
     );
   });
 });
-
-/** mulberry32: a small seeded PRNG. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform [−1, 1) float32 values. */
 function uniform32(size: number, rand: () => number): Float32Array {

@@ -18,7 +18,8 @@ import { type FloatArray, getKernels } from '@hw3/core';
 import { type Kernels, loadWasmSatellite, type WasmSatellite } from '@hw3/core/kernels';
 import { batchNormWasmBuilds } from './batch-norm.generated';
 
-interface BatchNormExports {
+/** The batch-norm module's exports (byte addresses, sizes and flags; see batch-norm.asm.ts). */
+export interface BatchNormExports {
   bnReduce(x: number, y: number, rows: number, C: number, k: number, s1: number, s2: number): void;
   bnAffine(
     x: number,
