@@ -1,5 +1,5 @@
-import asc from 'assemblyscript/asc';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compileSatellite } from '../../scripts/compile-satellite.mjs';
 import { seededUniform as seeded } from '../test-utils';
 import { batchNormWasmBuilds } from './batch-norm.generated';
 import referenceSource from './batch-norm-reference.asm.ts?raw';
@@ -12,34 +12,9 @@ import type { BatchNormExports } from './batch-norm-wasm';
 
 type Loops = BatchNormExports;
 
+/** The reference loops built as the package's module is (scripts/compile-satellite.mjs), unshared. */
 async function compileReference(): Promise<Uint8Array<ArrayBuffer>> {
-  const outputs: Record<string, Uint8Array | string> = {};
-  const { error, stderr } = await asc.main(
-    [
-      'reference.ts',
-      '-O3',
-      '--runtime',
-      'stub',
-      '--noAssert',
-      '--use',
-      'abort=',
-      '--initialMemory',
-      '1',
-      '--importMemory',
-      '--enable',
-      'simd',
-      '--outFile',
-      'reference.wasm',
-    ],
-    {
-      readFile: (name: string) => (name === 'reference.ts' ? referenceSource : null),
-      writeFile: (name: string, contents: Uint8Array | string) => {
-        outputs[name] = contents;
-      },
-    },
-  );
-  if (error) throw new Error(`${error.message}\n${stderr.toString()}`);
-  return new Uint8Array(outputs['reference.wasm'] as Uint8Array);
+  return new Uint8Array(await compileSatellite(referenceSource));
 }
 
 const MAX_ROWS = 64 * 28 * 28;
