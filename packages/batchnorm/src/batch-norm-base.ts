@@ -1,4 +1,14 @@
-import { type DType, Module, relu, ShapeError, Tensor, type TorchLayout, ValueError } from '@hw3/core';
+import {
+  type DType,
+  Module,
+  maxPool2d,
+  type Pool2dOptions,
+  relu,
+  ShapeError,
+  Tensor,
+  type TorchLayout,
+  ValueError,
+} from '@hw3/core';
 import { batchNorm } from './batch-norm';
 import { channelLayout, checkEps, checkOptionsObject, checkTrainingCount, describe } from './validate';
 
@@ -138,7 +148,16 @@ export abstract class BatchNormBase extends Module {
     return this.run(x, true);
   }
 
-  private run(x: Tensor, relu: boolean): Tensor {
+  /**
+   * maxPool2d(relu(this.forward(x)), pool) as one op (batchNorm's fused ReLU and max pool, the same values bit for
+   * bit): `Sequential` calls it for a batch-norm layer directly followed by a `ReLU` and a `MaxPool2d` layer.
+   */
+  override forwardReLUMaxPool2d(x: Tensor, pool: Pool2dOptions): Tensor {
+    if (this.forward !== BatchNormBase.prototype.forward) return maxPool2d(relu(this.forward(x)), pool);
+    return this.run(x, true, pool);
+  }
+
+  private run(x: Tensor, relu: boolean, pool?: Pool2dOptions): Tensor {
     if (!(x instanceof Tensor)) {
       throw new ValueError(`${this.layerName}: x must be a Tensor, got ${describe(x)}`, 'INVALID_INPUT');
     }
@@ -176,6 +195,7 @@ export abstract class BatchNormBase extends Module {
       momentum: factor,
       eps: this.eps,
       relu,
+      maxPool2d: pool,
     });
   }
 

@@ -1,5 +1,5 @@
-import { ValueError } from '@hw3/core';
-import { allocateOutputLike } from '@hw3/core/kernels';
+import { getKernels, ValueError } from '@hw3/core';
+import { allocateOutputLike, type Pool2dGeometry } from '@hw3/core/kernels';
 import { BatchNormCache } from './batch-norm-cache';
 import { computeStatistics, normalize } from './batch-norm-statistics';
 import type { FloatArray } from './channel-blocks';
@@ -11,7 +11,7 @@ import {
   checkTrainingCount,
   describe,
 } from './validate';
-import { activeBatchNormWasm } from './wasm/batch-norm-wasm';
+import { activeBatchNormWasm, type FusedMaxPool2x2 } from './wasm/batch-norm-wasm';
 
 /** Options of `batchNormForward` (training mode: normalise with the batch statistics). */
 export interface BatchNormForwardOptions {
@@ -43,15 +43,33 @@ export interface BatchNormForwardResult {
   readonly cache: BatchNormCache;
 }
 
+/**
+ * A max pool applied to the output inside the same op (`batchNorm`'s `maxPool2d` option): its geometry (from
+ * @hw3/core's `maxPool2dGeometry`) and its outputs, as @hw3/core's max-pool kernels take them.
+ */
+export interface PoolEpilogue {
+  readonly geometry: Pool2dGeometry;
+  /** The pooled output [N, outH, outW, C]. */
+  readonly out: FloatArray;
+  /** The argmax of every pooled output (flat index into x). */
+  readonly argmax: Int32Array;
+}
+
 interface Prepared {
   count: number;
   channels: number;
   eps: number;
-  out: FloatArray;
+  /** The normalized output; null when a pool epilogue writes the op's output instead. */
+  out: FloatArray | null;
   cache: BatchNormCache;
 }
 
-function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForwardOptions): Prepared {
+function prepare(
+  x: FloatArray,
+  shape: readonly number[],
+  options: BatchNormForwardOptions,
+  pooled: boolean,
+): Prepared {
   checkOptionsObject('options', options);
   const { count, channels } = channelLayout('x', shape);
   checkLength('x', x, count * channels, `the product of shape [${shape.join(', ')}]`, 'shape-mismatch');
@@ -61,8 +79,8 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   const beta = options.beta ?? null;
   if (gamma !== null) checkLength('gamma', gamma, channels, 'one γ per channel, the last dimension of x');
   if (beta !== null) checkLength('beta', beta, channels, 'one β per channel, the last dimension of x');
-  const out = options.out ?? allocateOutputLike(x, x.length);
-  checkLength('out', out, x.length, 'the same length as x', 'shape-mismatch');
+  const out = pooled ? null : (options.out ?? allocateOutputLike(x, x.length));
+  if (out !== null) checkLength('out', out, x.length, 'the same length as x', 'shape-mismatch');
   let cache = options.cache;
   if (cache === undefined) cache = new BatchNormCache(channels);
   else if (!(cache instanceof BatchNormCache) || cache.channels !== channels) {
@@ -74,10 +92,28 @@ function prepare(x: FloatArray, shape: readonly number[], options: BatchNormForw
   return { count, channels, eps, out, cache };
 }
 
+/** The 2×2 stride-2 max pool without padding whose windows tile x (the case the WebAssembly loops fuse). */
+function plain2x2(g: Pool2dGeometry): boolean {
+  return (
+    g.kH === 2 &&
+    g.kW === 2 &&
+    g.strideH === 2 &&
+    g.strideW === 2 &&
+    g.padTop === 0 &&
+    g.padLeft === 0 &&
+    g.dilationH === 1 &&
+    g.dilationW === 1 &&
+    g.outH === g.inH >> 1 &&
+    g.outW === g.inW >> 1
+  );
+}
+
 /**
  * Training: the batch statistics into the cache; then y = γ (x − mean) · invStd + β; records x and the shape for
  * backward. Runs this package's WebAssembly SIMD loops (float32, the same float64 arithmetic) when the active @hw3/core
- * kernels are a WebAssembly set and the loops accept the call, else the TypeScript kernels of this package.
+ * kernels are a WebAssembly set and the loops accept the call, else the TypeScript kernels of this package. With a
+ * pool epilogue, the op's output is the max pool of y (of relu(y) with `relu`): one pass over x without y when the
+ * loops fuse it (2×2 stride 2), else y in a temporary buffer and @hw3/core's max-pool kernel — the same values.
  */
 function finish(
   x: FloatArray,
@@ -85,6 +121,7 @@ function finish(
   options: BatchNormForwardOptions,
   { count, channels, eps, out, cache }: Prepared,
   training: boolean,
+  pool: PoolEpilogue | null,
 ): BatchNormForwardResult {
   const gamma = options.gamma ?? null;
   const beta = options.beta ?? null;
@@ -93,24 +130,52 @@ function finish(
   if (typeof relu !== 'boolean') {
     throw new ValueError(`options.relu must be a boolean, got ${String(relu)}`, 'INVALID_OPTION');
   }
-  const fast = activeBatchNormWasm()?.forward(
-    x,
-    count,
-    channels,
-    eps,
-    gamma,
-    beta,
-    training,
-    mean,
-    variance,
-    invStd,
-    out,
-    relu,
-  );
-  if (fast !== true) {
-    if (training) computeStatistics(x, count, channels, eps, mean, variance, invStd, cache.scratch[3]);
-    normalize(x, count, channels, mean, invStd, gamma, beta, out);
-    if (relu) reluInPlace(out, count * channels);
+  const wasm = activeBatchNormWasm();
+  const g = pool?.geometry;
+  const fused: FusedMaxPool2x2 | null =
+    pool !== null && g !== undefined && plain2x2(g)
+      ? { batch: g.batch, height: g.inH, width: g.inW, argmax: pool.argmax }
+      : null;
+  const done =
+    pool !== null &&
+    fused !== null &&
+    wasm?.forward(
+      x,
+      count,
+      channels,
+      eps,
+      gamma,
+      beta,
+      training,
+      mean,
+      variance,
+      invStd,
+      pool.out,
+      relu,
+      fused,
+    ) === true;
+  if (!done) {
+    const y = out ?? allocateOutputLike(x, x.length);
+    const fast = wasm?.forward(
+      x,
+      count,
+      channels,
+      eps,
+      gamma,
+      beta,
+      training,
+      mean,
+      variance,
+      invStd,
+      y,
+      relu,
+    );
+    if (fast !== true) {
+      if (training) computeStatistics(x, count, channels, eps, mean, variance, invStd, cache.scratch[3]);
+      normalize(x, count, channels, mean, invStd, gamma, beta, y);
+      if (relu) reluInPlace(y, count * channels);
+    }
+    if (pool !== null) getKernels().maxPool2dForward(pool.geometry, y, pool.out, pool.argmax);
   }
   cache.relu = relu;
   cache.beta = beta;
@@ -120,7 +185,7 @@ function finish(
   cache.eps = eps;
   cache.training = training;
   cache.inPlace = out === x;
-  return { output: out, cache };
+  return { output: pool !== null ? pool.out : (out as FloatArray), cache };
 }
 
 /**
@@ -135,9 +200,42 @@ export function batchNormForward(
   shape: readonly number[],
   options: BatchNormForwardOptions = {},
 ): BatchNormForwardResult {
-  const p = prepare(x, shape, options);
-  checkTrainingCount('x', shape, p.count);
-  return finish(x, shape, options, p, true);
+  return forwardWithPool(x, shape, options, true, null);
+}
+
+/**
+ * batchNormForward (`training`) or batchNormInference (options: BatchNormInferenceOptions), optionally with a max
+ * pool epilogue (batchNorm's `maxPool2d` option), whose `out` is then the result's output.
+ */
+export function forwardWithPool(
+  x: FloatArray,
+  shape: readonly number[],
+  options: BatchNormForwardOptions | BatchNormInferenceOptions,
+  training: boolean,
+  pool: PoolEpilogue | null,
+): BatchNormForwardResult {
+  const p = prepare(x, shape, options, pool !== null);
+  if (training) {
+    checkTrainingCount('x', shape, p.count);
+    return finish(x, shape, options, p, true, pool);
+  }
+  const { runningMean, runningVar } = options as BatchNormInferenceOptions;
+  const { channels, eps, cache } = p;
+  checkLength('runningMean', runningMean, channels, 'one value per channel, the last dimension of x');
+  checkLength('runningVar', runningVar, channels, 'one value per channel, the last dimension of x');
+  for (let c = 0; c < channels; c++) {
+    const v = runningVar[c];
+    if (!(v >= 0)) {
+      throw new ValueError(
+        `runningVar must be >= 0 in every channel, got ${v} in channel ${c}`,
+        'BATCHNORM_VARIANCE',
+      );
+    }
+    cache.mean[c] = runningMean[c];
+    cache.variance[c] = v;
+    cache.invStd[c] = 1 / Math.sqrt(v + eps);
+  }
+  return finish(x, shape, options, p, false, pool);
 }
 
 /** Options of `batchNormInference` (eval mode: normalise with the running statistics). */
@@ -157,23 +255,7 @@ export function batchNormInference(
   shape: readonly number[],
   options: BatchNormInferenceOptions,
 ): BatchNormForwardResult {
-  const p = prepare(x, shape, options);
-  const { channels, eps, cache } = p;
-  checkLength('runningMean', options.runningMean, channels, 'one value per channel, the last dimension of x');
-  checkLength('runningVar', options.runningVar, channels, 'one value per channel, the last dimension of x');
-  for (let c = 0; c < channels; c++) {
-    const v = options.runningVar[c];
-    if (!(v >= 0)) {
-      throw new ValueError(
-        `runningVar must be >= 0 in every channel, got ${v} in channel ${c}`,
-        'BATCHNORM_VARIANCE',
-      );
-    }
-    cache.mean[c] = options.runningMean[c];
-    cache.variance[c] = v;
-    cache.invStd[c] = 1 / Math.sqrt(v + eps);
-  }
-  return finish(x, shape, options, p, false);
+  return forwardWithPool(x, shape, options, false, null);
 }
 
 /**

@@ -1,7 +1,16 @@
-import { defineOp, type OpContext, Tensor, ValueError } from '@hw3/core';
+import {
+  defineOp,
+  getKernels,
+  maxPool2dGeometry,
+  type OpContext,
+  type Pool2dOptions,
+  Tensor,
+  ValueError,
+} from '@hw3/core';
+import { allocateIndices, allocateOutputLike, type Pool2dGeometry } from '@hw3/core/kernels';
 import { batchNormBackward } from './batch-norm-backward';
 import type { BatchNormCache } from './batch-norm-cache';
-import { batchNormForward, batchNormInference, updateRunningStatistics } from './batch-norm-forward';
+import { forwardWithPool, type PoolEpilogue, updateRunningStatistics } from './batch-norm-forward';
 import { channelLayout, checkOptionsObject, describe } from './validate';
 
 /** Options of the `batchNorm` autograd op (PyTorch `F.batch_norm` arguments, channels-last). */
@@ -26,6 +35,14 @@ export interface BatchNormOptions {
    * bit for bit. Default false.
    */
   relu?: boolean;
+  /**
+   * Fused max pool: returns maxPool2d(·, maxPool2d) of the result (after the ReLU when `relu`) in the same op, with
+   * @hw3/core's `maxPool2d` options (x must be [N, H, W, C]; `returnIndices` is not supported). Same values as
+   * `maxPool2d(batchNorm(x, …), options)` bit for bit, forward and backward. On the WebAssembly path a 2×2 stride-2
+   * pool reads x once and never writes the normalized tensor (one pass and H·W·C floats fewer); any other geometry
+   * runs batch norm then @hw3/core's max-pool kernel inside the op. Default: none.
+   */
+  maxPool2d?: Pool2dOptions;
 }
 
 interface OpConfig {
@@ -38,6 +55,8 @@ interface OpConfig {
   readonly weightIndex: number;
   readonly biasIndex: number;
   readonly relu: boolean;
+  /** The fused max pool's geometry, or null. */
+  readonly pool: Pool2dGeometry | null;
 }
 
 /**
@@ -53,33 +72,43 @@ const batchNormOp = defineOp<[OpConfig]>({
     const gamma = config.weightIndex >= 0 ? inputs[config.weightIndex].data : null;
     const beta = config.biasIndex >= 0 ? inputs[config.biasIndex].data : null;
     const { runningMean, runningVar } = config;
+    const g = config.pool;
+    const pooledSize = g === null ? 0 : g.batch * g.outH * g.outW * g.channels;
+    const pool: PoolEpilogue | null =
+      g === null
+        ? null
+        : { geometry: g, out: allocateOutputLike(x.data, pooledSize), argmax: allocateIndices(pooledSize) };
+    const options = { gamma, beta, eps: config.eps, relu: config.relu };
     let result: { output: Float32Array | Float64Array; cache: BatchNormCache };
     if (config.training) {
-      result = batchNormForward(x.data, x.shape, { gamma, beta, eps: config.eps, relu: config.relu });
+      result = forwardWithPool(x.data, x.shape, options, true, pool);
       if (runningMean !== null && runningVar !== null) {
         updateRunningStatistics(runningMean.data, runningVar.data, result.cache, config.momentum);
       }
     } else {
       // Validated by the caller: both running statistics are present when not training.
-      result = batchNormInference(x.data, x.shape, {
-        gamma,
-        beta,
-        eps: config.eps,
-        relu: config.relu,
-        runningMean: runningMean!.data,
-        runningVar: runningVar!.data,
-      });
+      const running = { runningMean: runningMean!.data, runningVar: runningVar!.data };
+      result = forwardWithPool(x.data, x.shape, { ...options, ...running }, false, pool);
     }
-    ctx.save(result.cache, gamma);
-    return new Tensor(result.output, x.shape);
+    ctx.save(result.cache, gamma, pool);
+    return new Tensor(result.output, g === null ? x.shape : [g.batch, g.outH, g.outW, g.channels]);
   },
   backward(ctx: OpContext, gradOutput: Tensor): readonly (Tensor | null)[] {
     const cache = ctx.saved[0] as BatchNormCache;
     const gamma = ctx.saved[1] as Float32Array | Float64Array | null;
+    const pool = ctx.saved[2] as PoolEpilogue | null;
     const needs = ctx.needsInputGrad;
-    const { dx, dGamma, dBeta } = batchNormBackward(gradOutput.data, cache, {
+    let dy = gradOutput.data;
+    if (pool !== null) {
+      // The max pool's backward (@hw3/core's kernel) into a full-size buffer, which dx then overwrites in place.
+      const full = allocateOutputLike(dy, cache.x.length);
+      getKernels().maxPool2dBackward(pool.argmax, dy, full, pool.geometry);
+      dy = full;
+    }
+    const { dx, dGamma, dBeta } = batchNormBackward(dy, cache, {
       gamma,
       inputGradient: needs[0],
+      dx: pool !== null && needs[0] ? dy : undefined,
     });
     const grads: (Tensor | null)[] = [dx === null ? null : new Tensor(dx, cache.shape)];
     for (let i = 1; i < needs.length; i++) {
@@ -127,6 +156,7 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   if (typeof relu !== 'boolean') {
     throw new ValueError(`options.relu must be a boolean, got ${String(relu)}`, 'INVALID_OPTION');
   }
+  const pool = options.maxPool2d === undefined ? null : maxPool2dGeometry(x, options.maxPool2d);
   checkPerChannel('runningMean', runningMean, channels, x);
   checkPerChannel('runningVar', runningVar, channels, x);
   checkPerChannel('weight', weight, channels, x);
@@ -155,5 +185,6 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
     weightIndex,
     biasIndex,
     relu,
+    pool,
   });
 }

@@ -49,6 +49,7 @@ export {
   type MaxPool2dOptions,
   type MaxPool2dWithIndices,
   maxPool2d,
+  maxPool2dGeometry,
   type Pool2dOptions,
 } from './ops/pool2d';
 export { type Axes, mean, sum } from './ops/reduce';

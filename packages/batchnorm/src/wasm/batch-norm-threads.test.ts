@@ -1,7 +1,8 @@
-import { getKernels, setKernels, tidy } from '@hw3/core';
+import { getKernels, neg, setKernels, Tensor, tidy } from '@hw3/core';
 import { createWasmKernels, type Kernels, tsKernels } from '@hw3/core/kernels';
 import { createThreadedWasmKernels } from '@hw3/core/threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { batchNorm } from '../batch-norm';
 import { batchNormBackward } from '../batch-norm-backward';
 import { batchNormForward, batchNormInference } from '../batch-norm-forward';
 import { randomArray } from '../test-utils';
@@ -250,6 +251,53 @@ describe('batch norm on two threads (the two-thread WebAssembly kernel set)', ()
       });
       expectBitIdentical(outside, inside, `${k.name} tidy`);
     }
+  });
+
+  it('the fused max pool (batchNorm(x, { relu, maxPool2d })): one and two threads bit-identical, the worker takes its images', () => {
+    const pooled = (k: Kernels, relu: boolean, training: boolean) => {
+      setKernels(k);
+      const shape = [64, 28, 28, 8];
+      const size = 64 * 28 * 28 * 8;
+      const x = new Tensor(new Float32Array(randomArray(size, 41, 0.5, 2)), shape, { requiresGrad: true });
+      const weight = new Tensor(new Float32Array(randomArray(8, 42, 1, 0.5)), [8], { requiresGrad: true });
+      const bias = new Tensor(new Float32Array(randomArray(8, 43)), [8], { requiresGrad: true });
+      const runningMean = new Tensor(new Float32Array(8), [8]);
+      const runningVar = new Tensor(new Float32Array(8).fill(1), [8]);
+      const y = tidy(() => {
+        const out = batchNorm(neg(neg(x)), {
+          weight,
+          bias,
+          runningMean,
+          runningVar,
+          training,
+          relu,
+          maxPool2d: { kernelSize: 2 },
+        });
+        out.backward(new Tensor(new Float32Array(randomArray(out.size, 44)), out.shape));
+        return out.data.slice();
+      });
+      const run: Run = {
+        y,
+        dx: x.grad!.data,
+        dw: weight.grad!.data,
+        db: bias.grad!.data,
+        rm: runningMean.data,
+      };
+      return run;
+    };
+    const posts = recordPosts();
+    try {
+      for (const relu of [true, false])
+        for (const training of [true, false])
+          expectBitIdentical(
+            pooled(single, relu, training),
+            pooled(threaded as Kernels, relu, training),
+            `relu ${relu} training ${training}`,
+          );
+    } finally {
+      posts.restore();
+    }
+    expect(posts.names).toContain('bnNormalizePool2x2');
   });
 
   it('a growth of the memory between calls: the next calls still give the same bits', () => {

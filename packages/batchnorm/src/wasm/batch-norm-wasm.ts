@@ -54,6 +54,34 @@ export interface BatchNormExports {
     s1: number,
     s2: number,
   ): void;
+  bnNormalizePool2x2(
+    x: number,
+    out: number,
+    argmax: number,
+    n0: number,
+    n1: number,
+    H: number,
+    W: number,
+    C: number,
+    mean: number,
+    scale: number,
+    offset: number,
+    relu: number,
+  ): void;
+}
+
+/**
+ * A 2×2 stride-2 max pool fused after the normalisation (and ReLU): x is [batch, height, width, C] (rows =
+ * batch·height·width, C % 4 = 0); the forward's `out` is then the pooled [batch, ⌊height/2⌋, ⌊width/2⌋, C] with its
+ * argmax (flat index into x, @hw3/core's convention). x, out and argmax must be views of the kernel set's memory
+ * (nothing is copied); otherwise the loops decline. (The backward takes the max pool's backward as a separate pass:
+ * a gather inside the first backward pass measured slower.)
+ */
+export interface FusedMaxPool2x2 {
+  batch: number;
+  height: number;
+  width: number;
+  argmax: Int32Array;
 }
 
 const isF32 = (a: FloatArray | null): boolean => a === null || a instanceof Float32Array;
@@ -61,6 +89,19 @@ const isF32 = (a: FloatArray | null): boolean => a === null || a instanceof Floa
 /** The first half's row count: rows [0, h) and [h, rows) are the two fixed halves. */
 export function firstHalfRows(rows: number): number {
   return Math.ceil(rows / 2);
+}
+
+/**
+ * The pooled length of a fused 2×2 max pool, or +∞ when `pool` does not describe `rows` × C (C % 4 = 0, at least one
+ * window, integer sizes, an Int32Array argmax that long): the loops then decline.
+ */
+function pooledSize(pool: FusedMaxPool2x2, rows: number, C: number): number {
+  const { batch: N, height: H, width: W, argmax } = pool;
+  const ok = Number.isInteger(N) && Number.isInteger(H) && Number.isInteger(W) && N >= 1 && H >= 2 && W >= 2;
+  if (!ok || N * H * W !== rows || C % 4 !== 0 || !(argmax instanceof Int32Array))
+    return Number.POSITIVE_INFINITY;
+  const size = N * (H >> 1) * (W >> 1) * C;
+  return argmax.length < size ? Number.POSITIVE_INFINITY : size;
 }
 
 /** Whether byte ranges [a, a + n) and [b, b + n) overlap (both in the memory, a, b ≥ 0). */
@@ -79,7 +120,8 @@ export class BatchNormWasm {
    * s1 = Σ(x − K), s2 = Σ(x − K)² (per half, then first + second), then mean = K + s1/m,
    * variance = max((s2 − s1²/m)/m, 0), invStd = 1/√(variance + eps) are written (m = rows); otherwise mean and invStd
    * are read. Then out = (x − mean)·(γ·invStd) + β (γ = 1, β = 0 when null), then max(out, 0) when `relu` (fused
-   * BN + ReLU). `out` may be x. False (nothing written) when declined.
+   * BN + ReLU). `out` may be x. With `pool`, out is instead the 2×2 stride-2 max pool of that (pool.argmax its
+   * argmax), from one pass over x (bnNormalizePool2x2). False (nothing written) when declined.
    */
   forward(
     x: FloatArray,
@@ -94,15 +136,18 @@ export class BatchNormWasm {
     invStd: Float64Array,
     out: FloatArray,
     relu = false,
+    pool: FusedMaxPool2x2 | null = null,
   ): boolean {
     const C = channels;
     const size = rows * C;
     if (!(isF32(x) && isF32(gamma) && isF32(beta) && isF32(out)) || rows < 1 || C < 1) return false;
-    if (x.length < size || out.length < size) return false;
+    if (x.length < size || out.length < (pool === null ? size : pooledSize(pool, rows, C))) return false;
     const sat = this.sat;
     // Addresses first: a growth in reserve() detaches an unshared memory's old views (the bytes stay put).
     const xa = sat.addressOf(x);
     const oa = sat.addressOf(out);
+    const pa = pool === null ? -1 : sat.addressOf(pool.argmax);
+    if (pool !== null && (xa < 0 || oa < 0 || pa < 0)) return false;
     const ga = gamma === null ? -1 : sat.addressOf(gamma);
     const ba = beta === null ? -1 : sat.addressOf(beta);
     const scratch = xa < 0 ? size : oa < 0 ? size : 0;
@@ -157,7 +202,15 @@ export class BatchNormWasm {
     const sp = s + 48 * C;
     const offp = s + 56 * C;
     const r = relu ? 1 : 0;
-    if (worker !== null) {
+    if (pool !== null) {
+      // Split by images (windows never straddle two), each element once: the same bits on one and two threads.
+      const { batch: N, height: H, width: W } = pool;
+      const nh = worker === null ? N : Math.ceil(N / 2);
+      if (worker !== null)
+        worker.post([['bnNormalizePool2x2', [xp, op, pa, nh, N, H, W, C, mp, sp, offp, r]]]);
+      e.bnNormalizePool2x2(xp, op, pa, 0, nh, H, W, C, mp, sp, offp, r);
+      if (worker !== null) worker.join();
+    } else if (worker !== null) {
       const oq = op + 4 * hC;
       worker.post([['bnNormalize', [xq, oq, rest, C, mp, sp, offp, r]]]);
       if (firstHalfPending) f32.set(x.subarray(0, hC), xp >> 2);

@@ -357,3 +357,96 @@ export function bnReluMaskReduce(
     }
   }
 }
+
+/** Lanes where float32x4 v replaces best in max pooling: best is not NaN and v > best or v is NaN (@hw3/core's rule). */
+function takes(v: v128, best: v128): v128 {
+  return v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
+}
+
+/** bnNormalize's float32 value of the four channels at p (then ReLU when relu ≠ 0), the same operations and bits. */
+function normalized4(
+  p: usize,
+  mLo: v128,
+  mHi: v128,
+  sLo: v128,
+  sHi: v128,
+  oLo: v128,
+  oHi: v128,
+  relu: i32,
+): v128 {
+  const lo = f64x2.add(f64x2.mul(f64x2.sub(widen(v128.load64_zero(p)), mLo), sLo), oLo);
+  const hi = f64x2.add(f64x2.mul(f64x2.sub(widen(v128.load64_zero(p, 8)), mHi), sHi), oHi);
+  const w = narrow(lo, hi);
+  return relu !== 0 ? relu4(w) : w;
+}
+
+/**
+ * The forward's normalisation (and ReLU when relu ≠ 0) followed by 2×2 stride-2 max pooling, in one pass over x
+ * [N, H, W, C] (C % 4 = 0): for images [n0, n1), each window's four normalized values are computed as bnNormalize
+ * computes them (the same bits) and combined as @hw3/core's 2×2 max-pool forward does — a tree (t0 vs t1) vs
+ * (t2 vs t3) under "the first NaN, else the first maximum" — so out [N, H/2, W/2, C] and argmax (flat index into x)
+ * are those of maxPool2d(bnNormalize(x)) bit for bit, without writing the H·W·C normalized values. Windows cover
+ * rows and columns < 2·(H/2), 2·(W/2) (floor); addresses are those of image 0.
+ */
+export function bnNormalizePool2x2(
+  x: usize,
+  out: usize,
+  argmax: usize,
+  n0: i32,
+  n1: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  mean: usize,
+  scale: usize,
+  offset: usize,
+  relu: i32,
+): void {
+  const OH = H >> 1;
+  const OW = W >> 1;
+  const tapW = (<usize>C) << 2;
+  const tapH = (<usize>(W * C)) << 2;
+  const stepH = i32x4.splat(W * C);
+  const stepW = i32x4.splat(C);
+  const four = i32x4.splat(4);
+  const winStep = i32x4.splat(2 * C);
+  for (let n = n0; n < n1; n++)
+    for (let oh = 0; oh < OH; oh++) {
+      const row = (n * H + 2 * oh) * W * C;
+      let op = out + ((<usize>((n * OH + oh) * OW * C)) << 2);
+      let ap = argmax + ((<usize>((n * OH + oh) * OW * C)) << 2);
+      let first = i32x4.add(i32x4.splat(row), i32x4(0, 1, 2, 3));
+      let xp0 = x + ((<usize>row) << 2);
+      for (let ow = 0; ow < OW; ow++) {
+        let i0 = first;
+        for (let c = 0; c < C; c += 4) {
+          const cb = (<usize>c) << 3;
+          const mLo = v128.load(mean + cb);
+          const mHi = v128.load(mean + cb + 16);
+          const sLo = v128.load(scale + cb);
+          const sHi = v128.load(scale + cb + 16);
+          const oLo = v128.load(offset + cb);
+          const oHi = v128.load(offset + cb + 16);
+          const p = xp0 + ((<usize>c) << 2);
+          const t0 = normalized4(p, mLo, mHi, sLo, sHi, oLo, oHi, relu);
+          const t1 = normalized4(p + tapW, mLo, mHi, sLo, sHi, oLo, oHi, relu);
+          const t2 = normalized4(p + tapH, mLo, mHi, sLo, sHi, oLo, oHi, relu);
+          const t3 = normalized4(p + tapH + tapW, mLo, mHi, sLo, sHi, oLo, oHi, relu);
+          const k1 = takes(t1, t0);
+          const k3 = takes(t3, t2);
+          const b01 = v128.bitselect(t1, t0, k1);
+          const b23 = v128.bitselect(t3, t2, k3);
+          const k = takes(b23, b01);
+          const ob = (<usize>c) << 2;
+          v128.store(op + ob, v128.bitselect(b23, b01, k));
+          const col = v128.bitselect(k3, k1, k);
+          v128.store(ap + ob, i32x4.add(i0, i32x4.add(v128.and(k, stepH), v128.and(col, stepW))));
+          i0 = i32x4.add(i0, four);
+        }
+        first = i32x4.add(first, winStep);
+        xp0 += tapW << 1;
+        op += tapW;
+        ap += tapW;
+      }
+    }
+}

@@ -155,15 +155,29 @@ export class Sequential extends Module {
     }
     return m;
   }
-  /** The layers in order; a layer with `forwardReLU` followed by a `ReLU` runs as one fused pass (same values). */
+  /**
+   * The layers in order; a layer with `forwardReLUMaxPool2d` followed by a `ReLU` and a `MaxPool2d`, or with
+   * `forwardReLU` followed by a `ReLU`, runs as one fused op (same values).
+   */
   forward(x: Tensor): Tensor {
     let y = x;
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
       const m = layers[i];
       const next = layers[i + 1];
-      // Only a plain ReLU layer is fused (a subclass may override forward).
-      if (m.forwardReLU !== undefined && next instanceof ReLU && next.forward === ReLU.prototype.forward) {
+      const after = layers[i + 2];
+      // Only plain ReLU and MaxPool2d layers are fused (a subclass may override forward).
+      const reluNext = next instanceof ReLU && next.forward === ReLU.prototype.forward;
+      if (
+        m.forwardReLUMaxPool2d !== undefined &&
+        reluNext &&
+        after instanceof MaxPool2d &&
+        after.forward === MaxPool2d.prototype.forward &&
+        after.options.returnIndices !== true
+      ) {
+        y = m.forwardReLUMaxPool2d(y, after.options);
+        i += 2;
+      } else if (m.forwardReLU !== undefined && reluNext) {
         y = m.forwardReLU(y);
         i++;
       } else y = m.forward(y);

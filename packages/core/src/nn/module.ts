@@ -1,4 +1,5 @@
 import { describeValue, ValueError } from '../errors';
+import type { Pool2dOptions } from '../ops/pool2d';
 import { shapeError } from '../shape-error';
 import { fmtShape, shapesEqual } from '../shape-utils';
 import { Tensor } from '../tensor';
@@ -68,6 +69,13 @@ export abstract class Module {
    * activations; state-dict names unchanged). @hw3/batchnorm's BatchNorm layers have it.
    */
   forwardReLU?(x: Tensor): Tensor;
+
+  /**
+   * Optional: maxPool2d(relu(this.forward(x)), pool) in one op, bit-identical to the three steps. When a layer has it
+   * and the next two layers of a `Sequential` are a `ReLU` and a `MaxPool2d` (without returnIndices), the
+   * `Sequential` calls this instead of the three. @hw3/batchnorm's BatchNorm layers have it.
+   */
+  forwardReLUMaxPool2d?(x: Tensor, pool: Pool2dOptions): Tensor;
 
   /**
    * How this module's own parameters and buffers map onto PyTorch's (names and layouts, see TorchLayout), for

@@ -8,7 +8,7 @@ import { ShapeError } from '../shape-error';
 import { randn64, testRng } from '../test-utils';
 import { gradcheck } from '../testing';
 import { dropout } from './dropout';
-import { avgPool2d, maxPool2d } from './pool2d';
+import { avgPool2d, maxPool2d, maxPool2dGeometry } from './pool2d';
 import { sum } from './reduce';
 
 const rng = testRng(5);
@@ -416,5 +416,27 @@ describe('pooling over random geometries (property)', () => {
       }),
       { numRuns: 60, seed: 7 },
     );
+  });
+});
+
+describe('maxPool2dGeometry: the geometry maxPool2d pools with', () => {
+  test('sizes, defaults and padding as maxPool2d; its errors; returnIndices rejected', () => {
+    const x = tensor(new Float32Array(2 * 7 * 6 * 3), { shape: [2, 7, 6, 3] });
+    const g = maxPool2dGeometry(x, { kernelSize: 3, stride: 2, padding: 1 });
+    expect(g).toMatchObject({ batch: 2, inH: 7, inW: 6, channels: 3, kH: 3, kW: 3, strideH: 2, strideW: 2 });
+    expect([g.outH, g.outW, g.padTop, g.padLeft]).toEqual([4, 3, 1, 1]);
+    expect(maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }).shape).toEqual([2, g.outH, g.outW, 3]);
+    expect(maxPool2dGeometry(x, { kernelSize: 2 })).toMatchObject({
+      outH: 3,
+      outW: 3,
+      strideH: 2,
+      dilationW: 1,
+    });
+    expect(() => maxPool2dGeometry(tensor([1, 2]), { kernelSize: 2 })).toThrow(ShapeError);
+    expect(() => maxPool2dGeometry(x, { kernelSize: 9 })).toThrow(ShapeError);
+    expect(() => maxPool2dGeometry(x, { kernelSize: 2, returnIndices: true } as never)).toThrow(
+      /returnIndices/,
+    );
+    expect(maxPool2dGeometry(x, { kernelSize: 2, returnIndices: false } as never).outH).toBe(3);
   });
 });

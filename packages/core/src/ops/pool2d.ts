@@ -158,6 +158,23 @@ export function maxPool2d(x: Tensor, options: MaxPool2dOptions): Tensor | MaxPoo
 }
 
 /**
+ * The window geometry `maxPool2d(x, options)` pools with, after the same validation and with the same errors: for
+ * code that calls the max-pool kernels itself (`getKernels().maxPool2dForward(geometry, …)`), e.g. @hw3/batchnorm's
+ * batch norm with a fused max pool. Rejects `returnIndices`, which such callers do not return.
+ */
+export function maxPool2dGeometry(x: Tensor, options: Pool2dOptions): Pool2dGeometry {
+  const { g } = poolGeo(x, options, 'maxPool2d');
+  const indices = (options as MaxPool2dOptions).returnIndices;
+  if (indices !== undefined && indices !== false) {
+    throw new ValueError(
+      `maxPool2d: options.returnIndices is not supported here (the pooled tensor is returned), got ${describeValue(indices)}`,
+      'INVALID_OPTIONS',
+    );
+  }
+  return g;
+}
+
+/**
  * The kernel's argmax (flat NHWC index into x: ((n·H + h)·W + w)·C + c) as PyTorch's per-plane index h·W + w.
  */
 function planeIndices(argmax: Int32Array, g: Pool2dGeometry): Int32Array {
