@@ -51,7 +51,10 @@ export interface PoolEpilogue {
   readonly geometry: Pool2dGeometry;
   /** The pooled output [N, outH, outW, C]. */
   readonly out: FloatArray;
-  /** The argmax of every pooled output (flat index into x). */
+  /**
+   * The argmax of every pooled output (flat index into x); −1 (no gradient) where the one-pass loop with ReLU found
+   * the window's maximum not > 0, the ReLU's backward folded in (the cache then has relu false).
+   */
   readonly argmax: Int32Array;
 }
 
@@ -177,7 +180,9 @@ function finish(
     }
     if (pool !== null) getKernels().maxPool2dForward(pool.geometry, y, pool.out, pool.argmax);
   }
-  cache.relu = relu;
+  // The one-pass loop folds the ReLU's backward into the argmax (−1 where the window's maximum is not > 0), so the
+  // batch-norm backward of this cache runs without the mask (the same bits; see bnNormalizePool2x2).
+  cache.relu = relu && !done;
   cache.beta = beta;
   cache.x = x;
   cache.shape = shape.slice();

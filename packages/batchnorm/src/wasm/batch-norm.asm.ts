@@ -385,8 +385,11 @@ function normalized4(
  * [N, H, W, C] (C % 4 = 0): for images [n0, n1), each window's four normalized values are computed as bnNormalize
  * computes them (the same bits) and combined as @hw3/core's 2×2 max-pool forward does — a tree (t0 vs t1) vs
  * (t2 vs t3) under "the first NaN, else the first maximum" — so out [N, H/2, W/2, C] and argmax (flat index into x)
- * are those of maxPool2d(bnNormalize(x)) bit for bit, without writing the H·W·C normalized values. Windows cover
- * rows and columns < 2·(H/2), 2·(W/2) (floor); addresses are those of image 0.
+ * are those of maxPool2d(bnNormalize(x)) bit for bit, without writing the H·W·C normalized values. With ReLU
+ * (relu ≠ 0), ReLU's backward is folded into the pool's: a window whose maximum is not > 0 (+0 from the ReLU, or NaN)
+ * gets argmax −1, for which every @hw3/core max-pool backward writes +0 to the whole window — what the ReLU mask
+ * gives at the argmax (its output is not > 0 there) — so the batch-norm backward needs no mask. Windows cover rows
+ * and columns < 2·(H/2), 2·(W/2) (floor); addresses are those of image 0.
  */
 export function bnNormalizePool2x2(
   x: usize,
@@ -410,6 +413,8 @@ export function bnNormalizePool2x2(
   const stepW = i32x4.splat(C);
   const four = i32x4.splat(4);
   const winStep = i32x4.splat(2 * C);
+  const none = i32x4.splat(-1);
+  const zero = f32x4.splat(0);
   for (let n = n0; n < n1; n++)
     for (let oh = 0; oh < OH; oh++) {
       const row = (n * H + 2 * oh) * W * C;
@@ -438,9 +443,12 @@ export function bnNormalizePool2x2(
           const b23 = v128.bitselect(t3, t2, k3);
           const k = takes(b23, b01);
           const ob = (<usize>c) << 2;
-          v128.store(op + ob, v128.bitselect(b23, b01, k));
+          const best = v128.bitselect(b23, b01, k);
+          v128.store(op + ob, best);
           const col = v128.bitselect(k3, k1, k);
-          v128.store(ap + ob, i32x4.add(i0, i32x4.add(v128.and(k, stepH), v128.and(col, stepW))));
+          const arg = i32x4.add(i0, i32x4.add(v128.and(k, stepH), v128.and(col, stepW)));
+          // With ReLU, a window whose maximum is not > 0 (ReLU gave +0 there, or NaN) has gradient 0: argmax −1.
+          v128.store(ap + ob, relu !== 0 ? v128.bitselect(arg, none, f32x4.gt(best, zero)) : arg);
           i0 = i32x4.add(i0, four);
         }
         first = i32x4.add(first, winStep);
