@@ -732,7 +732,7 @@ export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi
           expect(Array.from(gz)).toEqual([0, 1, 0, 1, 1]);
         });
 
-        it('channelSum: per-channel sums over rows match a float64 sum rounded once', () => {
+        it('channelSum: per-channel float64 sums of the two halves of the rows, first + second, rounded once', () => {
           const rand = seededRandom(7);
           for (const [rows, C] of [
             [1, 1],
@@ -745,14 +745,26 @@ export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi
           ]) {
             const x = randomArray(ctor, rows * C, rand);
             const expected = new ctor(C);
+            const h = Math.ceil(rows / 2);
             for (let c = 0; c < C; c++) {
-              let s = 0;
-              for (let r = 0; r < rows; r++) s += x[r * C + c];
-              expected[c] = s;
+              let first = 0;
+              for (let r = 0; r < h; r++) first += x[r * C + c];
+              let second = 0;
+              for (let r = h; r < rows; r++) second += x[r * C + c];
+              expected[c] = first + second;
             }
             const out = new ctor(C).fill(7);
             kernels.channelSum(x, rows, C, out);
             expect(Array.from(out), `rows ${rows} C ${C}`).toEqual(Array.from(expected));
+          }
+          // The association is visible: 2^60 + 1 rounds to 2^60, so the halves give (2^60 + 1) + (−2^60 + 1) = 0 where
+          // a sum in row order would give 1 (each channel of four, the SIMD path, and one channel, the scalar path).
+          for (const C of [4, 1]) {
+            const x = new ctor(4 * C);
+            [2 ** 60, 1, -(2 ** 60), 1].forEach((v, r) => x.fill(v, r * C, (r + 1) * C));
+            const sums = new ctor(C).fill(7);
+            kernels.channelSum(x, 4, C, sums);
+            expect(Array.from(sums), `association, C ${C}`).toEqual(new Array(C).fill(0));
           }
           const out = new ctor(2);
           kernels.channelSum(new ctor([1, Number.NaN, Infinity, 2]), 2, 2, out);

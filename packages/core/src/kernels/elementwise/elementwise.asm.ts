@@ -35,11 +35,32 @@ export function reluBackward(y: usize, g: usize, out: usize, n: i32): void {
 }
 
 /**
- * out[c] = Σ_r g[r·C + c] for r < rows (the bias gradient Σ_{n,h,w} dOut of a channels-last tensor), accumulated in
- * float64 in row order (`acc`: C doubles, 16-byte aligned) and rounded to float32 once at the end. Rows go in blocks
- * of about 4096 floats; inside a block each group of four channels carries its running sums in two f64x2 registers.
+ * out[c] = Σ_r g[r·C + c] for r < rows (the bias gradient Σ_{n,h,w} dOut of a channels-last tensor), in float64 as
+ * two fixed halves — rows [0, h) and [h, rows), h = ⌈rows / 2⌉, each summed in row order (channelSumRows) — added
+ * (first + second) and rounded to float32 once. `acc`: 2·C doubles, 16-byte aligned. The halves are what two threads
+ * compute, each on the rows it wrote (wasm glue), so one and two threads give the same bits.
  */
 export function channelSum(g: usize, rows: i32, C: i32, acc: usize, out: usize): void {
+  const h = (rows + 1) >> 1;
+  const acc2 = acc + ((<usize>C) << 3);
+  channelSumRows(g, h, C, acc);
+  channelSumRows(g + ((<usize>(h * C)) << 2), rows - h, C, acc2);
+  channelSumFinish(acc, C, out);
+}
+
+/** out[c] = float32(acc[c] + acc[C + c]): the two halves' sums, first + second, rounded once. */
+export function channelSumFinish(acc: usize, C: i32, out: usize): void {
+  for (let c = 0; c < C; c++) {
+    const s = load<f64>(acc + ((<usize>c) << 3)) + load<f64>(acc + ((<usize>(C + c)) << 3));
+    store<f32>(out + ((<usize>c) << 2), <f32>s);
+  }
+}
+
+/**
+ * acc[c] = Σ_r g[r·C + c] for r < rows in float64, in row order (overwritten). Rows go in blocks of about 4096
+ * floats; inside a block each group of four channels carries its running sums in two f64x2 registers.
+ */
+export function channelSumRows(g: usize, rows: i32, C: i32, acc: usize): void {
   for (let c = 0; c < C; c++) store<f64>(acc + ((<usize>c) << 3), 0);
   const C4 = C & ~3;
   const rowBytes = (<usize>C) << 2;
@@ -67,5 +88,4 @@ export function channelSum(g: usize, rows: i32, C: i32, acc: usize, out: usize):
       store<f64>(a, s);
     }
   }
-  for (let c = 0; c < C; c++) store<f32>(out + ((<usize>c) << 2), <f32>load<f64>(acc + ((<usize>c) << 3)));
 }

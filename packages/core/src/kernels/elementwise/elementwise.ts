@@ -25,20 +25,30 @@ export function reluBackward(y: FloatArray, g: FloatArray, out: FloatArray): voi
 }
 
 /**
- * Channel sums of a channels-last [rows, C] array. Rows are taken in blocks; inside a block each channel is walked
- * with stride C into a float64 local (register), so each element is one load and one add, in row order.
+ * Channel sums of a channels-last [rows, C] array: float64 sums of the two fixed halves of the rows ([0, ⌈rows/2⌉)
+ * and the rest, each in row order), added first + second and rounded once — the association the WebAssembly kernels
+ * use on one and two threads. Rows are taken in blocks; inside a block each channel is walked with stride C into a
+ * float64 local (register), so each element is one load and one add.
  */
 export function channelSum(x: FloatArray, rows: number, channels: number, out: FloatArray): void {
   const C = channels;
-  const acc = new Float64Array(C); // C doubles per call, outside the hot loop
+  const h = Math.ceil(rows / 2);
+  const first = new Float64Array(C); // 2·C doubles per call, outside the hot loop
+  const second = new Float64Array(C);
+  channelSumRows(x, 0, h, C, first);
+  channelSumRows(x, h, rows, C, second);
+  for (let c = 0; c < C; c++) out[c] = first[c] + second[c];
+}
+
+/** acc[c] += Σ x[r·C + c] for r in [from, to), in row order. */
+function channelSumRows(x: FloatArray, from: number, to: number, C: number, acc: Float64Array): void {
   const blockRows = Math.max(4, Math.floor(4096 / Math.max(C, 1)));
-  for (let r0 = 0; r0 < rows; r0 += blockRows) {
-    const end = Math.min(rows, r0 + blockRows) * C;
+  for (let r0 = from; r0 < to; r0 += blockRows) {
+    const end = Math.min(to, r0 + blockRows) * C;
     for (let c = 0; c < C; c++) {
       let s = acc[c];
       for (let idx = r0 * C + c; idx < end; idx += C) s += x[idx];
       acc[c] = s;
     }
   }
-  for (let c = 0; c < C; c++) out[c] = acc[c];
 }
