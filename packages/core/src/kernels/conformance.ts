@@ -761,7 +761,7 @@ export function kernelConformanceTests(kernels: Kernels, api: ConformanceTestApi
           // a sum in row order would give 1 (each channel of four, the SIMD path, and one channel, the scalar path).
           for (const C of [4, 1]) {
             const x = new ctor(4 * C);
-            [2 ** 60, 1, -(2 ** 60), 1].forEach((v, r) => x.fill(v, r * C, (r + 1) * C));
+            for (const [r, v] of [2 ** 60, 1, -(2 ** 60), 1].entries()) x.fill(v, r * C, (r + 1) * C);
             const sums = new ctor(C).fill(7);
             kernels.channelSum(x, 4, C, sums);
             expect(Array.from(sums), `association, C ${C}`).toEqual(new Array(C).fill(0));
