@@ -139,9 +139,8 @@ function finish(
     pool !== null && g !== undefined && plain2x2(g)
       ? { batch: g.batch, height: g.inH, width: g.inW, argmax: pool.argmax }
       : null;
-  const done =
-    pool !== null &&
-    fused !== null &&
+  // The WebAssembly loops writing `target` (the pooled output with `fused`); false when they decline.
+  const loops = (target: FloatArray, fusedPool: FusedMaxPool2x2 | null) =>
     wasm?.forward(
       x,
       count,
@@ -153,27 +152,14 @@ function finish(
       mean,
       variance,
       invStd,
-      pool.out,
+      target,
       relu,
-      fused,
+      fusedPool,
     ) === true;
+  const done = pool !== null && fused !== null && loops(pool.out, fused);
   if (!done) {
     const y = out ?? allocateOutputLike(x, x.length);
-    const fast = wasm?.forward(
-      x,
-      count,
-      channels,
-      eps,
-      gamma,
-      beta,
-      training,
-      mean,
-      variance,
-      invStd,
-      y,
-      relu,
-    );
-    if (fast !== true) {
+    if (!loops(y, null)) {
       if (training) computeStatistics(x, count, channels, eps, mean, variance, invStd, cache.scratch[3]);
       normalize(x, count, channels, mean, invStd, gamma, beta, y);
       if (relu) reluInPlace(y, count * channels);
