@@ -389,6 +389,115 @@ const batchNormTarget: Target<{ c: ForwardCase; training: boolean; grad: boolean
   },
 };
 
+interface PoolFuseCase {
+  kernels: 'ts' | 'wasm';
+  shape: number[];
+  pool: Record<string, unknown>;
+  relu: boolean;
+  training: boolean;
+  resident: boolean;
+  seed: number;
+  bad?: Bad;
+}
+
+/**
+ * batchNorm's fused max pool against the composition maxPool2d(batchNorm(x, …)): the same bits forward and backward
+ * (x, γ, β gradients), inside tidy (the one-pass loop where it applies) and outside; bad pool options as maxPool2d.
+ */
+const fusedPoolTarget: Target<PoolFuseCase> = {
+  pkg: PKG,
+  name: 'batchNorm',
+  variant:
+    'maxPool2d option: bits vs maxPool2d(batchNorm(x)), ± ReLU, train / eval, in and out of tidy, bad pools',
+  weight: 2,
+  arb: fc
+    .record({
+      kernels: kernelsArb,
+      shape: fc.tuple(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 17 }),
+        fc.integer({ min: 1, max: 17 }),
+        fc.constantFrom(1, 3, 4, 8, 12),
+      ),
+      k: fc.integer({ min: 1, max: 3 }),
+      stride: fc.option(fc.integer({ min: 1, max: 3 })),
+      padding: fc.integer({ min: 0, max: 1 }),
+      ceilMode: fc.boolean(),
+      relu: fc.boolean(),
+      training: fc.boolean(),
+      resident: fc.boolean(),
+      seed: fc.nat(),
+      corrupt: fc.option(badPositiveInt, { freq: 6 }),
+    })
+    .map((g) => {
+      const pool: Record<string, unknown> = { kernelSize: g.k, padding: g.padding, ceilMode: g.ceilMode };
+      if (g.stride !== null) pool.stride = g.stride;
+      let bad: Bad | undefined;
+      if (g.corrupt !== null) {
+        pool.kernelSize = g.corrupt;
+        bad = badValue('kernelSize', g.corrupt);
+      }
+      const { kernels, shape, relu, training, resident, seed } = g;
+      return { kernels, shape: [...shape], pool, relu, training, resident, seed, bad };
+    }),
+  run: (c) => {
+    useKernels(c.kernels);
+    const [N, H, W, C] = c.shape;
+    const size = N * H * W * C;
+    let s = c.seed >>> 0;
+    const rnd = () => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s / 2 ** 32;
+    };
+    // Coarse values: ties inside windows are common.
+    const xs = Float32Array.from({ length: size }, () => Math.round(rnd() * 8) / 4 - 1);
+    const gs = Float32Array.from({ length: 4 * C }, () => rnd() - 0.5);
+    const side = (fused: boolean) => {
+      const x = new core.Tensor(xs.slice(), c.shape, { requiresGrad: true });
+      const weight = new core.Tensor(gs.slice(0, C), [C], { requiresGrad: true });
+      const bias = new core.Tensor(gs.slice(C, 2 * C), [C], { requiresGrad: true });
+      const runningMean = new core.Tensor(gs.slice(2 * C, 3 * C), [C]);
+      const runningVar = new core.Tensor(
+        Float32Array.from(gs.slice(3 * C), (v) => v + 1),
+        [C],
+      );
+      const options = { weight, bias, runningMean, runningVar, training: c.training, relu: c.relu };
+      const step = () => {
+        const h = core.neg(core.neg(x));
+        const pool = c.pool as unknown as core.Pool2dOptions;
+        const y = fused
+          ? bn.batchNorm(h, { ...options, maxPool2d: pool })
+          : core.maxPool2d(bn.batchNorm(h, options), pool);
+        y.backward(core.onesLike(y));
+        return { shape: y.shape.join(), y: Array.from(y.data) };
+      };
+      const out = c.resident ? core.tidy(step) : step();
+      const grads = [x, weight, bias].map((t) => Array.from(t.grad?.data ?? []));
+      return { ...out, grads, rm: Array.from(runningMean.data), rv: Array.from(runningVar.data) };
+    };
+    // m = 1 is rejected in training mode (covered by batchNormForward); a bad pool is reported before that.
+    if (c.bad === undefined && c.training && N * H * W < 2) return;
+    let plain: ReturnType<typeof side>;
+    try {
+      plain = side(false);
+    } catch {
+      // An invalid pooling: the fused op must throw too (the harness checks its error names the argument).
+      side(true);
+      check(false, () => `fused op accepted a pooling that maxPool2d rejects: ${JSON.stringify(c.pool)}`);
+      return;
+    }
+    const fused = side(true);
+    const same = (a: number[], b: number[]) =>
+      a.length === b.length &&
+      a.every((v, i) => Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i])));
+    check(fused.shape === plain.shape, () => `shape ${fused.shape} vs ${plain.shape}`);
+    check(same(fused.y, plain.y), 'output bits differ from maxPool2d(batchNorm(x))');
+    for (let i = 0; i < 3; i++)
+      check(same(fused.grads[i], plain.grads[i]), () => `gradient ${i} bits differ`);
+    check(same(fused.rm, plain.rm) && same(fused.rv, plain.rv), 'running statistics differ');
+  },
+};
+
 type Layer = 'BatchNorm1d' | 'BatchNorm2d';
 
 const layerTarget = (
@@ -507,6 +616,7 @@ export const batchnormTargets: Target<never>[] = [
   updateTarget,
   backwardJunkTarget,
   batchNormTarget,
+  fusedPoolTarget,
   layerTarget('BatchNorm1d'),
   layerTarget('BatchNorm2d'),
   baseTarget,

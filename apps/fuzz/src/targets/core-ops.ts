@@ -685,6 +685,45 @@ function poolTarget(name: 'maxPool2d' | 'avgPool2d'): Target<PoolCase> {
   };
 }
 
+/** maxPool2dGeometry: the geometry maxPool2d pools with — the same sizes as the reference, the same errors. */
+const poolGeometryTarget: Target<PoolCase> = {
+  pkg: PKG,
+  name: 'maxPool2dGeometry',
+  variant: 'window geometry vs reference sizes; bad options and zero-size inputs as maxPool2d',
+  weight: 1,
+  arb: poolArb,
+  run: (c) => {
+    const x = make(c.x, false);
+    let g: core.Pool2dGeometry;
+    try {
+      g = core.maxPool2dGeometry(x, c.options as unknown as core.Pool2dOptions);
+    } catch (e) {
+      check(c.ref === null || x.size === 0, () => `threw ${String(e)} for a valid pooling`);
+      throw e;
+    }
+    if (c.bad !== undefined) return;
+    check(c.ref !== null, () => `returned a geometry for an invalid pooling of [${x.shape}]`);
+    const r = c.ref as NonNullable<PoolCase['ref']>;
+    const ceil = c.options.ceilMode === true;
+    const want = [0, 1].map((i) =>
+      poolRef(x.shape[i + 1], r.k[i], r.stride[i], r.dilation[i], r.pad[i], r.pad[i], ceil),
+    );
+    const got = [g.batch, g.inH, g.inW, g.channels, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW];
+    const expected = [...x.shape, want[0], want[1], r.k[0], r.k[1], r.stride[0], r.stride[1]];
+    check(
+      got.every((v, i) => v === expected[i]) && g.padTop === r.pad[0] && g.padLeft === r.pad[1],
+      () =>
+        `geometry ${JSON.stringify(g)} for [${x.shape}] ${JSON.stringify(c.options)}, expected sizes ${expected}`,
+    );
+    // It is the geometry maxPool2d pools with.
+    check(
+      core.maxPool2d(x, c.options as unknown as core.Pool2dOptions).shape.join() ===
+        [g.batch, g.outH, g.outW, g.channels].join(),
+      () => 'maxPool2d pooled to another shape',
+    );
+  },
+};
+
 // ---- reductions, reshapes ----
 
 interface ReduceCase {
@@ -863,6 +902,7 @@ export const coreOpTargets: Target<never>[] = [
   conv2dTarget,
   poolTarget('maxPool2d'),
   poolTarget('avgPool2d'),
+  poolGeometryTarget,
   reduceTarget('sum'),
   reduceTarget('mean'),
   reshapeTarget,
@@ -890,7 +930,7 @@ export const coreOpTargets: Target<never>[] = [
     fc.constant(null),
     fc.constantFrom<unknown>({}, { stride: 2 }),
   ]),
-  ...(['maxPool2d', 'avgPool2d'] as const).map((n) =>
+  ...(['maxPool2d', 'avgPool2d', 'maxPool2dGeometry'] as const).map((n) =>
     junkTarget(PKG, n, core[n] as (...a: unknown[]) => unknown, [
       fc.constant(core.ones([1, 4, 4, 2])),
       fc.constantFrom<unknown>({ kernelSize: 2 }, { kernelSize: [2, 2], stride: 1 }),
