@@ -39,8 +39,9 @@ export interface BatchNormOptions {
    * Fused max pool: returns maxPool2d(·, maxPool2d) of the result (after the ReLU when `relu`) in the same op, with
    * @hw3/core's `maxPool2d` options (x must be [N, H, W, C]; `returnIndices` is not supported). Same values as
    * `maxPool2d(batchNorm(x, …), options)` bit for bit, forward and backward. On the WebAssembly path a 2×2 stride-2
-   * pool reads x once and never writes the normalized tensor (one pass and H·W·C floats fewer); any other geometry
-   * runs batch norm then @hw3/core's max-pool kernel inside the op. Default: none.
+   * pool of tensors in the kernels' memory (inside `tidy`, at least 1,024 pooled values) reads x once and never writes
+   * the normalized tensor (one pass and H·W·C floats fewer), and with `relu` the backward needs no ReLU mask; any
+   * other case runs batch norm then @hw3/core's max-pool kernel inside the op. Default: none.
    */
   maxPool2d?: Pool2dOptions;
 }

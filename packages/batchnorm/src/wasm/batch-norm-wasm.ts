@@ -73,8 +73,9 @@ export interface BatchNormExports {
 /**
  * A 2×2 stride-2 max pool fused after the normalisation (and ReLU): x is [batch, height, width, C] (rows =
  * batch·height·width, C % 4 = 0); the forward's `out` is then the pooled [batch, ⌊height/2⌋, ⌊width/2⌋, C] with its
- * argmax (flat index into x, @hw3/core's convention). x, out and argmax must be views of the kernel set's memory
- * (nothing is copied); otherwise the loops decline. (The backward takes the max pool's backward as a separate pass:
+ * argmax (flat index into x, @hw3/core's convention; with ReLU −1, no gradient, where the window's maximum is not
+ * positive). x, out and argmax must be views of the kernel set's memory (nothing is copied); otherwise the loops
+ * decline. (The backward takes the max pool's backward as a separate pass:
  * a gather inside the first backward pass measured slower.)
  */
 export interface FusedMaxPool2x2 {
@@ -120,8 +121,9 @@ export class BatchNormWasm {
    * s1 = Σ(x − K), s2 = Σ(x − K)² (per half, then first + second), then mean = K + s1/m,
    * variance = max((s2 − s1²/m)/m, 0), invStd = 1/√(variance + eps) are written (m = rows); otherwise mean and invStd
    * are read. Then out = (x − mean)·(γ·invStd) + β (γ = 1, β = 0 when null), then max(out, 0) when `relu` (fused
-   * BN + ReLU). `out` may be x. With `pool`, out is instead the 2×2 stride-2 max pool of that (pool.argmax its
-   * argmax), from one pass over x (bnNormalizePool2x2). False (nothing written) when declined.
+   * BN + ReLU). `out` may be x. With `pool`, out is instead the 2×2 stride-2 max pool of that and pool.argmax its
+   * argmax — with `relu`, −1 where a window's maximum is not > 0 (ReLU's backward folded in) — from one pass over x
+   * (bnNormalizePool2x2). False (nothing written) when declined.
    */
   forward(
     x: FloatArray,
