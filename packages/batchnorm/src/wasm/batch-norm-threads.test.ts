@@ -149,6 +149,22 @@ describe('batch norm on two threads (the two-thread WebAssembly kernel set)', ()
       expect(posts.names).toContain(name);
   });
 
+  it('parts the worker has not started run on the calling thread with its own instance of the loops: the same bits', () => {
+    const held = threaded as unknown as { holdWorker: boolean; stolen: number };
+    const shape = [64, 14, 14, 16];
+    const one = runAll(single, shape, 6);
+    expectBitIdentical(one, runAll(threaded as Kernels, shape, 6), 'warm-up (the loops load on the worker)');
+    const before = held.stolen;
+    held.holdWorker = true; // the worker never sees the commands: the calling thread claims every part
+    try {
+      expectBitIdentical(one, runAll(threaded as Kernels, shape, 6), 'every part on the calling thread');
+    } finally {
+      held.holdWorker = false;
+    }
+    expect(held.stolen - before).toBeGreaterThanOrEqual(6);
+    expectBitIdentical(one, runAll(threaded as Kernels, shape, 6), 'the worker again');
+  });
+
   it('agrees with the TypeScript kernels on two threads too (the statistics only change summation order)', () => {
     const shape = [64, 14, 14, 16];
     const ref = runAll(tsKernels, shape, 7);

@@ -37,7 +37,11 @@ export type WorkerExportTable = ReadonlyMap<string, readonly [index: number, ari
  */
 export interface SatelliteWorkerHost {
   /** Instantiates `bytes` on the worker with the shared memory; returns its export table. Throws on failure. */
-  loadOnWorker(bytes: Uint8Array, exports: readonly (readonly [string, number])[]): WorkerExportTable;
+  loadOnWorker(
+    bytes: Uint8Array,
+    exports: readonly (readonly [string, number])[],
+    local: Readonly<Record<string, unknown>>,
+  ): WorkerExportTable;
   /** Like `WorkerLink.post`, for calls of a loaded satellite's exports (checked against `table`). */
   postSatellite(calls: readonly WasmCall[], table: WorkerExportTable): void;
 }
@@ -165,7 +169,9 @@ class Satellite<E> implements WasmSatellite<E> {
       const host = w as unknown as Partial<SatelliteWorkerHost>;
       try {
         this.workerTable =
-          typeof host.loadOnWorker === 'function' ? host.loadOnWorker(this.bytes, this.table) : null;
+          typeof host.loadOnWorker === 'function'
+            ? host.loadOnWorker(this.bytes, this.table, this.exports as Readonly<Record<string, unknown>>)
+            : null;
       } catch {
         this.workerTable = null; // the worker could not instantiate it: this satellite stays on one thread
       }

@@ -30,6 +30,12 @@ const DONE = 1;
 const OP = 2;
 const ERROR = 3;
 const READY = 4;
+/**
+ * The sequence number of the posted command while nobody has claimed it, 0 once claimed: by the worker when it starts
+ * it, or by the calling thread when its own part is done and the worker has not started (it then runs the worker's
+ * calls itself). Exactly one thread claims a command: compareExchange(CLAIM, sequence, 0) returns the sequence.
+ */
+const CLAIM = 5;
 const ARGS = 8;
 const CONTROL_SLOTS = 256;
 
@@ -94,6 +100,8 @@ for (;;) {
     if ((i & 1023) === 0 && performance.now() - spinStart > ${WORKER_SPIN_MS}) Atomics.wait(c, ${REQUEST}, seen);
   }
   seen = Atomics.load(c, ${REQUEST});
+  // The calling thread ran this command itself (it found it unclaimed after its own part): nothing to do.
+  if (Atomics.compareExchange(c, ${CLAIM}, seen, 0) !== seen) continue;
   const op = c[${OP}];
   if (op === ${OP_EXIT}) break;
   try {
@@ -188,6 +196,15 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
   private readonly workerPackedB: number;
   private readonly workerEdge: number;
   private sequence = 0;
+  /** The calls of the last OP_CALLS command and the calling thread's functions for them (for `join` to run them). */
+  private pending: readonly WasmCall[] | null = null;
+  private pendingLocal: Readonly<Record<string, unknown>> | null = null;
+  /** Each worker export table's functions on the calling thread: core's exports, each satellite's. */
+  private readonly localFunctions = new WeakMap<WorkerExportTable, Readonly<Record<string, unknown>>>();
+  /** Commands the calling thread ran itself because the worker had not started them (diagnostics and tests). */
+  stolen = 0;
+  /** Test hook: post without telling the worker, so that `join` always runs the worker's calls on this thread. */
+  private holdWorker = false;
   /** How many exports the worker can run (core's, then each loaded satellite's). */
   private workerFunctions = workerExports.length;
   protected disposed = false;
@@ -215,10 +232,11 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
       packedB: this.workerPackedB,
       post: (calls) => this.post(calls, coreExportTable),
       join: () => this.join(),
-      loadOnWorker: (bytes, exports) => this.loadOnWorker(bytes, exports),
+      loadOnWorker: (bytes, exports, local) => this.loadOnWorker(bytes, exports, local),
       postSatellite: (calls, table) => this.post(calls, table),
     };
     rt.worker = link;
+    this.localFunctions.set(coreExportTable, rt.exports);
   }
 
   /** What the worker needs: the module, the shared memory and control block, its own scratch addresses. */
@@ -251,7 +269,8 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
     if (this.disposed) return;
     this.disposed = true;
     this.control[OP] = OP_EXIT;
-    Atomics.store(this.control, REQUEST, ++this.sequence);
+    this.pending = null;
+    Atomics.store(this.control, REQUEST, this.open());
     Atomics.notify(this.control, REQUEST);
     this.terminateWorker();
   }
@@ -271,8 +290,19 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
       c[p++] = entry[0];
       for (let i = 0; i < args.length; i++) c[p++] = args[i];
     }
-    Atomics.store(c, REQUEST, ++this.sequence);
+    this.pending = calls;
+    this.pendingLocal = this.localFunctions.get(table) ?? null;
+    const seq = this.open();
+    if (this.holdWorker) return;
+    Atomics.store(c, REQUEST, seq);
     Atomics.notify(c, REQUEST);
+  }
+
+  /** The next command's sequence number (a non-zero int32), open for claiming. */
+  private open(): number {
+    this.sequence = (this.sequence + 1) | 0 || 1;
+    Atomics.store(this.control, CLAIM, this.sequence);
+    return this.sequence;
   }
 
   /**
@@ -282,6 +312,7 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
   private loadOnWorker(
     bytes: Uint8Array,
     exports: readonly (readonly [string, number])[],
+    local: Readonly<Record<string, unknown>>,
   ): WorkerExportTable {
     if (!this.parallel) throw new Error('two-thread kernels: the worker is not running');
     const text = new TextEncoder().encode(JSON.stringify(exports));
@@ -301,16 +332,38 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
     c[ARGS + 2] = tp;
     c[ARGS + 3] = text.length;
     c[ARGS + 4] = this.workerFunctions;
-    Atomics.store(c, REQUEST, ++this.sequence);
+    this.pending = null;
+    Atomics.store(c, REQUEST, this.open());
     Atomics.notify(c, REQUEST);
     this.join();
     const table = new Map<string, readonly [number, number]>();
     for (const [name, arity] of exports) table.set(name, [this.workerFunctions++, arity]);
+    this.localFunctions.set(table, local);
     return table;
   }
 
+  /**
+   * Waits for the worker's part of the last command. When the worker has not started it yet (off its core, or
+   * asleep), this thread claims it and runs the same calls on its own instance: the same outputs, bit for bit (the
+   * worker's part writes its own outputs and scratch; every kernel call sets the geometry globals it reads), without
+   * waiting for the worker to be scheduled.
+   */
   private join(): void {
     const c = this.control;
+    const calls = this.pending;
+    const local = this.pendingLocal;
+    this.pending = null;
+    if (calls !== null && local !== null) {
+      const seq = this.sequence;
+      if (Atomics.compareExchange(c, CLAIM, seq, 0) === seq) {
+        this.stolen++;
+        for (let i = 0; i < calls.length; i++) {
+          const [name, args] = calls[i];
+          (local[name] as (...a: readonly number[]) => void)(...args);
+        }
+        return;
+      }
+    }
     const start = performance.now();
     // The halves are even: the worker is usually done within microseconds of this thread, so poll before sleeping.
     for (let i = 1; Atomics.load(c, DONE) !== this.sequence; i++) {

@@ -237,4 +237,61 @@ describe('two-thread wasm kernels after dispose()', () => {
   });
 });
 
+describe('two-thread wasm kernels: a part the worker has not started', () => {
+  it('runs on the calling thread (the same calls, the same bits), and the worker stays in step afterwards', async () => {
+    const k = createThreadedWasmKernels('simd');
+    expect(await k?.ready()).toBe(true);
+    const held = k as unknown as { holdWorker: boolean; stolen: number };
+    try {
+      const rand = seededRandom(25);
+      const a = randomArray(Float32Array, 200 * 150, rand);
+      const b = randomArray(Float32Array, 150 * 170, rand);
+      const g: Conv2dGeometry = {
+        batch: 16,
+        inH: 14,
+        inW: 14,
+        inC: 8,
+        outH: 14,
+        outW: 14,
+        outC: 16,
+        kH: 3,
+        kW: 3,
+        strideH: 1,
+        strideW: 1,
+        padTop: 1,
+        padLeft: 1,
+        dilationH: 1,
+        dilationW: 1,
+        groups: 1,
+      };
+      const x = randomArray(Float32Array, 16 * 14 * 14 * 8, rand);
+      const w = randomArray(Float32Array, 16 * 9 * 8, rand);
+      const dy = randomArray(Float32Array, 16 * 14 * 14 * 16, rand);
+      const run = (kernels: Kernels) => {
+        const c = new Float32Array(200 * 170);
+        kernels.gemm(false, false, 200, 170, 150, a, 0, 150, b, 0, 170, c, 0, 170, false);
+        const y = new Float32Array(16 * 14 * 14 * 16);
+        kernels.conv2dForward(g, x, w, null, y);
+        const dx = new Float32Array(x.length);
+        kernels.conv2dBackwardInput(g, dy, w, dx);
+        const dw = new Float32Array(w.length);
+        kernels.conv2dBackwardWeight(g, x, dy, dw);
+        const sums = new Float32Array(16);
+        kernels.channelSum(dy, 16 * 14 * 14, 16, sums);
+        return [c, y, dx, dw, sums].map((t) => Array.from(t));
+      };
+      const want = run(single);
+      held.holdWorker = true; // the worker never sees these commands: every part is claimed by this thread
+      const before = held.stolen;
+      expect(run(k as Kernels)).toEqual(want);
+      expect(held.stolen - before).toBeGreaterThanOrEqual(5);
+      held.holdWorker = false; // the worker skipped those sequence numbers: it takes the next commands again
+      expect(run(k as Kernels)).toEqual(want);
+      expect(k?.parallel).toBe(true);
+    } finally {
+      k?.dispose();
+    }
+  });
+});
+
 if (threaded) kernelConformanceTests(threaded, { describe, it, expect });
