@@ -133,3 +133,82 @@ describe('fillShiftedBatch', () => {
     }
   });
 });
+
+describe('fillBatch / fillShiftedBatch on digits of every extent (they convert only each digit’s bounding box)', () => {
+  // Synthetic digits: blank, full, one pixel in each corner, random boxes touching or not touching the borders.
+  const count = 40;
+  const pixels = new Uint8Array(count * 784);
+  const labels = new Uint8Array(count);
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  const boxes: [number, number, number, number][] = [
+    [0, 0, 0, 0], // blank
+    [0, 28, 0, 28], // full
+    [0, 1, 0, 1],
+    [27, 28, 27, 28],
+    [0, 1, 27, 28],
+    [27, 28, 0, 1],
+  ];
+  while (boxes.length < count) {
+    const r0 = rand(28);
+    const c0 = rand(28);
+    boxes.push([r0, r0 + 1 + rand(28 - r0), c0, c0 + 1 + rand(28 - c0)]);
+  }
+  boxes.forEach(([r0, r1, c0, c1], i) => {
+    labels[i] = i % 10;
+    for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) pixels[i * 784 + r * 28 + c] = 1 + rand(255);
+  });
+  const data = { count, labels, pixels };
+  const value = (i: number, r: number, c: number) =>
+    r >= 0 && r < 28 && c >= 0 && c < 28 ? PIXEL_VALUES[pixels[i * 784 + r * 28 + c]] : 0;
+
+  it('fillBatch: every pixel PIXEL_VALUES[byte], every value overwritten, labels', () => {
+    const order = Int32Array.from({ length: count }, (_, i) => count - 1 - i);
+    const x = new Float32Array(count * 784).fill(Number.NaN);
+    const y = new Int32Array(count).fill(-1);
+    fillBatch(data, order, 0, count, x, y);
+    for (let b = 0; b < count; b++) {
+      const i = order[b];
+      expect(y[b]).toBe(labels[i]);
+      for (let p = 0; p < 784; p++) expect(x[b * 784 + p]).toBe(value(i, Math.floor(p / 28), p % 28));
+    }
+  });
+
+  it('fillShiftedBatch: the per-pixel definition for every shift up to 3 px (float32 and float64 batches)', () => {
+    for (const maxShift of [1, 3]) {
+      const span = 2 * maxShift + 1;
+      for (let draw = 0; draw < span * span; draw++) {
+        const dx = (draw % span) - maxShift;
+        const dy = Math.floor(draw / span) - maxShift;
+        const draws = [dx + maxShift, dy + maxShift];
+        for (const x of [new Float32Array(count * 784), new Float64Array(count * 784)]) {
+          x.fill(Number.NaN);
+          let k = 0;
+          const order = Int32Array.from({ length: count }, (_, i) => i);
+          fillShiftedBatch(data, order, 0, count, x, new Int32Array(count), maxShift, {
+            int: () => draws[k++ % 2],
+          });
+          for (let b = 0; b < count; b++) {
+            for (let p = 0; p < 784; p++) {
+              const r = Math.floor(p / 28);
+              const c = p % 28;
+              if (x[b * 784 + p] !== value(b, r - dy, c - dx)) {
+                expect({ b, r, c, dx, dy, got: x[b * 784 + p] }).toEqual({
+                  b,
+                  r,
+                  c,
+                  dx,
+                  dy,
+                  got: value(b, r - dy, c - dx),
+                });
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+});
