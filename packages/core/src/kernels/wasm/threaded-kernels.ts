@@ -55,6 +55,9 @@ const WORKER_SPIN_MS = 1;
 /** How long the calling thread polls for the worker's half before it sleeps in Atomics.wait (ms). */
 const JOIN_SPIN_MS = 1;
 
+/** Calls with up to this many arguments run on the worker without an argument array (setConvGeometry has 16). */
+const DIRECT_ARITY = 16;
+
 /** A kernel call that takes longer than this on the worker means the worker is gone. */
 const JOIN_TIMEOUT_MS = 120_000;
 
@@ -86,6 +89,11 @@ const coreExportTable: WorkerExportTable = new Map(
  * shared memory and its exports, checked to exist with those parameter counts, get the next indices.
  */
 export function workerServeSource(announceReady: string): string {
+  // A call with its arguments read straight from the control block (no argument array per call): one case per arity.
+  const cases = Array.from({ length: DIRECT_ARITY + 1 }, (_, n) => {
+    const args = Array.from({ length: n }, (_, i) => `c[p + ${i}]`).join(', ');
+    return `      case ${n}: fn(${args}); break;`;
+  }).join('\n');
   return `
 const fns = ${JSON.stringify(workerExports)}.map(([name, arity]) => [e[name], arity]);
 const staged = (p, n) => new Uint8Array(memory.buffer, p, n).slice();
@@ -119,8 +127,13 @@ for (;;) {
     let p = ${ARGS};
     const count = c[p++];
     for (let i = 0; i < count; i++) {
-      const [fn, arity] = fns[c[p++]];
-      fn.apply(null, Array.prototype.slice.call(c, p, p + arity));
+      const entry = fns[c[p++]];
+      const fn = entry[0];
+      const arity = entry[1];
+      switch (arity) {
+${cases}
+      default: fn.apply(null, Array.prototype.slice.call(c, p, p + arity));
+      }
       p += arity;
     }
     }
