@@ -114,10 +114,8 @@ export function fillBatch(
   x: Float32Array | Float64Array,
   y: Int32Array | Float32Array | Float64Array,
 ): void {
-  fillShiftedBatch(data, indices, start, n, x, y, 0, NO_SHIFT);
+  fillDigits(data, indices, start, n, x, y, 0, null);
 }
-
-const NO_SHIFT: IntSource = { int: () => 0 };
 
 /**
  * Per digit, the smallest rectangle holding its non-zero bytes: rows [box[4i], box[4i+1]), columns
@@ -200,13 +198,27 @@ export function fillShiftedBatch(
   maxShift: number,
   rng: IntSource,
 ): void {
+  fillDigits(data, indices, start, n, x, y, maxShift, rng);
+}
+
+/** fillShiftedBatch, or fillBatch for rng = null (no draws; one call site per kind keeps `rng.int` monomorphic). */
+function fillDigits(
+  data: MnistData,
+  indices: Int32Array,
+  start: number,
+  n: number,
+  x: Float32Array | Float64Array,
+  y: Int32Array | Float32Array | Float64Array,
+  maxShift: number,
+  rng: IntSource | null,
+): void {
   const { pixels, labels } = data;
   const boxes = boundingBoxes(data);
   const span = 2 * maxShift + 1;
   for (let b = 0; b < n; b++) {
     const idx = indices[start + b];
-    const dx = rng.int(span) - maxShift;
-    const dy = rng.int(span) - maxShift;
+    const dx = rng === null ? 0 : rng.int(span) - maxShift;
+    const dy = rng === null ? 0 : rng.int(span) - maxShift;
     const src = idx * PIXELS;
     const dst = b * PIXELS;
     x.fill(0, dst, dst + PIXELS);

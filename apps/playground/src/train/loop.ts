@@ -85,6 +85,25 @@ export class NonFiniteLossError extends Error {
  */
 export const EVAL_BATCH = 200;
 
+/** How many of the n rows of `logits` (n × CLASSES) have their largest value at `targets[row]`. */
+function countCorrect(logits: ArrayLike<number>, targets: ArrayLike<number>, n: number): number {
+  let right = 0;
+  for (let b = 0; b < n; b++) if (argmax(logits, b * CLASSES, CLASSES) === targets[b]) right++;
+  return right;
+}
+
+/**
+ * The name of the first parameter holding a NaN or ±∞, or null. (Its own small function, like countCorrect: the
+ * step's loops do not make V8 compile the whole step twice, on-stack and then whole.)
+ */
+function firstNonFinite(params: ReadonlyArray<readonly [string, Tensor]>): string | null {
+  for (let k = 0; k < params.length; k++) {
+    const d = params[k][1].data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return params[k][0];
+  }
+  return null;
+}
+
 /** Index of the largest of `classes` values starting at `offset`. */
 export function argmax(values: ArrayLike<number>, offset: number, classes: number): number {
   let best = 0;
@@ -210,20 +229,13 @@ export class Trainer {
       const loss = crossEntropy(logits, targets);
       const value = loss.item();
       if (!Number.isFinite(value)) throw new NonFiniteLossError(this.epoch, this.stepInEpoch, value);
-      let right = 0;
-      const out = logits.data;
-      for (let b = 0; b < n; b++) if (argmax(out, b * CLASSES, CLASSES) === targets[b]) right++;
+      const right = countCorrect(logits.data, targets, n);
       loss.backward();
       this.optimizer.step();
       return { lossValue: value, correct: right };
     });
-    for (const [name, p] of this.namedParameters) {
-      const d = p.data;
-      for (let i = 0; i < d.length; i++) {
-        if (!Number.isFinite(d[i]))
-          throw new NonFiniteLossError(this.epoch, this.stepInEpoch, lossValue, name);
-      }
-    }
+    const bad = firstNonFinite(this.namedParameters);
+    if (bad !== null) throw new NonFiniteLossError(this.epoch, this.stepInEpoch, lossValue, bad);
     const result: StepResult = {
       epoch: this.epoch,
       stepInEpoch: this.stepInEpoch,
