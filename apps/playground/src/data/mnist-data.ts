@@ -114,7 +114,7 @@ export function fillBatch(
   x: Float32Array | Float64Array,
   y: Int32Array | Float32Array | Float64Array,
 ): void {
-  fillDigits(data, indices, start, n, x, y, 0, null);
+  fillShiftedBatch(data, indices, start, n, x, y, 0, null);
 }
 
 /**
@@ -186,23 +186,10 @@ export interface IntSource {
 /**
  * Like fillBatch, but each digit is translated by a random whole-pixel shift (dx, dy) in
  * [−maxShift, maxShift]² drawn from `rng` (pixels shifted in from outside are 0). MNIST digits sit in a
- * 20×20 box centred in 28×28, so shifts of up to 2–3 px keep the whole digit. Allocates nothing.
+ * 20×20 box centred in 28×28, so shifts of up to 2–3 px keep the whole digit. Allocates nothing. `rng` null: no
+ * shift and no draws (fillBatch; a call site of `rng.int` that only ever sees one kind of rng stays monomorphic).
  */
 export function fillShiftedBatch(
-  data: MnistData,
-  indices: Int32Array,
-  start: number,
-  n: number,
-  x: Float32Array | Float64Array,
-  y: Int32Array | Float32Array | Float64Array,
-  maxShift: number,
-  rng: IntSource,
-): void {
-  fillDigits(data, indices, start, n, x, y, maxShift, rng);
-}
-
-/** fillShiftedBatch, or fillBatch for rng = null (no draws; one call site per kind keeps `rng.int` monomorphic). */
-function fillDigits(
   data: MnistData,
   indices: Int32Array,
   start: number,

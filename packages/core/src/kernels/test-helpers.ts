@@ -25,6 +25,28 @@ export function randInt(rand: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));
 }
 
+/** A 3×3 'same' convolution (stride 1, padding 1, no dilation, one group) of an n × size × size × inC input. */
+export function sameConv3x3(batch: number, size: number, inC: number, outC: number): Conv2dGeometry {
+  return {
+    batch,
+    inH: size,
+    inW: size,
+    inC,
+    outH: size,
+    outW: size,
+    outC,
+    kH: 3,
+    kW: 3,
+    strideH: 1,
+    strideW: 1,
+    padTop: 1,
+    padLeft: 1,
+    dilationH: 1,
+    dilationW: 1,
+    groups: 1,
+  };
+}
+
 /** Output size of a convolution / pooling axis (floor mode). */
 export function outSize(
   inSize: number,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Conv2dGeometry } from './kernels';
+import { sameConv3x3 } from './test-helpers';
 import { tsKernels } from './ts-kernels';
 import { SLOT_COLUMNS, scratch32, scratch64, scratchLike, workspaceBytes } from './workspace';
 
@@ -21,24 +22,7 @@ describe('kernel workspace', () => {
   });
 
   it('conv2d and gemm stop growing the workspace after the first call of a given size', () => {
-    const g: Conv2dGeometry = {
-      batch: 4,
-      inH: 12,
-      inW: 12,
-      inC: 3,
-      outH: 12,
-      outW: 12,
-      outC: 5,
-      kH: 3,
-      kW: 3,
-      strideH: 1,
-      strideW: 1,
-      padTop: 1,
-      padLeft: 1,
-      dilationH: 1,
-      dilationW: 1,
-      groups: 1,
-    };
+    const g: Conv2dGeometry = sameConv3x3(4, 12, 3, 5);
     const x = new Float32Array(4 * 12 * 12 * 3).fill(0.5);
     const w = new Float32Array(5 * 9 * 3).fill(0.25);
     const out = new Float32Array(4 * 12 * 12 * 5);

@@ -9,7 +9,7 @@ import { Worker as NodeWorker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
 import type { Conv2dGeometry, Kernels } from '../kernels';
-import { randomArray, seededRandom } from '../test-helpers';
+import { randomArray, sameConv3x3, seededRandom } from '../test-helpers';
 import { loadWasmSatellite } from './satellite';
 import { type MarkExports, SOURCE, satelliteBuilds } from './satellite-test-module';
 import { createThreadedWasmKernels, type ThreadedKernels, threadsUnavailableReason } from './threads.browser';
@@ -136,24 +136,7 @@ describe('two-thread wasm kernels, browser build', () => {
       k.gemm(transA, transB, m, n, kk, a, 0, transA ? m : kk, b, 0, transB ? kk : n, c2, 0, n, true);
       expect(Array.from(c2), JSON.stringify({ transA, transB, m, n, kk })).toEqual(Array.from(c1));
     }
-    const geo: Conv2dGeometry = {
-      batch: 9,
-      inH: 14,
-      inW: 14,
-      inC: 8,
-      outH: 14,
-      outW: 14,
-      outC: 16,
-      kH: 3,
-      kW: 3,
-      strideH: 1,
-      strideW: 1,
-      padTop: 1,
-      padLeft: 1,
-      dilationH: 1,
-      dilationW: 1,
-      groups: 1,
-    };
+    const geo: Conv2dGeometry = sameConv3x3(9, 14, 8, 16);
     const x = randomArray(Float32Array, 9 * 14 * 14 * 8, rand);
     const w = randomArray(Float32Array, 16 * 3 * 3 * 8, rand);
     const bias = randomArray(Float32Array, 16, rand);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelConformanceTests } from '../conformance';
 import type { Conv2dGeometry, Kernels } from '../kernels';
-import { randInt, randomArray, seededRandom } from '../test-helpers';
+import { randInt, randomArray, sameConv3x3, seededRandom } from '../test-helpers';
 import { createThreadedWasmKernels } from './threads.node';
 import { createWasmKernels } from './wasm-kernels';
 
@@ -11,6 +11,9 @@ beforeAll(async () => {
   await threaded?.ready();
 });
 afterAll(() => threaded?.dispose());
+
+/** The reference net's second convolution (3×3 'same', 8 → 16 channels on 14 × 14); tests set the batch. */
+const CONV2 = sameConv3x3(1, 14, 8, 16);
 
 describe('two-thread wasm kernels', () => {
   it('start in Node (shared WebAssembly memory and worker_threads are available)', () => {
@@ -46,42 +49,8 @@ describe('two-thread wasm kernels', () => {
     const k = threaded as Kernels;
     const rand = seededRandom(22);
     const geometries: Conv2dGeometry[] = [
-      {
-        batch: 9,
-        inH: 28,
-        inW: 28,
-        inC: 1,
-        outH: 28,
-        outW: 28,
-        outC: 8,
-        kH: 3,
-        kW: 3,
-        strideH: 1,
-        strideW: 1,
-        padTop: 1,
-        padLeft: 1,
-        dilationH: 1,
-        dilationW: 1,
-        groups: 1,
-      },
-      {
-        batch: 7,
-        inH: 14,
-        inW: 14,
-        inC: 8,
-        outH: 14,
-        outW: 14,
-        outC: 16,
-        kH: 3,
-        kW: 3,
-        strideH: 1,
-        strideW: 1,
-        padTop: 1,
-        padLeft: 1,
-        dilationH: 1,
-        dilationW: 1,
-        groups: 1,
-      },
+      sameConv3x3(9, 28, 1, 8),
+      { ...CONV2, batch: 7 },
       {
         batch: 5,
         inH: 17,
@@ -188,24 +157,7 @@ describe('two-thread wasm kernels: pooling and the weight gradient split too', (
         k.reluBackward(y1, dy, d2);
         expect(Array.from(d2)).toEqual(Array.from(d1));
       }
-      const g: Conv2dGeometry = {
-        batch: 64,
-        inH: 14,
-        inW: 14,
-        inC: 8,
-        outH: 14,
-        outW: 14,
-        outC: 16,
-        kH: 3,
-        kW: 3,
-        strideH: 1,
-        strideW: 1,
-        padTop: 1,
-        padLeft: 1,
-        dilationH: 1,
-        dilationW: 1,
-        groups: 1,
-      };
+      const g: Conv2dGeometry = { ...CONV2, batch: 64 };
       const x = randomArray(Float32Array, 64 * 14 * 14 * 8, rand);
       const dy = randomArray(Float32Array, 64 * 14 * 14 * 16, rand);
       const [w1, w2] = [new Float32Array(16 * 9 * 8), new Float32Array(16 * 9 * 8)];
@@ -246,24 +198,7 @@ describe('two-thread wasm kernels: a part the worker has not started', () => {
       const rand = seededRandom(25);
       const a = randomArray(Float32Array, 200 * 150, rand);
       const b = randomArray(Float32Array, 150 * 170, rand);
-      const g: Conv2dGeometry = {
-        batch: 16,
-        inH: 14,
-        inW: 14,
-        inC: 8,
-        outH: 14,
-        outW: 14,
-        outC: 16,
-        kH: 3,
-        kW: 3,
-        strideH: 1,
-        strideW: 1,
-        padTop: 1,
-        padLeft: 1,
-        dilationH: 1,
-        dilationW: 1,
-        groups: 1,
-      };
+      const g: Conv2dGeometry = { ...CONV2, batch: 16 };
       const x = randomArray(Float32Array, 16 * 14 * 14 * 8, rand);
       const w = randomArray(Float32Array, 16 * 9 * 8, rand);
       const dy = randomArray(Float32Array, 16 * 14 * 14 * 16, rand);
