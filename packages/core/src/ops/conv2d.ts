@@ -8,6 +8,7 @@ import { shapeError, withOpName } from '../shape-error';
 import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { checkOptionalTensor, checkTensor } from './check';
+import { memoGeometry } from './geometry-memo';
 
 /** One number for both spatial dimensions, or a pair [H, W]. */
 export type Pair = number | readonly [number, number];
@@ -24,7 +25,13 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** Validates the operands and resolves the geometry (output size and padding) with @hw3/shape. */
+/** Resolved conv geometries by input shape and option values (geometry-memo.ts). */
+const convMemo = new Map<string, ReturnType<typeof convGeometry>>();
+
+/**
+ * Validates the operands and resolves the geometry (output size and padding) with @hw3/shape (once per input shape
+ * and option values: the operand checks run on every call).
+ */
 function conv2dGeometry(
   x: Tensor,
   weight: Tensor,
@@ -83,15 +90,18 @@ function conv2dGeometry(
       );
     }
   }
-  const geo = withOpName('conv2d', () =>
-    convGeometry(x.shape, {
-      kernelSize: [kH, kW],
-      outChannels: outC,
-      stride: options.stride ?? 1,
-      padding: options.padding ?? 0,
-      dilation: options.dilation ?? 1,
-      groups,
-    }),
+  const { stride, padding, dilation } = options;
+  const geo = memoGeometry(convMemo, x.shape, [kH, kW, outC, stride, padding, dilation, groups], () =>
+    withOpName('conv2d', () =>
+      convGeometry(x.shape, {
+        kernelSize: [kH, kW],
+        outChannels: outC,
+        stride: stride ?? 1,
+        padding: padding ?? 0,
+        dilation: dilation ?? 1,
+        groups,
+      }),
+    ),
   );
   return {
     batch: x.shape[0],

@@ -9,6 +9,7 @@ import { fmtShape } from '../shape-utils';
 import { Tensor } from '../tensor';
 import { checkTensor } from './check';
 import type { Pair } from './conv2d';
+import { memoGeometry } from './geometry-memo';
 
 /** Options shared by `maxPool2d` and `avgPool2d` on NHWC tensors (PyTorch names and defaults). */
 export interface Pool2dOptions {
@@ -65,6 +66,9 @@ interface PoolPlan {
   padRight: number;
 }
 
+/** Resolved pooling geometries by input shape and option values (geometry-memo.ts); max and avg pooling alike. */
+const poolMemo = new Map<string, ReturnType<typeof poolGeometry>>();
+
 function poolGeo(x: Tensor, options: Pool2dOptions, opName: string): PoolPlan {
   checkTensor(x, opName);
   if (options === null || typeof options !== 'object' || options.kernelSize === undefined) {
@@ -79,14 +83,17 @@ function poolGeo(x: Tensor, options: Pool2dOptions, opName: string): PoolPlan {
       expectedRank: 4,
     });
   }
-  const geo = withOpName(opName, () =>
-    poolGeometry(x.shape, {
-      kernelSize: options.kernelSize,
-      stride: options.stride,
-      padding: options.padding ?? 0,
-      dilation: options.dilation ?? 1,
-      ceilMode: options.ceilMode ?? false,
-    }),
+  const { kernelSize, stride, padding, dilation, ceilMode } = options;
+  const geo = memoGeometry(poolMemo, x.shape, [kernelSize, stride, padding, dilation, ceilMode], () =>
+    withOpName(opName, () =>
+      poolGeometry(x.shape, {
+        kernelSize,
+        stride,
+        padding: padding ?? 0,
+        dilation: dilation ?? 1,
+        ceilMode: ceilMode ?? false,
+      }),
+    ),
   );
   const g: Pool2dGeometry = {
     batch: x.shape[0],
