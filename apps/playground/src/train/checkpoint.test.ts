@@ -56,6 +56,40 @@ describe('checkpoints', () => {
     expect(state.rng.length).toBeGreaterThan(0);
   });
 
+  it('stores the optimizer moments as tensors; checkpoints with them as JSON numbers (before 2026-12-04) still resume bitwise', () => {
+    const straight = new Trainer(data, tiny);
+    runToEnd(straight);
+    const first = new Trainer(data, tiny);
+    runSteps(first, 3);
+    const { tensors, metadata } = loadSafetensors(saveCheckpoint(first));
+    // Every typed array of Adam's state (moments of the 10 parameters), binary next to the model's tensors; the
+    // metadata keeps the rest.
+    let arrays = 0;
+    const count = (v: unknown): void => {
+      if (v instanceof Float32Array || v instanceof Float64Array) arrays++;
+      else if (typeof v === 'object' && v !== null) for (const item of Object.values(v)) count(item);
+    };
+    count(first.optimizer.stateDict({ typedArrays: true }));
+    expect(arrays).toBeGreaterThanOrEqual(20);
+    expect(Object.keys(tensors).filter((n) => n.startsWith('optim.')).length).toBe(arrays);
+    expect(metadata.optimizer.length).toBeLessThan(2000);
+    // The earlier form: stateDict() without typed arrays, every moment a JSON number array in the metadata.
+    const optimizer = first.optimizer;
+    const typed = optimizer.stateDict.bind(optimizer);
+    optimizer.stateDict = () => typed();
+    const old = saveCheckpoint(first);
+    optimizer.stateDict = typed;
+    const oldMeta = loadSafetensors(old).metadata;
+    expect(Object.keys(loadSafetensors(old).tensors).some((n) => n.startsWith('optim.'))).toBe(false);
+    expect(oldMeta.optimizer.length).toBeGreaterThan(100_000);
+    const resumed = loadCheckpoint(data, old);
+    runToEnd(resumed);
+    expect(bitsEqual(resumed.lossCurve, straight.lossCurve)).toBe(true);
+    const s1 = stateOf(straight);
+    const s2 = stateOf(resumed);
+    for (const k of Object.keys(s1)) expect(bitsEqual(s1[k], s2[k]), k).toBe(true);
+  });
+
   it('a restarted run from the same checkpoint but a changed lr diverges (the override is used)', () => {
     const a = new Trainer(data, tiny);
     runSteps(a, 2);

@@ -26,7 +26,7 @@ export class CheckpointError extends Error {
 export function saveCheckpoint(trainer: Trainer): Uint8Array {
   const tensors: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(trainer.model.stateDict())) tensors[`model.${name}`] = t;
-  const packed = packState(trainer.optimizer.stateDict());
+  const packed = packState(trainer.optimizer.stateDict({ typedArrays: true }));
   packed.arrays.forEach((a, i) => {
     tensors[`optim.${i}`] = new Tensor(a.slice(), [a.length]);
   });

@@ -10,7 +10,8 @@ import { inverseSqrtSchedule } from '@hw3/optim/schedules';
 export interface TrainingOptimizer {
   zeroGrad(): void;
   step(): unknown;
-  stateDict(): OptimizerStateDict;
+  /** `typedArrays: true`: the state's arrays as typed-array copies (for binary checkpoints), not number arrays. */
+  stateDict(options?: { typedArrays?: boolean }): OptimizerStateDict;
   loadStateDict(state: OptimizerStateDict): void;
   readonly paramGroups: ReadonlyArray<{ lr: number }>;
 }
