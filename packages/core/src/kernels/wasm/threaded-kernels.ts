@@ -378,7 +378,10 @@ export abstract class TwoThreadWasmKernels extends WasmKernels {
       }
     }
     const start = performance.now();
-    if (this.spinUntilDone(start)) return this.checkError();
+    if (this.spinUntilDone(start)) {
+      this.checkError();
+      return;
+    }
     for (;;) {
       const done = Atomics.load(c, DONE);
       if (done === this.sequence) break;
