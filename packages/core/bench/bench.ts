@@ -21,6 +21,7 @@ import {
   type Pool2dGeometry,
   tsKernels,
 } from '../src/kernels/index';
+import { sameConv3x3 } from '../src/kernels/test-helpers';
 
 function median(times: number[]): number {
   const s = [...times].sort((a, b) => a - b);
@@ -205,27 +206,6 @@ function benchMaxPool(sets: readonly Kernels[]): void {
   }
 }
 
-function sameConv(batch: number, size: number, inC: number, outC: number): Conv2dGeometry {
-  return {
-    batch,
-    inH: size,
-    inW: size,
-    inC,
-    outH: size,
-    outW: size,
-    outC,
-    kH: 3,
-    kW: 3,
-    strideH: 1,
-    strideW: 1,
-    padTop: 1,
-    padLeft: 1,
-    dilationH: 1,
-    dilationW: 1,
-    groups: 1,
-  };
-}
-
 /** OHWI [outC, kH, kW, inC] → HWIO [kH, kW, inC, outC] (tfjs filter layout). */
 function ohwiToHwio(w: Float32Array, g: Conv2dGeometry): Float32Array {
   const out = new Float32Array(w.length);
@@ -240,8 +220,8 @@ function benchConv(sets: readonly Kernels[]): void {
   );
   console.log(header('layer / pass', 34, sets));
   const layers: Array<[string, Conv2dGeometry]> = [
-    ['conv1 [64,28,28,1]→8', sameConv(64, 28, 1, 8)],
-    ['conv2 [64,14,14,8]→16', sameConv(64, 14, 8, 16)],
+    ['conv1 [64,28,28,1]→8', sameConv3x3(64, 28, 1, 8)],
+    ['conv2 [64,14,14,8]→16', sameConv3x3(64, 14, 8, 16)],
   ];
   for (const [label, g] of layers) {
     const xSize = g.batch * g.inH * g.inW * g.inC;
